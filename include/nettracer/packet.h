@@ -1,0 +1,230 @@
+/* packet.h - a dissected packet: the list of layers found in a frame and
+ * the decoded header fields of each, pointing into the frame's bytes (no
+ * copies, no allocation). Filled by nt_dissect() from proto/; read by the
+ * filter engine, the analyzers and the printers. */
+#ifndef NETTRACER_PACKET_H
+#define NETTRACER_PACKET_H
+
+#include "nettracer/core.h"
+#include "nettracer/trace.h"
+
+typedef enum nt_proto {
+    NT_P_NONE = 0,
+    NT_P_FRAME,
+    NT_P_ETH,
+    NT_P_VLAN,
+    NT_P_SLL,
+    NT_P_NULL,
+    NT_P_ARP,
+    NT_P_IPV4,
+    NT_P_IPV6,
+    NT_P_ICMP,
+    NT_P_ICMPV6,
+    NT_P_TCP,
+    NT_P_UDP,
+    NT_P_DATA,
+    NT_P_COUNT
+} nt_proto;
+
+typedef struct nt_layer {
+    uint8_t proto;      /* nt_proto */
+    uint8_t idx;        /* index into the per-protocol array below */
+    uint8_t inner;      /* 1 inside an ICMP error's quoted packet */
+    const uint8_t *p;   /* start of this layer's header */
+    uint32_t len;       /* bytes available from p (captured) */
+} nt_layer;
+
+typedef struct nt_eth {
+    uint8_t dst[6], src[6];
+    uint16_t type;      /* first EtherType / length field */
+    bool is_8023;       /* length field: 802.3 frame with LLC */
+    uint16_t len8023;
+    bool has_trailer;
+    uint32_t trailer_len;
+    bool has_fcs;
+} nt_eth;
+
+typedef struct nt_vlan {
+    uint16_t tpid;      /* 0x8100 or 0x88a8 */
+    uint8_t pri;
+    bool dei;
+    uint16_t id;
+    uint16_t etype;     /* the type that follows */
+} nt_vlan;
+
+typedef struct nt_sll {
+    bool v2;
+    uint16_t pkttype;
+    uint16_t hatype;
+    uint16_t halen;
+    uint8_t addr[8];
+    uint16_t protocol;
+    uint32_t ifindex;   /* v2 only */
+} nt_sll;
+
+typedef struct nt_null {
+    uint32_t family;
+} nt_null;
+
+typedef struct nt_arp {
+    uint16_t htype, ptype;
+    uint8_t hlen, plen;
+    uint16_t op;
+    const uint8_t *sha, *spa, *tha, *tpa;
+} nt_arp;
+
+typedef struct nt_ipv4 {
+    uint8_t version, ihl, tos;
+    uint16_t tot_len, id;
+    bool df, mf, rb;
+    uint16_t frag_off;  /* in bytes */
+    uint8_t ttl, proto;
+    uint16_t csum;
+    uint8_t src[4], dst[4];
+    const uint8_t *opts;
+    uint8_t optlen;
+    uint32_t payload_len;   /* per header: tot_len - ihl*4 */
+} nt_ipv4;
+
+#define NT_IPV6_MAX_EXT 8
+typedef struct nt_ipv6 {
+    uint8_t version, tclass;
+    uint32_t flow;
+    uint16_t plen;
+    uint8_t nxt;            /* next header of the fixed header */
+    uint8_t hlim;
+    uint8_t src[16], dst[16];
+    uint8_t final_nxt;      /* after extension headers */
+    uint8_t next_ext;       /* number of extension headers */
+    struct { uint8_t type; uint16_t len; } ext[NT_IPV6_MAX_EXT];
+    bool frag;
+    uint16_t frag_off;      /* bytes */
+    bool mf;
+    uint32_t frag_id;
+    uint32_t payload_len;   /* after extension headers, per plen */
+} nt_ipv6;
+
+typedef struct nt_icmp {
+    uint8_t type, code;
+    uint16_t csum;
+    uint16_t id, seq;       /* echo, timestamp */
+    uint32_t rest;          /* the 4 bytes after the checksum */
+    uint32_t data_len;      /* bytes after the 8-byte header */
+    bool quoted;            /* an error quoting a packet */
+} nt_icmp;
+
+typedef struct nt_icmpv6 {
+    uint8_t type, code;
+    uint16_t csum;
+    uint16_t id, seq;
+    uint32_t rest;
+    uint8_t target[16];     /* NS/NA target, redirect target */
+    bool has_target;
+    uint8_t lladdr[6];      /* source/target link-layer address option */
+    uint8_t lladdr_opt;     /* 1 = source, 2 = target, 0 = none */
+    uint16_t mld_nrecs;     /* MLDv2 report: number of records */
+    uint32_t data_len;
+    bool quoted;
+} nt_icmpv6;
+
+#define NT_TCP_FIN 0x001
+#define NT_TCP_SYN 0x002
+#define NT_TCP_RST 0x004
+#define NT_TCP_PSH 0x008
+#define NT_TCP_ACK 0x010
+#define NT_TCP_URG 0x020
+#define NT_TCP_ECE 0x040
+#define NT_TCP_CWR 0x080
+#define NT_TCP_AE  0x100    /* Accurate ECN (formerly NS) */
+
+typedef struct nt_tcp {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t hlen;           /* bytes */
+    uint16_t flags;         /* 12 bits */
+    uint16_t win;
+    uint16_t csum, urp;
+    /* options */
+    bool has_mss, has_ws, sack_perm, has_ts;
+    uint16_t mss;
+    uint8_t ws;
+    uint32_t tsval, tsecr;
+    uint8_t nsack;
+    uint32_t sack[4][2];
+    const uint8_t *opts;
+    uint8_t optlen;
+    const uint8_t *payload;
+    uint32_t payload_len;   /* from the IP length (what was sent) */
+    uint32_t payload_cap;   /* bytes actually captured */
+} nt_tcp;
+
+typedef struct nt_udp {
+    uint16_t sport, dport, ulen, csum;
+    const uint8_t *payload;
+    uint32_t payload_len;
+    uint32_t payload_cap;
+} nt_udp;
+
+#define NT_PKT_MALFORMED  0x01  /* a header contradicts itself or the frame */
+#define NT_PKT_TRUNCATED  0x02  /* cut by the snap length */
+#define NT_PKT_FRAGMENT   0x04  /* an IP fragment whose payload is not decoded */
+
+#define NT_MAX_LAYERS 16
+
+/* What stateful analysis (analyze/session.c) adds to a packet: stream
+ * numbers, relative sequence numbers, the scaled window, request/response
+ * links, reassembled IP datagrams. Zero when no session was used. */
+typedef struct nt_pkt_ana {
+    bool tcp_valid;          /* the TCP fields below are set */
+    uint32_t tcp_stream;
+    uint32_t rel_seq, rel_ack, nxtseq;   /* relative, as Wireshark shows */
+    int8_t win_scale;        /* -1 unknown, -2 no scaling */
+    uint32_t win;            /* window after scaling */
+    uint32_t sack_rel[4][2];
+    bool udp_valid;
+    uint32_t udp_stream;
+    uint64_t request_in;     /* ICMP echo reply: frame of its request */
+    bool reassembled;        /* IP payload below is a reassembled datagram */
+    uint32_t reasm_frames;   /* fragments it was made of */
+    uint64_t reasm_first;    /* first fragment's frame */
+} nt_pkt_ana;
+
+typedef struct nt_packet {
+    const nt_frame *frame;
+    uint32_t flags;
+    const char *malformed;          /* why, for the detail view */
+    uint8_t nlayers;
+    nt_layer layers[NT_MAX_LAYERS];
+    uint8_t neth, nvlan, nsll, nnull, narp, nip4, nip6, nicmp, nicmp6, ntcp, nudp;
+    nt_eth eth[1];
+    nt_vlan vlan[4];
+    nt_sll sll[1];
+    nt_null null[1];
+    nt_arp arp[1];
+    nt_ipv4 ip4[2];                 /* [1]: inside ICMP error or tunnel */
+    nt_ipv6 ip6[2];
+    nt_icmp icmp[1];
+    nt_icmpv6 icmp6[1];
+    nt_tcp tcp[2];
+    nt_udp udp[2];
+    nt_pkt_ana ana;
+    /* the highest layer carrying an application payload */
+    const uint8_t *payload;
+    uint32_t payload_len;
+} nt_packet;
+
+/* Dissects a frame. Never fails: problems are flags on the packet. */
+void nt_dissect(const nt_frame *f, nt_packet *pkt);
+
+/* Outermost layer of a protocol, or NULL. */
+const nt_layer *nt_packet_layer(const nt_packet *pkt, nt_proto proto);
+const nt_layer *nt_packet_top(const nt_packet *pkt);
+const char *nt_proto_name(nt_proto p);   /* "TCP", "IPv4", ... */
+const char *nt_ipproto_name(uint8_t p);  /* "TCP", "UDP", "ICMP", ... or NULL */
+const char *nt_ethertype_name(uint16_t t);
+
+/* Dissect from a given layer (used after IP reassembly). */
+void nt_dissect_ip_payload(nt_packet *pkt, uint8_t proto, const uint8_t *p, uint32_t caplen,
+                           uint32_t len, bool inner);
+
+#endif

@@ -1,0 +1,471 @@
+/* columns.c - Source, Destination, Protocol and Info text following
+ * tshark 4.0's single-pass output (what `tshark -r FILE` prints), so that
+ * a Wireshark user reads the same words. Differences are documented in
+ * docs/columns.md. */
+#include "nettracer/columns.h"
+
+#include <string.h>
+
+/* ---- addresses ------------------------------------------------------- */
+
+static const nt_layer *net_layer(const nt_packet *pkt)
+{
+    for (int i = 0; i < pkt->nlayers; i++) {
+        uint8_t p = pkt->layers[i].proto;
+        if (pkt->layers[i].inner) break;
+        if (p == NT_P_IPV4 || p == NT_P_IPV6) {
+            /* the innermost network layer of a tunnel wins, as in Wireshark */
+            const nt_layer *best = &pkt->layers[i];
+            for (int j = i + 1; j < pkt->nlayers; j++) {
+                if (pkt->layers[j].inner) break;
+                if (pkt->layers[j].proto == NT_P_IPV4 || pkt->layers[j].proto == NT_P_IPV6) best = &pkt->layers[j];
+            }
+            return best;
+        }
+    }
+    return NULL;
+}
+
+static void addr_col(const nt_packet *pkt, nt_buf *b, bool src)
+{
+    const nt_layer *l = net_layer(pkt);
+    if (l && l->proto == NT_P_IPV4) {
+        const nt_ipv4 *ip = &pkt->ip4[l->idx];
+        nt_buf_ipv4(b, src ? ip->src : ip->dst);
+        return;
+    }
+    if (l && l->proto == NT_P_IPV6) {
+        const nt_ipv6 *ip = &pkt->ip6[l->idx];
+        nt_buf_ipv6(b, src ? ip->src : ip->dst);
+        return;
+    }
+    if (pkt->neth) {
+        const uint8_t *m = src ? pkt->eth[0].src : pkt->eth[0].dst;
+        static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        if (!memcmp(m, bcast, 6)) nt_buf_puts(b, "Broadcast");
+        else nt_buf_mac(b, m);
+        return;
+    }
+    if (pkt->nsll && src && pkt->sll[0].halen == 6) {
+        nt_buf_mac(b, pkt->sll[0].addr);
+        return;
+    }
+}
+
+void nt_col_src(const nt_packet *pkt, nt_buf *b) { addr_col(pkt, b, true); }
+void nt_col_dst(const nt_packet *pkt, nt_buf *b) { addr_col(pkt, b, false); }
+
+/* ---- protocol -------------------------------------------------------- */
+
+void nt_col_protocol(const nt_packet *pkt, nt_buf *b)
+{
+    /* the highest layer that is not inside an ICMP error and not raw data */
+    const nt_layer *top = NULL;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *l = &pkt->layers[i];
+        if (l->inner) break;
+        if (l->proto == NT_P_DATA) continue;
+        top = l;
+    }
+    if (!top) {
+        if (pkt->nlayers == 0 && pkt->frame) {
+            nt_buf_puts(b, pkt->frame->linktype == NT_LINK_ETHERNET ? "Ethernet" : "Frame");
+        }
+        return;
+    }
+    switch (top->proto) {
+    case NT_P_ETH: {
+        const nt_eth *e = &pkt->eth[0];
+        if (e->is_8023) nt_buf_puts(b, "LLC");
+        else {
+            nt_buf_puts(b, "0x");
+            nt_buf_hex(b, e->type, 4, false);
+        }
+        return;
+    }
+    case NT_P_VLAN: {
+        const nt_vlan *v = &pkt->vlan[top->idx];
+        nt_buf_puts(b, "0x");
+        nt_buf_hex(b, v->etype, 4, false);
+        return;
+    }
+    case NT_P_SLL: nt_buf_puts(b, "SLL"); return;
+    case NT_P_NULL: nt_buf_puts(b, "NULL"); return;
+    case NT_P_ARP: nt_buf_puts(b, pkt->arp[0].op >= 3 && pkt->arp[0].op <= 4 ? "RARP" : "ARP"); return;
+    default: nt_buf_puts(b, nt_proto_name((nt_proto)top->proto));
+    }
+}
+
+/* ---- info ------------------------------------------------------------ */
+
+const char *nt_icmp_type_str(uint8_t t)
+{
+    switch (t) {
+    case 0: return "Echo (ping) reply";
+    case 1: case 2: return "Reserved";
+    case 3: return "Destination unreachable";
+    case 4: return "Source quench (flow control)";
+    case 5: return "Redirect";
+    case 6: return "Alternate host address";
+    case 8: return "Echo (ping) request";
+    case 9: return "Router advertisement";
+    case 10: return "Router solicitation";
+    case 11: return "Time-to-live exceeded";
+    case 12: return "Parameter problem";
+    case 13: return "Timestamp request";
+    case 14: return "Timestamp reply";
+    case 15: return "Information request";
+    case 16: return "Information reply";
+    case 17: return "Address mask request";
+    case 18: return "Address mask reply";
+    case 30: return "Traceroute";
+    case 40: return "Photuris";
+    case 42: return "Extended Echo request";
+    case 43: return "Extended Echo reply";
+    default: return "Unknown ICMP (obsolete or malformed?)";
+    }
+}
+
+const char *nt_icmp_code_str(uint8_t t, uint8_t c)
+{
+    static const char *unreach[] = {
+        "Network unreachable", "Host unreachable", "Protocol unreachable", "Port unreachable",
+        "Fragmentation needed", "Source route failed", "Destination network unknown",
+        "Destination host unknown", "Source host isolated", "Network administratively prohibited",
+        "Host administratively prohibited", "Network unreachable for TOS", "Host unreachable for TOS",
+        "Communication administratively filtered", "Host precedence violation", "Precedence cutoff in effect",
+    };
+    static const char *redirect[] = {"Redirect for network", "Redirect for host", "Redirect for TOS and network",
+                                     "Redirect for TOS and host"};
+    static const char *ttl[] = {"Time to live exceeded in transit", "Fragment reassembly time exceeded"};
+    static const char *param[] = {"Pointer indicates the error", "Required option missing", "Bad length"};
+    switch (t) {
+    case 3: return c < 16 ? unreach[c] : "Unknown code";
+    case 5: return c < 4 ? redirect[c] : "Unknown code";
+    case 11: return c < 2 ? ttl[c] : "Unknown code";
+    case 12: return c < 3 ? param[c] : "Unknown code";
+    default: return "";
+    }
+}
+
+const char *nt_icmpv6_type_str(uint8_t t)
+{
+    switch (t) {
+    case 1: return "Destination Unreachable";
+    case 2: return "Packet Too Big";
+    case 3: return "Time Exceeded";
+    case 4: return "Parameter Problem";
+    case 100: case 101: case 200: case 201: return "Private experimentation";
+    case 128: return "Echo (ping) request";
+    case 129: return "Echo (ping) reply";
+    case 130: return "Multicast Listener Query";
+    case 131: return "Multicast Listener Report";
+    case 132: return "Multicast Listener Done";
+    case 133: return "Router Solicitation";
+    case 134: return "Router Advertisement";
+    case 135: return "Neighbor Solicitation";
+    case 136: return "Neighbor Advertisement";
+    case 137: return "Redirect";
+    case 138: return "Router Renumbering";
+    case 139: return "ICMP Node Information Query";
+    case 140: return "ICMP Node Information Response";
+    case 141: return "Inverse Neighbor Discovery Solicitation Message";
+    case 142: return "Inverse Neighbor Discovery Advertisement Message";
+    case 143: return "Multicast Listener Report Message v2";
+    case 144: return "Home Agent Address Discovery Request Message";
+    case 145: return "Home Agent Address Discovery Reply Message";
+    case 146: return "Mobile Prefix Solicitation";
+    case 147: return "Mobile Prefix Advertisement";
+    case 151: return "Multicast Router Advertisement";
+    case 152: return "Multicast Router Solicitation";
+    case 153: return "Multicast Router Termination";
+    case 155: return "RPL Control Message";
+    default: return NULL;
+    }
+}
+
+const char *nt_icmpv6_code_str(uint8_t t, uint8_t c)
+{
+    static const char *unreach[] = {
+        "no route to destination", "communication with destination administratively prohibited",
+        "beyond scope of source address", "address unreachable", "port unreachable",
+        "source address failed ingress/egress policy", "reject route to destination",
+        "error in Source Routing Header",
+    };
+    static const char *te[] = {"hop limit exceeded in transit", "fragment reassembly time exceeded"};
+    static const char *pp[] = {"erroneous header field encountered", "unrecognized Next Header type encountered",
+                               "unrecognized IPv6 option encountered",
+                               "IPv6 First Fragment has incomplete IPv6 Header Chain"};
+    switch (t) {
+    case 1: return c < 8 ? unreach[c] : NULL;
+    case 3: return c < 2 ? te[c] : NULL;
+    case 4: return c < 4 ? pp[c] : NULL;
+    default: return NULL;
+    }
+}
+
+void nt_tcp_flags_str(uint16_t flags, nt_buf *b)
+{
+    static const char *names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"};
+    bool any = false;
+    for (int i = 0; i < 9; i++) {
+        if (!(flags & (1u << i))) continue;
+        if (any) nt_buf_put(b, ", ", 2);
+        nt_buf_puts(b, names[i]);
+        any = true;
+    }
+    if (!any) nt_buf_puts(b, "<None>");
+}
+
+static void info_arp(const nt_packet *pkt, nt_buf *b)
+{
+    const nt_arp *a = &pkt->arp[0];
+    bool eth_ip = a->sha && a->hlen == 6 && a->plen == 4 && a->ptype == 0x0800;
+    if (!eth_ip) {
+        if (!a->sha) return;
+        switch (a->op) {
+        case 1: nt_buf_puts(b, "Who has ? Tell "); break;
+        case 2: nt_buf_puts(b, " is at "); break;
+        default: break;
+        }
+        return;
+    }
+    switch (a->op) {
+    case 1:
+        if (!memcmp(a->spa, a->tpa, 4)) {
+            nt_buf_puts(b, "ARP Announcement for ");
+            nt_buf_ipv4(b, a->tpa);
+        } else if (!a->spa[0] && !a->spa[1] && !a->spa[2] && !a->spa[3]) {
+            nt_buf_puts(b, "Who has ");
+            nt_buf_ipv4(b, a->tpa);
+            nt_buf_puts(b, "? (ARP Probe)");
+        } else {
+            nt_buf_puts(b, "Who has ");
+            nt_buf_ipv4(b, a->tpa);
+            nt_buf_puts(b, "? Tell ");
+            nt_buf_ipv4(b, a->spa);
+        }
+        break;
+    case 2:
+        if (!memcmp(a->spa, a->tpa, 4)) {
+            nt_buf_puts(b, "Gratuitous ARP for ");
+            nt_buf_ipv4(b, a->spa);
+            nt_buf_puts(b, " (Reply)");
+        } else {
+            nt_buf_ipv4(b, a->spa);
+            nt_buf_puts(b, " is at ");
+            nt_buf_mac(b, a->sha);
+        }
+        break;
+    case 3:
+        nt_buf_puts(b, "Who is ");
+        nt_buf_mac(b, a->tha);
+        nt_buf_puts(b, "? Tell ");
+        nt_buf_mac(b, a->sha);
+        break;
+    case 4:
+        nt_buf_mac(b, a->tha);
+        nt_buf_puts(b, " is at ");
+        nt_buf_ipv4(b, a->tpa);
+        break;
+    default:
+        nt_buf_printf(b, "Unknown ARP opcode 0x%04x", a->op);
+    }
+}
+
+static void info_tcp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
+{
+    const nt_tcp *t = &pkt->tcp[l->idx];
+    const nt_pkt_ana *a = &pkt->ana;
+    nt_buf_u64(b, t->sport);
+    nt_buf_puts(b, " \xe2\x86\x92 ");
+    nt_buf_u64(b, t->dport);
+    if (l->len < 20 || t->hlen < 20) {
+        if (t->hlen && t->hlen < 20 && l->len >= 20)
+            nt_buf_printf(b, " [BOGUS TCP HEADER LENGTH (%u, must be at least 20)]", t->hlen);
+        return;
+    }
+    nt_buf_puts(b, " [");
+    nt_tcp_flags_str(t->flags, b);
+    nt_buf_puts(b, "] Seq=");
+    nt_buf_u64(b, a->tcp_valid ? a->rel_seq : t->seq);
+    if (t->flags & NT_TCP_ACK) {
+        nt_buf_puts(b, " Ack=");
+        nt_buf_u64(b, a->tcp_valid ? a->rel_ack : t->ack);
+    }
+    nt_buf_puts(b, " Win=");
+    nt_buf_u64(b, a->tcp_valid ? a->win : t->win);
+    nt_buf_puts(b, " Len=");
+    nt_buf_u64(b, t->payload_len);
+    if (t->flags & NT_TCP_URG) {
+        nt_buf_puts(b, " Urg=");
+        nt_buf_u64(b, t->urp);
+    }
+    /* options in the order they appear in the header */
+    const uint8_t *o = t->opts;
+    uint32_t n = t->optlen, i = 0;
+    int sack_i = 0;
+    while (o && i < n) {
+        uint8_t kind = o[i];
+        if (kind == 0) break;
+        if (kind == 1) { i++; continue; }
+        if (i + 1 >= n) break;
+        uint8_t len = o[i + 1];
+        if (len < 2 || i + len > n) break;
+        switch (kind) {
+        case 2:
+            if (len == 4) { nt_buf_puts(b, " MSS="); nt_buf_u64(b, t->mss); }
+            break;
+        case 3:
+            if (len == 3) {
+                nt_buf_puts(b, " WS=");
+                nt_buf_u64(b, 1u << (t->ws > 14 ? 14 : t->ws));
+            }
+            break;
+        case 4:
+            if (len == 2) nt_buf_puts(b, " SACK_PERM");
+            break;
+        case 5:
+            for (int j = 0; j + 8 <= len - 2 && sack_i < 4; j += 8, sack_i++) {
+                nt_buf_puts(b, " SLE=");
+                nt_buf_u64(b, a->tcp_valid ? a->sack_rel[sack_i][0] : t->sack[sack_i][0]);
+                nt_buf_puts(b, " SRE=");
+                nt_buf_u64(b, a->tcp_valid ? a->sack_rel[sack_i][1] : t->sack[sack_i][1]);
+            }
+            break;
+        case 8:
+            if (len == 10) {
+                nt_buf_puts(b, " TSval=");
+                nt_buf_u64(b, t->tsval);
+                nt_buf_puts(b, " TSecr=");
+                nt_buf_u64(b, t->tsecr);
+            }
+            break;
+        default: break;
+        }
+        i += len;
+    }
+}
+
+static void info_udp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
+{
+    const nt_udp *u = &pkt->udp[l->idx];
+    nt_buf_u64(b, u->sport);
+    nt_buf_puts(b, " \xe2\x86\x92 ");
+    nt_buf_u64(b, u->dport);
+    nt_buf_puts(b, " Len=");
+    nt_buf_u64(b, u->ulen >= 8 ? u->ulen - 8u : 0);
+}
+
+static void info_icmp(const nt_packet *pkt, nt_buf *b)
+{
+    const nt_icmp *m = &pkt->icmp[0];
+    size_t start = b->len;
+    nt_buf_puts(b, nt_icmp_type_str(m->type));
+    nt_buf_pad(b, start, 20);
+    const char *cs = nt_icmp_code_str(m->type, m->code);
+    if (cs[0]) nt_buf_printf(b, " (%s)", cs);
+    if (m->type == 0 || m->type == 8) {
+        nt_buf_printf(b, " id=0x%04x, seq=%u/%u", m->id, m->seq, (uint16_t)(m->seq << 8 | m->seq >> 8));
+        if (pkt->nip4) nt_buf_printf(b, ", ttl=%u", pkt->ip4[0].ttl);
+        if (m->type == 0 && pkt->ana.request_in)
+            nt_buf_printf(b, " (request in %llu)", (unsigned long long)pkt->ana.request_in);
+    }
+}
+
+static void info_icmpv6(const nt_packet *pkt, nt_buf *b)
+{
+    const nt_icmpv6 *m = &pkt->icmp6[0];
+    const char *ts = nt_icmpv6_type_str(m->type);
+    if (ts) nt_buf_puts(b, ts);
+    else nt_buf_printf(b, "Unknown (%u)", m->type);
+    const char *cs = nt_icmpv6_code_str(m->type, m->code);
+    if (cs) nt_buf_printf(b, " (%s)", cs);
+    switch (m->type) {
+    case 128:
+    case 129:
+        nt_buf_printf(b, " id=0x%04x, seq=%u", m->id, m->seq);
+        if (pkt->nip6) nt_buf_printf(b, ", hop limit=%u", pkt->ip6[0].hlim);
+        if (m->type == 129 && pkt->ana.request_in)
+            nt_buf_printf(b, " (request in %llu)", (unsigned long long)pkt->ana.request_in);
+        break;
+    case 133:
+    case 134:
+        if (m->lladdr_opt == 1) {
+            nt_buf_puts(b, " from ");
+            nt_buf_mac(b, m->lladdr);
+        }
+        break;
+    case 135:
+        nt_buf_puts(b, " for ");
+        nt_buf_ipv6(b, m->target);
+        if (m->lladdr_opt == 1) {
+            nt_buf_puts(b, " from ");
+            nt_buf_mac(b, m->lladdr);
+        }
+        break;
+    case 136: {
+        nt_buf_putc(b, ' ');
+        nt_buf_ipv6(b, m->target);
+        uint32_t fl = m->rest >> 29;
+        if (fl) {
+            nt_buf_puts(b, " (");
+            bool any = false;
+            if (fl & 4) { nt_buf_puts(b, "rtr"); any = true; }
+            if (fl & 2) { nt_buf_puts(b, any ? ", sol" : "sol"); any = true; }
+            if (fl & 1) nt_buf_puts(b, any ? ", ovr" : "ovr");
+            nt_buf_putc(b, ')');
+        }
+        if (m->lladdr_opt == 2) {
+            nt_buf_puts(b, " is at ");
+            nt_buf_mac(b, m->lladdr);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+static void info_fragment(const nt_packet *pkt, const nt_layer *ipl, nt_buf *b)
+{
+    if (ipl->proto == NT_P_IPV4) {
+        const nt_ipv4 *ip = &pkt->ip4[ipl->idx];
+        const char *pn = nt_ipproto_name(ip->proto);
+        nt_buf_printf(b, "Fragmented IP protocol (proto=%s %u, off=%u, ID=%04x)", pn ? pn : "Unknown", ip->proto,
+                      ip->frag_off, ip->id);
+    } else {
+        const nt_ipv6 *ip = &pkt->ip6[ipl->idx];
+        nt_buf_printf(b, "IPv6 fragment (off=%u more=%c ident=0x%08x nxt=%u)", ip->frag_off, ip->mf ? 'y' : 'n',
+                      ip->frag_id, ip->final_nxt);
+    }
+}
+
+void nt_col_info(const nt_packet *pkt, nt_buf *b)
+{
+    const nt_layer *top = NULL;
+    int topi = -1;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        if (pkt->layers[i].inner) break;
+        if (pkt->layers[i].proto == NT_P_DATA) continue;
+        top = &pkt->layers[i];
+        topi = i;
+    }
+    if (!top) return;
+    if ((pkt->flags & NT_PKT_FRAGMENT) && (top->proto == NT_P_IPV4 || top->proto == NT_P_IPV6)) {
+        info_fragment(pkt, top, b);
+        return;
+    }
+    (void)topi;
+    switch (top->proto) {
+    case NT_P_ARP: info_arp(pkt, b); break;
+    case NT_P_TCP: info_tcp(pkt, top, b); break;
+    case NT_P_UDP: info_udp(pkt, top, b); break;
+    case NT_P_ICMP: info_icmp(pkt, b); break;
+    case NT_P_ICMPV6: info_icmpv6(pkt, b); break;
+    case NT_P_ETH:
+        if (pkt->eth[0].is_8023) break;
+        nt_buf_puts(b, "Ethernet II");
+        break;
+    default: break;
+    }
+}

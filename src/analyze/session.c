@@ -1,0 +1,371 @@
+/* session.c - the stateful part of reading a trace, done in one pass the
+ * way tshark's single pass does it: TCP and UDP stream numbers in order of
+ * first appearance, relative sequence numbers and window scaling per
+ * direction, IPv4/IPv6 fragment reassembly (the last fragment carries the
+ * reassembled datagram, as in Wireshark), ICMP echo request/reply links.
+ * Memory grows with the number of flows, not with the number of packets;
+ * pending fragments are bounded. */
+#include "nettracer/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- flow table ------------------------------------------------------ */
+
+typedef struct flow_key {
+    uint8_t family;  /* 4 or 6 */
+    uint8_t proto;   /* 6 or 17 */
+    uint16_t pa, pb;
+    uint8_t a[16], b[16];
+} flow_key;
+
+typedef struct tcp_dir {
+    bool base_set;
+    uint32_t base;
+    int8_t ws_opt;   /* from this side's SYN: -1 not seen, -2 no option, else shift */
+    int8_t scale;    /* -1 unknown, -2 none, else shift */
+} tcp_dir;
+
+typedef struct flow {
+    flow_key key;
+    bool used;
+    uint32_t stream;
+    tcp_dir dir[2];  /* [0]: a -> b */
+} flow;
+
+typedef struct flow_table {
+    flow *slots;
+    size_t cap, n;
+    uint32_t next_stream;
+} flow_table;
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static void ft_grow(flow_table *t)
+{
+    size_t ncap = t->cap ? t->cap * 2 : 1024;
+    flow *ns = calloc(ncap, sizeof *ns);
+    if (!ns) abort();
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slots[i].used) continue;
+        size_t j = hash_bytes(&t->slots[i].key, sizeof(flow_key)) & (ncap - 1);
+        while (ns[j].used) j = (j + 1) & (ncap - 1);
+        ns[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = ns;
+    t->cap = ncap;
+}
+
+/* Finds or creates the flow; *dir is 0 when src is the key's a side. */
+static flow *ft_get(flow_table *t, uint8_t family, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+                    uint16_t sp, uint16_t dp, int *dir)
+{
+    size_t alen = family == 4 ? 4 : 16;
+    flow_key k;
+    memset(&k, 0, sizeof k);
+    k.family = family;
+    k.proto = proto;
+    int c = memcmp(src, dst, alen);
+    bool src_first = c < 0 || (c == 0 && sp <= dp);
+    memcpy(k.a, src_first ? src : dst, alen);
+    memcpy(k.b, src_first ? dst : src, alen);
+    k.pa = src_first ? sp : dp;
+    k.pb = src_first ? dp : sp;
+    *dir = src_first ? 0 : 1;
+    if (t->n * 2 >= t->cap) ft_grow(t);
+    size_t j = hash_bytes(&k, sizeof k) & (t->cap - 1);
+    while (t->slots[j].used) {
+        if (memcmp(&t->slots[j].key, &k, sizeof k) == 0) return &t->slots[j];
+        j = (j + 1) & (t->cap - 1);
+    }
+    flow *f = &t->slots[j];
+    memset(f, 0, sizeof *f);
+    f->used = true;
+    f->key = k;
+    f->dir[0].ws_opt = f->dir[1].ws_opt = -1;
+    f->dir[0].scale = f->dir[1].scale = -1;
+    f->stream = t->next_stream++; /* numbered in order of first appearance */
+    t->n++;
+    return f;
+}
+
+/* ---- IP reassembly --------------------------------------------------- */
+
+#define REASM_MAX_PENDING 256
+#define REASM_MAX_FRAGS 64
+#define REASM_MAX_LEN 65535u
+
+typedef struct reasm {
+    bool used;
+    uint8_t family, proto;
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    uint32_t total;      /* known once the last fragment arrived, else 0 */
+    uint32_t nfrags;
+    uint32_t have;       /* bytes received (without overlaps counted twice) */
+    uint64_t first_frame, last_seen;
+    struct { uint32_t off, len; } fr[REASM_MAX_FRAGS];
+    uint8_t *buf;
+} reasm;
+
+/* ---- ICMP echo ------------------------------------------------------- */
+
+#define ECHO_SLOTS 4096
+
+typedef struct echo_req {
+    uint64_t frame;
+    uint8_t family;
+    uint16_t id, seq;
+    uint8_t src[16], dst[16];
+} echo_req;
+
+struct nt_session {
+    flow_table tcp, udp;
+    reasm pend[REASM_MAX_PENDING];
+    uint8_t *out;        /* the reassembled datagram handed to the packet */
+    echo_req echo[ECHO_SLOTS];
+};
+
+nt_session *nt_session_new(void)
+{
+    nt_session *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->out = malloc(REASM_MAX_LEN + 64);
+    if (!s->out) abort();
+    return s;
+}
+
+void nt_session_free(nt_session *s)
+{
+    if (!s) return;
+    free(s->tcp.slots);
+    free(s->udp.slots);
+    for (int i = 0; i < REASM_MAX_PENDING; i++) free(s->pend[i].buf);
+    free(s->out);
+    free(s);
+}
+
+/* Adds a fragment; returns the finished datagram's length (in s->out) or 0. */
+static uint32_t reasm_add(nt_session *s, const nt_frame *f, uint8_t family, uint8_t proto, const uint8_t *src,
+                          const uint8_t *dst, uint32_t id, uint32_t off, bool mf, const uint8_t *data,
+                          uint32_t len, nt_pkt_ana *ana)
+{
+    size_t alen = family == 4 ? 4 : 16;
+    reasm *r = NULL, *victim = &s->pend[0];
+    for (int i = 0; i < REASM_MAX_PENDING; i++) {
+        reasm *p = &s->pend[i];
+        if (p->used && p->family == family && p->proto == proto && p->id == id && !memcmp(p->src, src, alen) &&
+            !memcmp(p->dst, dst, alen)) {
+            r = p;
+            break;
+        }
+        if (!p->used) victim = p;
+        else if (victim->used && p->last_seen < victim->last_seen) victim = p;
+    }
+    if (!r) {
+        r = victim; /* a free slot, or the stalest pending datagram */
+        uint8_t *buf = r->buf;
+        memset(r, 0, sizeof *r);
+        r->buf = buf ? buf : malloc(REASM_MAX_LEN);
+        if (!r->buf) abort();
+        r->used = true;
+        r->family = family;
+        r->proto = proto;
+        r->id = id;
+        memcpy(r->src, src, alen);
+        memcpy(r->dst, dst, alen);
+        r->first_frame = f->number;
+    }
+    r->last_seen = f->number;
+    if (off >= REASM_MAX_LEN || r->nfrags >= REASM_MAX_FRAGS) return 0;
+    if (len > REASM_MAX_LEN - off) len = REASM_MAX_LEN - off;
+    memcpy(r->buf + off, data, len);
+    r->fr[r->nfrags].off = off;
+    r->fr[r->nfrags].len = len;
+    r->nfrags++;
+    if (!mf) r->total = off + len;
+    if (!r->total) return 0;
+    /* complete when the fragments cover 0..total without a hole */
+    uint32_t covered = 0;
+    bool progress = true;
+    while (progress && covered < r->total) {
+        progress = false;
+        for (uint32_t i = 0; i < r->nfrags; i++)
+            if (r->fr[i].off <= covered && r->fr[i].off + r->fr[i].len > covered) {
+                covered = r->fr[i].off + r->fr[i].len;
+                progress = true;
+            }
+    }
+    if (covered < r->total) return 0;
+    uint32_t total = r->total;
+    memcpy(s->out, r->buf, total);
+    ana->reassembled = true;
+    ana->reasm_frames = r->nfrags;
+    ana->reasm_first = r->first_frame;
+    r->used = false;
+    return total;
+}
+
+static void do_reassembly(nt_session *s, const nt_frame *f, nt_packet *pkt)
+{
+    const nt_layer *top = nt_packet_top(pkt);
+    if (!top || top->proto != NT_P_DATA) return;
+    /* the IP layer right under the fragment data */
+    const nt_layer *ipl = pkt->nlayers >= 2 ? &pkt->layers[pkt->nlayers - 2] : NULL;
+    if (!ipl || ipl->inner) return;
+    uint32_t total = 0;
+    uint8_t proto;
+    if (ipl->proto == NT_P_IPV4) {
+        const nt_ipv4 *ip = &pkt->ip4[ipl->idx];
+        proto = ip->proto;
+        if (top->len < ip->payload_len) return; /* cut by the snap length */
+        total = reasm_add(s, f, 4, proto, ip->src, ip->dst, ip->id, ip->frag_off, ip->mf, top->p,
+                          ip->payload_len, &pkt->ana);
+    } else if (ipl->proto == NT_P_IPV6) {
+        const nt_ipv6 *ip = &pkt->ip6[ipl->idx];
+        proto = ip->final_nxt;
+        if (top->len < ip->payload_len) return;
+        total = reasm_add(s, f, 6, proto, ip->src, ip->dst, ip->frag_id, ip->frag_off, ip->mf, top->p,
+                          ip->payload_len, &pkt->ana);
+    } else {
+        return;
+    }
+    if (!total) return;
+    /* replace the fragment's data layer with the datagram's layers */
+    pkt->nlayers--;
+    pkt->payload = NULL;
+    pkt->payload_len = 0;
+    pkt->flags &= ~(uint32_t)NT_PKT_FRAGMENT;
+    nt_dissect_ip_payload(pkt, proto, s->out, total, total, false);
+}
+
+/* ---- TCP ------------------------------------------------------------- */
+
+static void do_tcp(nt_session *s, nt_packet *pkt)
+{
+    const nt_layer *tl = nt_packet_layer(pkt, NT_P_TCP);
+    if (!tl || tl->inner) return;
+    nt_tcp *t = &pkt->tcp[tl->idx];
+    if (t->hlen < 20 || tl->len < 20) return;
+    const uint8_t *src, *dst;
+    uint8_t fam;
+    if (pkt->nip6 && (!pkt->nip4 || nt_packet_layer(pkt, NT_P_IPV6) > nt_packet_layer(pkt, NT_P_IPV4))) {
+        src = pkt->ip6[0].src, dst = pkt->ip6[0].dst, fam = 6;
+    } else if (pkt->nip4) {
+        src = pkt->ip4[0].src, dst = pkt->ip4[0].dst, fam = 4;
+    } else {
+        return;
+    }
+    int d;
+    flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
+    tcp_dir *fwd = &fl->dir[d], *rev = &fl->dir[!d];
+    bool syn = t->flags & NT_TCP_SYN, ack = t->flags & NT_TCP_ACK;
+    if (!fwd->base_set) {
+        fwd->base = syn ? t->seq : t->seq - 1;
+        fwd->base_set = true;
+    }
+    if (ack && !rev->base_set) {
+        rev->base = t->ack - 1;
+        rev->base_set = true;
+    }
+    if (syn) {
+        fwd->ws_opt = t->has_ws ? (int8_t)(t->ws > 14 ? 14 : t->ws) : -2;
+        if (ack) {
+            if (fwd->ws_opt >= 0 && rev->ws_opt >= 0) {
+                fwd->scale = fwd->ws_opt;
+                rev->scale = rev->ws_opt;
+            } else {
+                fwd->scale = rev->scale = -2;
+            }
+        }
+    }
+    nt_pkt_ana *a = &pkt->ana;
+    a->tcp_valid = true;
+    a->tcp_stream = fl->stream;
+    a->rel_seq = t->seq - fwd->base;
+    a->rel_ack = ack ? t->ack - rev->base : 0;
+    a->nxtseq = a->rel_seq + t->payload_len + (syn ? 1 : 0) + ((t->flags & NT_TCP_FIN) ? 1 : 0);
+    a->win_scale = syn ? -2 : fwd->scale;
+    a->win = a->win_scale >= 0 ? (uint32_t)t->win << a->win_scale : t->win;
+    for (int i = 0; i < t->nsack; i++) {
+        a->sack_rel[i][0] = t->sack[i][0] - rev->base;
+        a->sack_rel[i][1] = t->sack[i][1] - rev->base;
+    }
+}
+
+static void do_udp(nt_session *s, nt_packet *pkt)
+{
+    const nt_layer *ul = nt_packet_layer(pkt, NT_P_UDP);
+    if (!ul || ul->inner) return;
+    const nt_udp *u = &pkt->udp[ul->idx];
+    const uint8_t *src, *dst;
+    uint8_t fam;
+    if (pkt->nip6 && (!pkt->nip4 || nt_packet_layer(pkt, NT_P_IPV6) > nt_packet_layer(pkt, NT_P_IPV4))) {
+        src = pkt->ip6[0].src, dst = pkt->ip6[0].dst, fam = 6;
+    } else if (pkt->nip4) {
+        src = pkt->ip4[0].src, dst = pkt->ip4[0].dst, fam = 4;
+    } else {
+        return;
+    }
+    int d;
+    flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
+    pkt->ana.udp_valid = true;
+    pkt->ana.udp_stream = fl->stream;
+}
+
+/* ---- ICMP echo ------------------------------------------------------- */
+
+static size_t echo_slot(uint8_t fam, uint16_t id, uint16_t seq)
+{
+    return ((size_t)id * 31 + seq + fam) % ECHO_SLOTS;
+}
+
+static void do_echo(nt_session *s, const nt_frame *f, nt_packet *pkt)
+{
+    uint8_t fam, type;
+    uint16_t id, seq;
+    const uint8_t *src, *dst;
+    size_t alen;
+    const nt_layer *l = nt_packet_layer(pkt, NT_P_ICMP);
+    if (l && !l->inner && pkt->nip4) {
+        const nt_icmp *m = &pkt->icmp[0];
+        if (m->type != 8 && m->type != 0) return;
+        if (l->len < 8) return;
+        fam = 4, type = m->type == 8 ? 1 : 2, id = m->id, seq = m->seq;
+        src = pkt->ip4[0].src, dst = pkt->ip4[0].dst, alen = 4;
+    } else if ((l = nt_packet_layer(pkt, NT_P_ICMPV6)) && !l->inner && pkt->nip6) {
+        const nt_icmpv6 *m = &pkt->icmp6[0];
+        if (m->type != 128 && m->type != 129) return;
+        if (l->len < 8) return;
+        fam = 6, type = m->type == 128 ? 1 : 2, id = m->id, seq = m->seq;
+        src = pkt->ip6[0].src, dst = pkt->ip6[0].dst, alen = 16;
+    } else {
+        return;
+    }
+    echo_req *e = &s->echo[echo_slot(fam, id, seq)];
+    if (type == 1) {
+        memset(e, 0, sizeof *e);
+        e->frame = f->number, e->family = fam, e->id = id, e->seq = seq;
+        memcpy(e->src, src, alen);
+        memcpy(e->dst, dst, alen);
+    } else if (e->frame && e->family == fam && e->id == id && e->seq == seq && !memcmp(e->src, dst, alen) &&
+               !memcmp(e->dst, src, alen)) {
+        pkt->ana.request_in = e->frame;
+    }
+}
+
+void nt_session_dissect(nt_session *s, const nt_frame *f, nt_packet *pkt)
+{
+    nt_dissect(f, pkt);
+    if (pkt->flags & NT_PKT_FRAGMENT) do_reassembly(s, f, pkt);
+    do_tcp(s, pkt);
+    do_udp(s, pkt);
+    do_echo(s, f, pkt);
+}

@@ -1,0 +1,33 @@
+/* cli.h - what the subcommands share: the command table entry, usage
+ * errors (one line, exit status 2) and the options every trace command
+ * takes. Only argument handling and output live in cli/. */
+#ifndef NT_CLI_H
+#define NT_CLI_H
+
+#include "nettracer/core.h"
+
+#define NT_EXIT_OK 0
+#define NT_EXIT_PROBLEM 1
+#define NT_EXIT_USAGE 2
+
+typedef struct nt_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *help;   /* full --help text */
+} nt_command;
+
+extern const char *nt_prog;
+
+/* Prints "nettracer CMD: message" and returns NT_EXIT_USAGE. */
+int nt_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool nt_parse_u64(const char *s, uint64_t *out);
+/* "A-B", "A-" or "A": frame numbers, 1-based. */
+bool nt_parse_range(const char *s, uint64_t *first, uint64_t *last);
+const nt_command *nt_find_command(const char *name);
+void nt_print_help(const nt_command *c, FILE *out);
+
+int cmd_show(int argc, char **argv);
+extern const char nt_show_help[];
+
+#endif

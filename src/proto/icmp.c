@@ -1,0 +1,100 @@
+/* icmp.c - ICMPv4. Error messages carry the start of the offending packet,
+ * which is dissected as an inner IPv4 packet (so its addresses and ports
+ * are filter fields too, as in Wireshark). */
+#include "dissect_int.h"
+
+#include <string.h>
+
+static bool icmp_is_error(uint8_t t) { return t == 3 || t == 4 || t == 5 || t == 11 || t == 12; }
+
+void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
+{
+    nt_packet *pkt = c->pkt;
+    if (c->inner || pkt->nicmp) { /* an ICMP quoted in an ICMP error: just the data */
+        nt_dissect_data(c, p, cap, rep);
+        return;
+    }
+    if (!nt_need(c, 4, cap, rep, "ICMP header cut short")) return;
+    nt_icmp *m = &pkt->icmp[0];
+    memset(m, 0, sizeof *m);
+    nt_cur k = nt_cur_make(p, cap);
+    m->type = nt_cur_u8(&k);
+    m->code = nt_cur_u8(&k);
+    m->csum = nt_cur_be16(&k);
+    pkt->nicmp = 1;
+    if (!nt_layer_add(c, NT_P_ICMP, 0, p, cap)) return;
+    if (!nt_need(c, 8, cap, rep, "ICMP header cut short")) return;
+    m->rest = nt_cur_be32(&k);
+    m->id = (uint16_t)(m->rest >> 16);
+    m->seq = (uint16_t)m->rest;
+    m->data_len = rep - 8;
+    if (icmp_is_error(m->type) && cap > 8) {
+        m->quoted = true;
+        c->inner = 1;
+        nt_dissect_ipv4(c, p + 8, cap - 8, rep - 8);
+        c->inner = 0;
+    }
+}
+
+static bool icmp6_is_error(uint8_t t) { return t >= 1 && t <= 4; }
+
+void nt_dissect_icmpv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
+{
+    nt_packet *pkt = c->pkt;
+    if (c->inner || pkt->nicmp6) {
+        nt_dissect_data(c, p, cap, rep);
+        return;
+    }
+    if (!nt_need(c, 4, cap, rep, "ICMPv6 header cut short")) return;
+    nt_icmpv6 *m = &pkt->icmp6[0];
+    memset(m, 0, sizeof *m);
+    nt_cur k = nt_cur_make(p, cap);
+    m->type = nt_cur_u8(&k);
+    m->code = nt_cur_u8(&k);
+    m->csum = nt_cur_be16(&k);
+    pkt->nicmp6 = 1;
+    if (!nt_layer_add(c, NT_P_ICMPV6, 0, p, cap)) return;
+    if (rep >= 8 && cap >= 8) {
+        m->rest = nt_cur_be32(&k);
+        m->id = (uint16_t)(m->rest >> 16);
+        m->seq = (uint16_t)m->rest;
+        m->data_len = rep - 8;
+    }
+    uint32_t optoff = 0;
+    switch (m->type) {
+    case 133: optoff = 8; break;                  /* router solicitation */
+    case 134: optoff = 16; break;                 /* router advertisement */
+    case 135: case 136: case 137:                 /* NS, NA, redirect */
+        if (!nt_need(c, 24, cap, rep, "ICMPv6 neighbour discovery message cut short")) return;
+        memcpy(m->target, p + 8, 16);
+        m->has_target = true;
+        optoff = m->type == 137 ? 40 : 24;
+        break;
+    case 143: m->mld_nrecs = (uint16_t)m->rest; break; /* MLDv2 report */
+    default: break;
+    }
+    if (optoff) {
+        /* neighbour discovery options: type, length in 8-byte units */
+        uint32_t o = optoff;
+        while (o + 2 <= cap) {
+            uint8_t t = p[o], l = p[o + 1];
+            if (l == 0) {
+                nt_malformed(c, "ICMPv6: option with length 0");
+                break;
+            }
+            uint32_t ol = l * 8u;
+            if (o + ol > cap) break;
+            if ((t == 1 || t == 2) && ol >= 8 && !m->lladdr_opt) {
+                memcpy(m->lladdr, p + o + 2, 6);
+                m->lladdr_opt = t;
+            }
+            o += ol;
+        }
+    }
+    if (icmp6_is_error(m->type) && cap > 8) {
+        m->quoted = true;
+        c->inner = 1;
+        nt_dissect_ipv6(c, p + 8, cap - 8, rep - 8);
+        c->inner = 0;
+    }
+}

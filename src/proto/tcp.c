@@ -1,0 +1,121 @@
+/* tcp.c - TCP header and options (MSS, window scale, SACK permitted and
+ * blocks, timestamps, NOP/EOL). An option whose length is impossible ends
+ * option parsing and marks the packet, as Wireshark's expert info does. */
+#include "dissect_int.h"
+
+#include <string.h>
+
+static void tcp_options(nt_dctx *c, nt_tcp *t)
+{
+    const uint8_t *o = t->opts;
+    uint32_t n = t->optlen, i = 0;
+    while (i < n) {
+        uint8_t kind = o[i];
+        if (kind == 0) break;       /* EOL */
+        if (kind == 1) { i++; continue; } /* NOP */
+        if (i + 1 >= n) {
+            nt_malformed(c, "TCP: option length missing");
+            return;
+        }
+        uint8_t len = o[i + 1];
+        if (len < 2) {
+            nt_malformed(c, "TCP: option length too small");
+            return;
+        }
+        if (i + len > n) {
+            nt_malformed(c, "TCP: option runs past the end of the header");
+            return;
+        }
+        const uint8_t *v = o + i + 2;
+        switch (kind) {
+        case 2:
+            if (len == 4) { t->has_mss = true; t->mss = (uint16_t)(v[0] << 8 | v[1]); }
+            break;
+        case 3:
+            if (len == 3) { t->has_ws = true; t->ws = v[0]; }
+            break;
+        case 4:
+            if (len == 2) t->sack_perm = true;
+            break;
+        case 5:
+            for (uint32_t j = 0; j + 8 <= (uint32_t)len - 2 && t->nsack < 4; j += 8) {
+                nt_load_be32(v, len - 2u, j, &t->sack[t->nsack][0]);
+                nt_load_be32(v, len - 2u, j + 4, &t->sack[t->nsack][1]);
+                t->nsack++;
+            }
+            break;
+        case 8:
+            if (len == 10) {
+                t->has_ts = true;
+                nt_load_be32(v, 8, 0, &t->tsval);
+                nt_load_be32(v, 8, 4, &t->tsecr);
+            }
+            break;
+        default: break;
+        }
+        i += len;
+    }
+}
+
+void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
+{
+    nt_packet *pkt = c->pkt;
+    if (pkt->ntcp >= 2) return;
+    uint8_t idx = pkt->ntcp;
+    nt_tcp *t = &pkt->tcp[idx];
+    memset(t, 0, sizeof *t);
+    if (c->inner) {
+        /* an ICMP error quotes at least the ports and the sequence number */
+        if (cap < 4) return;
+        nt_cur k = nt_cur_make(p, cap);
+        t->sport = nt_cur_be16(&k);
+        t->dport = nt_cur_be16(&k);
+        t->seq = nt_cur_be32(&k);
+        pkt->ntcp++;
+        nt_layer_add(c, NT_P_TCP, idx, p, cap);
+        return;
+    }
+    if (!nt_need(c, 20, cap, rep, "TCP header cut short")) {
+        if (cap >= 4) {
+            t->sport = (uint16_t)(p[0] << 8 | p[1]);
+            t->dport = (uint16_t)(p[2] << 8 | p[3]);
+            pkt->ntcp++;
+            nt_layer_add(c, NT_P_TCP, idx, p, cap);
+        }
+        return;
+    }
+    nt_cur k = nt_cur_make(p, cap);
+    t->sport = nt_cur_be16(&k);
+    t->dport = nt_cur_be16(&k);
+    t->seq = nt_cur_be32(&k);
+    t->ack = nt_cur_be32(&k);
+    uint16_t w = nt_cur_be16(&k);
+    t->hlen = (uint8_t)((w >> 12) * 4);
+    t->flags = w & 0x1ff;
+    t->win = nt_cur_be16(&k);
+    t->csum = nt_cur_be16(&k);
+    t->urp = nt_cur_be16(&k);
+    pkt->ntcp++;
+    nt_layer *l = nt_layer_add(c, NT_P_TCP, idx, p, cap < t->hlen ? cap : t->hlen);
+    if (!l) return;
+    if (t->hlen < 20) {
+        nt_malformed(c, "TCP: bogus header length (must be at least 20)");
+        l->len = 20;
+        return;
+    }
+    if (t->hlen > rep) {
+        nt_malformed(c, "TCP: header length larger than the segment");
+        return;
+    }
+    if (!nt_need(c, t->hlen, cap, rep, "TCP options cut short")) return;
+    t->opts = p + 20;
+    t->optlen = (uint8_t)(t->hlen - 20);
+    tcp_options(c, t);
+    t->payload = p + t->hlen;
+    t->payload_len = rep - t->hlen;
+    t->payload_cap = cap - t->hlen;
+    if (t->payload_len) {
+        pkt->payload = t->payload;
+        pkt->payload_len = t->payload_cap;
+    }
+}

@@ -1,0 +1,49 @@
+/* udp.c - UDP header; the payload goes to the application protocols. */
+#include "dissect_int.h"
+
+#include <string.h>
+
+void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
+{
+    nt_packet *pkt = c->pkt;
+    if (pkt->nudp >= 2) return;
+    uint8_t idx = pkt->nudp;
+    nt_udp *u = &pkt->udp[idx];
+    memset(u, 0, sizeof *u);
+    if (c->inner) {
+        if (cap < 4) return;
+        nt_cur k = nt_cur_make(p, cap);
+        u->sport = nt_cur_be16(&k);
+        u->dport = nt_cur_be16(&k);
+        u->ulen = nt_cur_be16(&k);
+        u->csum = nt_cur_be16(&k);
+        pkt->nudp++;
+        nt_layer_add(c, NT_P_UDP, idx, p, cap);
+        return;
+    }
+    if (!nt_need(c, 8, cap, rep, "UDP header cut short")) return;
+    nt_cur k = nt_cur_make(p, cap);
+    u->sport = nt_cur_be16(&k);
+    u->dport = nt_cur_be16(&k);
+    u->ulen = nt_cur_be16(&k);
+    u->csum = nt_cur_be16(&k);
+    pkt->nudp++;
+    if (!nt_layer_add(c, NT_P_UDP, idx, p, 8)) return;
+    uint32_t dlen = u->ulen;
+    if (dlen == 0) dlen = rep; /* jumbogram */
+    if (dlen < 8) {
+        nt_malformed(c, "UDP: bogus length (less than 8)");
+        return;
+    }
+    if (dlen > rep) {
+        nt_malformed(c, "UDP: length larger than the IP payload");
+        dlen = rep;
+    }
+    u->payload = p + 8;
+    u->payload_len = dlen - 8;
+    u->payload_cap = (cap < dlen ? cap : dlen) - 8;
+    if (u->payload_len) {
+        pkt->payload = u->payload;
+        pkt->payload_len = u->payload_cap;
+    }
+}
