@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages nettracer needs to build, test and run,
+# skipping those already present. Run as root (or with sudo available).
+set -eu
+PKGS=(
+  build-essential cmake pkg-config
+  libpcap-dev libssl-dev libcurl4-openssl-dev libxml2-dev libpcre2-dev
+  libcmocka-dev
+  python3
+  tshark tcpdump
+  iproute2 iptables iputils-ping curl nginx-light dnsmasq-base procps
+)
+# packages the capture-recording scripts need
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$here/tests/captures/PACKAGES" ]; then
+  while read -r p; do [ -n "$p" ] && [ "${p#\#}" = "$p" ] && PKGS+=("$p"); done < "$here/tests/captures/PACKAGES"
+fi
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# tshark asks whether non-root users may capture: answer no, non-interactively
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
