@@ -1,0 +1,526 @@
+#!/bin/bash
+# record.sh OUTDIR [NAME...]
+#
+# Records the project's real test captures: real programs (ping, curl, nginx,
+# python sockets) talking between network namespaces that this script creates
+# and deletes itself.  Traffic never leaves those namespaces: they are linked
+# only to each other by veth pairs and use 10.99.0.0/16 and fd00:99::/48.
+#
+# With NAME arguments only those captures are recorded (e.g. "ping4 http4").
+# Needs root, iproute2, tcpdump, nginx, curl, ping (iputils), python3,
+# iptables/ip6tables, ethtool, editcap; dumpcap is optional.
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+NSAPP="$HERE/nsapp.py"
+[ "$(id -u)" = 0 ] || { echo "record.sh: must run as root" >&2; exit 2; }
+
+TAG="ntrec$$"                 # unique prefix of every namespace we create
+WORK=$(mktemp -d /tmp/ntrec.XXXXXX)
+chmod 755 "$WORK"
+NSLIST=()                     # namespaces to delete
+PIDS=()                       # background processes we started
+CAP_PID=
+
+log() { echo "record.sh: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+cleanup() {
+    local rc=$? p ns
+    set +e
+    for p in "${PIDS[@]}"; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    for ns in "${NSLIST[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
+# nsx NS CMD...: run CMD inside namespace NS
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# bg NS CMD...: start CMD in the background inside NS; sets BG_PID
+bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
+
+stop_bg() {
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    forget_pid "$1"
+}
+
+# wait_for FILE TEXT: bounded wait (10 s) until FILE contains TEXT
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
+}
+
+# ns_new VAR SHORTNAME MODE: create namespace $TAG-SHORTNAME, store its name
+# in VAR.  MODE: v4 (IPv6 off), v6 (IPv6 on, no DAD, no router solicitations:
+# quiet), v6full (kernel defaults)
+ns_new() {
+    local var=$1
+    shift
+    local ns="$TAG-$1"
+    ip netns add "$ns"
+    NSLIST+=("$ns")
+    nsx "$ns" ip link set lo up
+    case $2 in
+    v4)
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ;;
+    v6)
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+            net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 ;;
+    v6full) ;;
+    *) die "ns_new: bad mode $2" ;;
+    esac
+    printf -v "$var" '%s' "$ns"
+}
+
+# link NS1 IF1 H1 NS2 IF2 H2 SUBNET [dad]
+# veth pair IF1 (in NS1) <-> IF2 (in NS2), addresses 10.99.SUBNET.H/24 and
+# fd00:99:SUBNET::H/64, fixed MACs 02:99:00:SUBNET:00:H, offloads off so the
+# capture shows wire-sized segments with correct checksums.  Links stay down.
+link() {
+    local n1=$1 i1=$2 h1=$3 n2=$4 i2=$5 h2=$6 s=$7 dad=${8:-}
+    local m1 m2 v6flag=nodad
+    m1=$(printf '02:99:00:%02x:00:%02x' "$s" "$h1")
+    m2=$(printf '02:99:00:%02x:00:%02x' "$s" "$h2")
+    [ "$dad" = dad ] && v6flag=
+    nsx "$n1" ip link add "$i1" address "$m1" type veth peer name "$i2" address "$m2" netns "$n2"
+    local ns ifc h x
+    for x in "$n1 $i1 $h1" "$n2 $i2 $h2"; do
+        set -- $x; ns=$1 ifc=$2 h=$3
+        nsx "$ns" ip addr add "10.99.$s.$h/24" dev "$ifc"
+        if [ "$(nsx "$ns" sysctl -n net.ipv6.conf.default.disable_ipv6)" = 0 ]; then
+            nsx "$ns" ip -6 addr add "fd00:99:$s::$h/64" dev "$ifc" $v6flag
+        fi
+        nsx "$ns" ethtool -K "$ifc" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
+            log "warning: ethtool -K $ifc failed (captures may show offloaded segments)"
+    done
+}
+
+up() { nsx "$1" ip link set "$2" up; }
+
+# settle: let link-up chatter (MLD reports) pass before capturing
+settle() { sleep 2.5; }
+
+# cap_start NS IFACE FILE [tcpdump options...]: start tcpdump, wait until it listens
+cap_start() {
+    local ns=$1 ifc=$2 f=$3
+    shift 3
+    local lg="$WORK/$(basename "$f").log"
+    bg "$ns" tcpdump -i "$ifc" -U -Z root -w "$f" "$@" 2>"$lg"
+    CAP_PID=$BG_PID
+    wait_for "$lg" "listening on"
+    sleep 0.3
+}
+
+# cap_stop: give the last packets time to arrive, then stop tcpdump with SIGINT
+cap_stop() {
+    sleep 1
+    kill -INT "$CAP_PID"
+    wait "$CAP_PID" || true
+    forget_pid "$CAP_PID"
+}
+
+# ping_ NS ARGS: ping bounded by -c (always given) and by timeout(1); no -w,
+# since with a deadline iputils ping stops at the first ICMP error
+ping_() { local ns=$1; shift; nsx "$ns" timeout 30 ping -n -W 2 "$@" >/dev/null || true; }
+curl_() { local ns=$1; shift; nsx "$ns" curl -sS -g --max-time 10 -o /dev/null "$@" || true; }
+
+# nginx_start NS V6(0|1): nginx serving $WORK/www on port 80; sets NGINX_PID
+nginx_start() {
+    local ns=$1 v6=$2 d="$WORK/nginx-$1"
+    mkdir -p "$d/tmp" "$WORK/www"
+    if [ ! -f "$WORK/www/index.html" ]; then
+        {
+            echo '<!DOCTYPE html>'
+            echo '<html><head><title>nettracer test page</title></head><body>'
+            echo '<h1>nettracer test page</h1>'
+            for i in $(seq 1 60); do
+                printf '<p>line %02d: the quick brown fox jumps over the lazy dog</p>\n' "$i"
+            done
+            echo '</body></html>'
+        } >"$WORK/www/index.html"
+        printf 'small text resource for the second request\n' >"$WORK/www/small.txt"
+    fi
+    local listen6=
+    [ "$v6" = 1 ] && listen6='listen [::]:80 ipv6only=on;'
+    cat >"$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    default_type text/html;
+    types { text/plain txt; text/html html; }
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path $d/tmp/proxy;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
+    server {
+        listen 80;
+        $listen6
+        root $WORK/www;
+    }
+}
+EOF
+    bg "$ns" nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf"
+    NGINX_PID=$BG_PID
+    local i
+    for i in $(seq 100); do
+        nsx "$ns" ss -Hltn 'sport = :80' | grep -q . && return 0
+        sleep 0.1
+    done
+    die "nginx did not start: $(cat "$d/error.log" 2>/dev/null)"
+}
+
+# pair SUBNET MODE: namespaces A and B joined by va <-> vb, links up
+pair() {
+    ns_new A "${1}a" "$2"
+    ns_new B "${1}b" "$2"
+    link "$A" va 1 "$B" vb 2 "$1"
+    up "$A" va
+    up "$B" vb
+}
+
+# triple SUBNET MODE: A - R - B; A: 10.99.S.1, R: 10.99.S.254 / 10.99.S+1.254,
+# B: 10.99.S+1.2 (same host numbers for fd00:99:S::/64); R forwards.
+triple() {
+    local s=$1 t=$(($1 + 1))
+    ns_new A "${s}a" "$2"
+    ns_new R "${s}r" "$2"
+    ns_new B "${s}b" "$2"
+    link "$A" va 1 "$R" ra 254 "$s"
+    link "$R" rb 254 "$B" vb 2 "$t"
+    nsx "$R" sysctl -qw net.ipv4.ip_forward=1
+    up "$A" va; up "$R" ra; up "$R" rb; up "$B" vb
+    nsx "$A" ip route add default via "10.99.$s.254"
+    nsx "$B" ip route add default via "10.99.$t.254"
+    if [ "$2" != v4 ]; then
+        nsx "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
+        nsx "$A" ip -6 route add default via "fd00:99:$s::254" dev va
+        nsx "$B" ip -6 route add default via "fd00:99:$t::254" dev vb
+    fi
+}
+
+# ---------------------------------------------------------------- captures
+
+rec_ping4() {
+    pair 1 v4
+    nsx "$A" ip neigh flush all
+    nsx "$B" ip neigh flush all
+    cap_start "$A" va "$OUT/ping4.pcap"
+    ping_ "$A" -c 3 10.99.1.2
+    cap_stop
+}
+
+rec_ping4_nano() {
+    pair 18 v4
+    cap_start "$A" va "$OUT/ping4_nano.pcap" --time-stamp-precision=nano
+    ping_ "$A" -c 3 -i 0.3 10.99.18.2
+    cap_stop
+}
+
+rec_ping6() {
+    # kernel defaults (DAD, router solicitations); capture starts before the
+    # peer comes up, so DAD neighbour solicitations, MLDv2 reports and router
+    # solicitations of both ends are in the trace.
+    ns_new A 2a v6full
+    ns_new B 2b v6full
+    link "$A" va 1 "$B" vb 2 2 dad
+    up "$A" va
+    cap_start "$A" va "$OUT/ping6.pcap"
+    up "$B" vb
+    local i
+    for i in $(seq 50); do
+        if ! nsx "$A" ip -6 addr show tentative | grep -q inet6 &&
+            ! nsx "$B" ip -6 addr show tentative | grep -q inet6; then
+            break
+        fi
+        sleep 0.1
+    done
+    ping_ "$A" -6 -c 3 fd00:99:2::2
+    cap_stop
+}
+
+rec_http4() {
+    pair 3 v4
+    nginx_start "$B" 0
+    cap_start "$A" va "$OUT/http4.pcap"
+    curl_ "$A" http://10.99.3.2/
+    sleep 0.5
+    # two requests on one connection
+    curl_ "$A" -o /dev/null http://10.99.3.2/ http://10.99.3.2/small.txt
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+
+rec_http6() {
+    pair 4 v6
+    nginx_start "$B" 1
+    settle
+    cap_start "$A" va "$OUT/http6.pcap"
+    curl_ "$A" 'http://[fd00:99:4::2]/'
+    sleep 0.5
+    curl_ "$A" -o /dev/null 'http://[fd00:99:4::2]/' 'http://[fd00:99:4::2]/small.txt'
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+
+rec_refused() {
+    pair 5 v6
+    settle
+    cap_start "$A" va "$OUT/refused.pcap"
+    curl_ "$A" http://10.99.5.2:81/
+    sleep 0.5
+    curl_ "$A" 'http://[fd00:99:5::2]:81/'
+    cap_stop
+}
+
+rec_unanswered() {
+    pair 6 v6
+    # classic exponential SYN backoff (1 s, 3 s, 7 s): newer kernels retry the
+    # first SYNs at a linear 1 s interval unless this is 0
+    if nsx "$A" sysctl -n net.ipv4.tcp_syn_linear_timeouts >/dev/null 2>&1; then
+        nsx "$A" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0
+    fi
+    nsx "$B" iptables -A INPUT -p tcp --dport 8080 -j DROP
+    nsx "$B" ip6tables -A INPUT -p tcp --dport 8080 -j DROP
+    settle
+    cap_start "$A" va "$OUT/unanswered.pcap"
+    curl_ "$A" --connect-timeout 4 http://10.99.6.2:8080/
+    curl_ "$A" --connect-timeout 4 'http://[fd00:99:6::2]:8080/'
+    cap_stop
+}
+
+rec_udp() {
+    pair 7 v6
+    local lg="$WORK/udp-echo.log"
+    bg "$B" python3 "$NSAPP" udp-echo 6 20 >"$lg"
+    local echo_pid=$BG_PID
+    wait_for "$lg" ready
+    settle
+    cap_start "$A" va "$OUT/udp.pcap"
+    nsx "$A" python3 "$NSAPP" udp-client 10.99.7.2 5000 3 40
+    nsx "$A" python3 "$NSAPP" udp-send 10.99.7.2 5001 32
+    nsx "$A" python3 "$NSAPP" udp-client fd00:99:7::2 5000 3 40
+    nsx "$A" python3 "$NSAPP" udp-send fd00:99:7::2 5001 32
+    cap_stop
+    stop_bg "$echo_pid"
+}
+
+rec_ttl() {
+    triple 8 v6
+    settle
+    cap_start "$A" va "$OUT/ttl.pcap"
+    ping_ "$A" -c 1 10.99.9.2
+    ping_ "$A" -c 2 -t 1 10.99.9.2
+    nsx "$A" python3 "$NSAPP" udp-send 10.99.9.2 33434 24 1
+    ping_ "$A" -6 -c 1 fd00:99:9::2
+    ping_ "$A" -6 -c 2 -t 1 fd00:99:9::2
+    nsx "$A" python3 "$NSAPP" udp-send fd00:99:9::2 33434 24 1
+    cap_stop
+}
+
+rec_frag() {
+    pair 10 v6
+    local lg="$WORK/frag-echo.log"
+    bg "$B" python3 "$NSAPP" udp-echo 2 20 >"$lg"
+    local echo_pid=$BG_PID
+    wait_for "$lg" ready
+    settle
+    cap_start "$A" va "$OUT/frag.pcap"
+    ping_ "$A" -c 2 -s 3000 10.99.10.2
+    ping_ "$A" -6 -c 2 -s 3000 fd00:99:10::2
+    nsx "$A" python3 "$NSAPP" udp-send 10.99.10.2 5000 4000
+    nsx "$A" python3 "$NSAPP" udp-send fd00:99:10::2 5000 4000
+    cap_stop
+    stop_bg "$echo_pid"
+}
+
+# vlan_setup NAME SUBNET TAGS: pair whose IP traffic is tagged with TAGS
+# (innermost first, "8021q:300,8021ad:200").  Uses VLAN sub-interfaces when
+# the kernel has 8021q; otherwise eBPF tagging on the veths (nsapp.py vlan).
+vlan_setup() {
+    local s=$2 tags=$3
+    ns_new A "${s}a" v6
+    ns_new B "${s}b" v6
+    local ma mb
+    ma=$(printf '02:99:00:%02x:00:01' "$s")
+    mb=$(printf '02:99:00:%02x:00:02' "$s")
+    nsx "$A" ip link add va address "$ma" type veth peer name vb address "$mb" netns "$B"
+    local ns ifc h sub x
+    if nsx "$A" ip link add link va name va.probe type vlan id 4000 2>/dev/null; then
+        nsx "$A" ip link del va.probe
+        log "$1: using kernel VLAN sub-interfaces"
+        for x in "$A va 1" "$B vb 2"; do
+            set -- $x; ns=$1 ifc=$2 h=$3
+            nsx "$ns" ethtool -K "$ifc" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+            sub=$ifc
+            local t proto id
+            for t in $(echo "$tags" | tr ',' '\n' | tac); do   # outermost first
+                proto=${t%%:*}; id=${t#*:}
+                [ "$proto" = 8021ad ] && proto=802.1ad || proto=802.1Q
+                nsx "$ns" ip link add link "$sub" name "$sub.$id" type vlan protocol "$proto" id "$id"
+                nsx "$ns" ip link set "$sub" up
+                sub="$sub.$id"
+            done
+            nsx "$ns" ip addr add "10.99.$s.$h/24" dev "$sub"
+            nsx "$ns" ip -6 addr add "fd00:99:$s::$h/64" dev "$sub" nodad
+            nsx "$ns" ip link set "$sub" up
+        done
+    else
+        log "$1: no kernel VLAN support, tagging with eBPF (nsapp.py vlan)"
+        for x in "$A va 1" "$B vb 2"; do
+            set -- $x; ns=$1 ifc=$2 h=$3
+            nsx "$ns" ethtool -K "$ifc" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+            nsx "$ns" ip addr add "10.99.$s.$h/24" dev "$ifc"
+            nsx "$ns" ip -6 addr add "fd00:99:$s::$h/64" dev "$ifc" nodad
+            local lg="$WORK/vlan-$ns.log"
+            bg "$ns" python3 "$NSAPP" vlan "$ifc" "$tags" >"$lg"
+            wait_for "$lg" attached
+        done
+        up "$A" va
+        up "$B" vb
+    fi
+}
+
+rec_vlan() {
+    vlan_setup vlan 11 8021q:100
+    settle
+    cap_start "$A" va "$OUT/vlan.pcap"
+    ping_ "$A" -c 2 10.99.11.2
+    ping_ "$A" -6 -c 2 fd00:99:11::2
+    cap_stop
+}
+
+rec_qinq() {
+    vlan_setup qinq 12 8021q:300,8021ad:200
+    settle
+    cap_start "$A" va "$OUT/qinq.pcap"
+    ping_ "$A" -c 2 10.99.12.2
+    ping_ "$A" -6 -c 2 fd00:99:12::2
+    cap_stop
+}
+
+rec_sll_common() {   # FILE LINKTYPE SUBNET
+    pair "$3" v6
+    nginx_start "$B" 1
+    settle
+    cap_start "$A" any "$OUT/$1" -y "$2"
+    ping_ "$A" -c 2 "10.99.$3.2"
+    ping_ "$A" -6 -c 1 "fd00:99:$3::2"
+    curl_ "$A" "http://10.99.$3.2/small.txt"
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+rec_sll() { rec_sll_common sll.pcap LINUX_SLL 13; }
+rec_sll2() { rec_sll_common sll2.pcap LINUX_SLL2 14; }
+
+rec_iproute_opts() {
+    triple 15 v4
+    nginx_start "$B" 0
+    cap_start "$A" va "$OUT/iproute_opts.pcap"
+    ping_ "$A" -c 2 -R 10.99.16.2          # record route, filled in by R and B
+    ping_ "$A" -c 1 -T tsandaddr 10.99.16.2 # timestamp option
+    curl_ "$A" http://10.99.16.2/           # TCP MSS, SACK_PERM, TS, WS options
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+
+rec_tcp_close() {
+    pair 17 v4
+    local lg="$WORK/tcp-close.log"
+    bg "$B" python3 "$NSAPP" tcp-close-server 9000 20 >"$lg"
+    local srv=$BG_PID
+    wait_for "$lg" ready
+    cap_start "$A" va "$OUT/tcp_close.pcap"
+    nsx "$A" python3 "$NSAPP" tcp-close-client 10.99.17.2 9000
+    cap_stop
+    stop_bg "$srv"
+}
+
+rec_dumpcap() {
+    command -v dumpcap >/dev/null || { log "dumpcap not installed: skipping dumpcap.pcapng"; return 0; }
+    pair 19 v4
+    nginx_start "$B" 0
+    local lg="$WORK/dumpcap.log" f="$OUT/dumpcap.pcapng"
+    rm -f "$f"
+    bg "$A" dumpcap -i va -w "$f" --capture-comment "nettracer test capture: ping and HTTP" 2>"$lg"
+    CAP_PID=$BG_PID
+    wait_for "$lg" "Capturing on"
+    sleep 0.5
+    ping_ "$A" -c 2 -i 0.3 10.99.19.2
+    curl_ "$A" http://10.99.19.2/small.txt
+    cap_stop
+    stop_bg "$NGINX_PID"
+    chmod 644 "$f"
+}
+
+# conversions of recorded captures (pcapng, nanosecond pcap)
+rec_convert() {
+    local f
+    for f in ping4 http4; do
+        [ -f "$OUT/$f.pcap" ] && editcap -F pcapng "$OUT/$f.pcap" "$OUT/$f.pcapng"
+    done
+    [ -f "$OUT/http4.pcap" ] && editcap -F nsecpcap "$OUT/http4.pcap" "$OUT/http4_nsec.pcap"
+    [ -f "$OUT/ping4_nano.pcap" ] && editcap -F pcapng "$OUT/ping4_nano.pcap" "$OUT/ping4_nano.pcapng"
+    return 0
+}
+
+rec_snaplen() {
+    pair 20 v4
+    nginx_start "$B" 0
+    cap_start "$A" va "$OUT/snaplen.pcap" -s 64
+    ping_ "$A" -c 1 10.99.20.2
+    curl_ "$A" http://10.99.20.2/
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+
+ALL="ping4 ping4_nano ping6 http4 http6 refused unanswered udp ttl frag vlan qinq
+     sll sll2 iproute_opts tcp_close dumpcap snaplen"
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=($ALL)
+for n in "${names[@]}"; do
+    declare -F "rec_$n" >/dev/null || die "unknown capture '$n' (known: $ALL)"
+done
+for n in "${names[@]}"; do
+    log "recording $n"
+    "rec_$n"
+    # stop what this capture left running (servers, VLAN helpers), then
+    # delete its namespaces right away
+    for p in "${PIDS[@]}"; do stop_bg "$p"; done
+    for ns in "${NSLIST[@]}"; do ip netns del "$ns"; done
+    NSLIST=()
+done
+rec_convert
+log "done: $OUT"
