@@ -84,6 +84,7 @@ typedef struct nt_ipv4 {
     const uint8_t *opts;
     uint8_t optlen;
     uint32_t payload_len;   /* per header: tot_len - ihl*4 */
+    bool bad_ihl;           /* header length field below 5 */
 } nt_ipv4;
 
 #define NT_IPV6_MAX_EXT 8
@@ -95,7 +96,10 @@ typedef struct nt_ipv6 {
     uint8_t hlim;
     uint8_t src[16], dst[16];
     uint8_t final_nxt;      /* after extension headers */
-    uint8_t next_ext;       /* number of extension headers */
+    uint8_t next_ext;       /* extension headers recorded in ext[] */
+    uint8_t ext_fail;       /* 1-based position of an extension header that ran
+                               past the packet, 0 if none */
+    uint8_t ext_fail_type;
     struct { uint8_t type; uint16_t len; } ext[NT_IPV6_MAX_EXT];
     bool frag;
     uint16_t frag_off;      /* bytes */
@@ -156,6 +160,7 @@ typedef struct nt_tcp {
     const uint8_t *payload;
     uint32_t payload_len;   /* from the IP length (what was sent) */
     uint32_t payload_cap;   /* bytes actually captured */
+    uint8_t bad_hlen;       /* 1: data offset below 5; 2: beyond the segment */
 } nt_tcp;
 
 typedef struct nt_udp {
@@ -163,11 +168,14 @@ typedef struct nt_udp {
     const uint8_t *payload;
     uint32_t payload_len;
     uint32_t payload_cap;
+    uint8_t bad_len;        /* 1: length below 8; 2: beyond the IP payload */
 } nt_udp;
 
 #define NT_PKT_MALFORMED  0x01  /* a header contradicts itself or the frame */
 #define NT_PKT_TRUNCATED  0x02  /* cut by the snap length */
 #define NT_PKT_FRAGMENT   0x04  /* an IP fragment whose payload is not decoded */
+#define NT_PKT_SHORT      0x08  /* a header ran out of bytes: decoding stopped there
+                                   (Wireshark's exception; shown in Info) */
 
 #define NT_MAX_LAYERS 16
 
@@ -193,6 +201,9 @@ typedef struct nt_packet {
     const nt_frame *frame;
     uint32_t flags;
     const char *malformed;          /* why, for the detail view */
+    uint8_t entered;                /* last protocol whose decoding began (it
+                                       names the Protocol column of a packet
+                                       that ran out of bytes) */
     uint8_t nlayers;
     nt_layer layers[NT_MAX_LAYERS];
     uint8_t neth, nvlan, nsll, nnull, narp, nip4, nip6, nicmp, nicmp6, ntcp, nudp;

@@ -67,6 +67,13 @@ void nt_col_protocol(const nt_packet *pkt, nt_buf *b)
         if (l->proto == NT_P_DATA) continue;
         top = l;
     }
+    /* a packet that ran out of bytes is named by the protocol whose
+     * decoding began last, as Wireshark's column shows */
+    if ((pkt->flags & NT_PKT_SHORT) && pkt->entered) {
+        nt_buf_puts(b, pkt->entered == NT_P_ETH ? "Ethernet" : pkt->entered == NT_P_VLAN ? "VLAN"
+                                                                 : nt_proto_name((nt_proto)pkt->entered));
+        return;
+    }
     if (!top) {
         if (pkt->nlayers == 0 && pkt->frame) {
             nt_buf_puts(b, pkt->frame->linktype == NT_LINK_ETHERNET ? "Ethernet" : "Frame");
@@ -76,7 +83,7 @@ void nt_col_protocol(const nt_packet *pkt, nt_buf *b)
     switch (top->proto) {
     case NT_P_ETH: {
         const nt_eth *e = &pkt->eth[0];
-        if (e->is_8023) nt_buf_puts(b, "LLC");
+        if (e->is_8023) nt_buf_puts(b, "Ethernet"); /* LLC is not decoded */
         else {
             nt_buf_puts(b, "0x");
             nt_buf_hex(b, e->type, 4, false);
@@ -85,9 +92,15 @@ void nt_col_protocol(const nt_packet *pkt, nt_buf *b)
     }
     case NT_P_VLAN: {
         const nt_vlan *v = &pkt->vlan[top->idx];
-        nt_buf_puts(b, "0x");
-        nt_buf_hex(b, v->etype, 4, false);
-        return;
+        switch (v->etype) {
+        case 0: case 0x8100: case 0x88a8: case 0x9100: case 0x0800: case 0x86dd: case 0x0806:
+            nt_buf_puts(b, "VLAN"); /* decoding stopped in the tag stack */
+            return;
+        default:
+            nt_buf_puts(b, "0x");
+            nt_buf_hex(b, v->etype, 4, false);
+            return;
+        }
     }
     case NT_P_SLL: nt_buf_puts(b, "SLL"); return;
     case NT_P_NULL: nt_buf_puts(b, "NULL"); return;
@@ -156,6 +169,7 @@ const char *nt_icmpv6_type_str(uint8_t t)
     case 3: return "Time Exceeded";
     case 4: return "Parameter Problem";
     case 100: case 101: case 200: case 201: return "Private experimentation";
+    case 127: return "Reserved for expansion of ICMPv6 error messages";
     case 128: return "Echo (ping) request";
     case 129: return "Echo (ping) reply";
     case 130: return "Multicast Listener Query";
@@ -180,6 +194,7 @@ const char *nt_icmpv6_type_str(uint8_t t)
     case 152: return "Multicast Router Solicitation";
     case 153: return "Multicast Router Termination";
     case 155: return "RPL Control Message";
+    case 255: return "Reserved for expansion of ICMPv6 informational messages";
     default: return NULL;
     }
 }
@@ -187,17 +202,16 @@ const char *nt_icmpv6_type_str(uint8_t t)
 const char *nt_icmpv6_code_str(uint8_t t, uint8_t c)
 {
     static const char *unreach[] = {
-        "no route to destination", "communication with destination administratively prohibited",
-        "beyond scope of source address", "address unreachable", "port unreachable",
-        "source address failed ingress/egress policy", "reject route to destination",
-        "error in Source Routing Header",
+        "no route to destination", "Administratively prohibited", "Beyond scope of source address",
+        "Address unreachable", "Port unreachable", "Source address failed ingress/egress policy",
+        "Reject route to destination", "Error in Source Routing Header",
     };
     static const char *te[] = {"hop limit exceeded in transit", "fragment reassembly time exceeded"};
     static const char *pp[] = {"erroneous header field encountered", "unrecognized Next Header type encountered",
                                "unrecognized IPv6 option encountered",
                                "IPv6 First Fragment has incomplete IPv6 Header Chain"};
     switch (t) {
-    case 1: return c < 8 ? unreach[c] : NULL;
+    case 1: return c < 8 ? unreach[c] : "Unknown";
     case 3: return c < 2 ? te[c] : NULL;
     case 4: return c < 4 ? pp[c] : NULL;
     default: return NULL;
@@ -217,15 +231,36 @@ void nt_tcp_flags_str(uint16_t flags, nt_buf *b)
     if (!any) nt_buf_puts(b, "<None>");
 }
 
+static void arp_paddr(const nt_arp *a, const uint8_t *p, nt_buf *b)
+{
+    if (a->ptype == 0x0800 && a->plen == 4) nt_buf_ipv4(b, p);
+    else for (int i = 0; i < a->plen; i++) nt_buf_hex(b, p[i], 2, false);
+}
+
+static void arp_haddr(const nt_arp *a, const uint8_t *p, nt_buf *b)
+{
+    if (a->hlen == 6) nt_buf_mac(b, p);
+    else for (int i = 0; i < a->hlen; i++) nt_buf_hex(b, p[i], 2, false);
+}
+
 static void info_arp(const nt_packet *pkt, nt_buf *b)
 {
     const nt_arp *a = &pkt->arp[0];
-    bool eth_ip = a->sha && a->hlen == 6 && a->plen == 4 && a->ptype == 0x0800;
+    if (!a->sha) return;
+    bool eth_ip = a->hlen == 6 && a->plen == 4 && a->ptype == 0x0800;
     if (!eth_ip) {
-        if (!a->sha) return;
         switch (a->op) {
-        case 1: nt_buf_puts(b, "Who has ? Tell "); break;
-        case 2: nt_buf_puts(b, " is at "); break;
+        case 1:
+            nt_buf_puts(b, "Who has ");
+            arp_paddr(a, a->tpa, b);
+            nt_buf_puts(b, "? Tell ");
+            arp_paddr(a, a->spa, b);
+            break;
+        case 2:
+            arp_paddr(a, a->spa, b);
+            nt_buf_puts(b, " is at ");
+            arp_haddr(a, a->sha, b);
+            break;
         default: break;
         }
         return;
@@ -280,11 +315,7 @@ static void info_tcp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
     nt_buf_u64(b, t->sport);
     nt_buf_puts(b, " \xe2\x86\x92 ");
     nt_buf_u64(b, t->dport);
-    if (l->len < 20 || t->hlen < 20) {
-        if (t->hlen && t->hlen < 20 && l->len >= 20)
-            nt_buf_printf(b, " [BOGUS TCP HEADER LENGTH (%u, must be at least 20)]", t->hlen);
-        return;
-    }
+    if (l->len < 20) return;
     nt_buf_puts(b, " [");
     nt_tcp_flags_str(t->flags, b);
     nt_buf_puts(b, "] Seq=");
@@ -295,6 +326,11 @@ static void info_tcp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
     }
     nt_buf_puts(b, " Win=");
     nt_buf_u64(b, a->tcp_valid ? a->win : t->win);
+    if (t->bad_hlen == 1) {
+        nt_buf_printf(b, ", bogus TCP header length (%u, must be at least 20)", t->hlen);
+        return;
+    }
+    if (t->bad_hlen) return;
     nt_buf_puts(b, " Len=");
     nt_buf_u64(b, t->payload_len);
     if (t->flags & NT_TCP_URG) {
@@ -353,6 +389,11 @@ static void info_udp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
     nt_buf_u64(b, u->sport);
     nt_buf_puts(b, " \xe2\x86\x92 ");
     nt_buf_u64(b, u->dport);
+    if (u->bad_len == 1) {
+        nt_buf_printf(b, " [BAD UDP LENGTH %u < 8]", u->ulen);
+        return;
+    }
+    if (u->bad_len == 2) nt_buf_printf(b, " [BAD UDP LENGTH %u > IP PAYLOAD LENGTH]", u->ulen);
     nt_buf_puts(b, " Len=");
     nt_buf_u64(b, u->ulen >= 8 ? u->ulen - 8u : 0);
 }
@@ -381,6 +422,7 @@ static void info_icmpv6(const nt_packet *pkt, nt_buf *b)
     else nt_buf_printf(b, "Unknown (%u)", m->type);
     const char *cs = nt_icmpv6_code_str(m->type, m->code);
     if (cs) nt_buf_printf(b, " (%s)", cs);
+    else if (m->type == 3 || m->type == 4) nt_buf_printf(b, " (Unknown (%u))", m->code);
     switch (m->type) {
     case 128:
     case 129:
@@ -408,14 +450,12 @@ static void info_icmpv6(const nt_packet *pkt, nt_buf *b)
         nt_buf_putc(b, ' ');
         nt_buf_ipv6(b, m->target);
         uint32_t fl = m->rest >> 29;
-        if (fl) {
-            nt_buf_puts(b, " (");
-            bool any = false;
-            if (fl & 4) { nt_buf_puts(b, "rtr"); any = true; }
-            if (fl & 2) { nt_buf_puts(b, any ? ", sol" : "sol"); any = true; }
-            if (fl & 1) nt_buf_puts(b, any ? ", ovr" : "ovr");
-            nt_buf_putc(b, ')');
-        }
+        nt_buf_puts(b, " (");
+        bool any = false;
+        if (fl & 4) { nt_buf_puts(b, "rtr"); any = true; }
+        if (fl & 2) { nt_buf_puts(b, any ? ", sol" : "sol"); any = true; }
+        if (fl & 1) { nt_buf_puts(b, any ? ", ovr" : "ovr"); any = true; }
+        nt_buf_puts(b, any ? ")" : "none)");
         if (m->lladdr_opt == 2) {
             nt_buf_puts(b, " is at ");
             nt_buf_mac(b, m->lladdr);
@@ -440,6 +480,14 @@ static void info_fragment(const nt_packet *pkt, const nt_layer *ipl, nt_buf *b)
     }
 }
 
+static void nt_col_info_layer(const nt_packet *pkt, const nt_layer *top, nt_buf *b);
+
+static void info_unknown_ipproto(uint8_t p, nt_buf *b)
+{
+    const char *n = nt_ipproto_name(p);
+    nt_buf_printf(b, "Unknown IP Protocol: %s (%u)", n ? n : "Unknown", p);
+}
+
 void nt_col_info(const nt_packet *pkt, nt_buf *b)
 {
     const nt_layer *top = NULL;
@@ -450,12 +498,45 @@ void nt_col_info(const nt_packet *pkt, nt_buf *b)
         top = &pkt->layers[i];
         topi = i;
     }
+    const char *suffix = (pkt->flags & NT_PKT_MALFORMED) ? "[Malformed Packet]" : "[Packet size limited during capture]";
+    /* decoding stopped before the protocol it began could record a layer */
+    if ((pkt->flags & NT_PKT_SHORT) && pkt->entered && (!top || top->proto != pkt->entered)) {
+        nt_buf_puts(b, suffix);
+        return;
+    }
     if (!top) return;
     if ((pkt->flags & NT_PKT_FRAGMENT) && (top->proto == NT_P_IPV4 || top->proto == NT_P_IPV6)) {
         info_fragment(pkt, top, b);
         return;
     }
     (void)topi;
+    if (top->proto == NT_P_IPV6 && pkt->ip6[top->idx].ext_fail) {
+        /* an extension header ran past the packet: Wireshark lists the
+         * extension headers it was decoding */
+        static const struct { uint8_t t; const char *n; } en[] = {
+            {0, "IPv6 hop-by-hop options"}, {43, "IPv6 routing"}, {44, "IPv6 fragment"},
+            {60, "IPv6 destination options"}, {51, "Authentication Header"}, {135, "Mobile IPv6"},
+        };
+        const nt_ipv6 *ip = &pkt->ip6[top->idx];
+        for (int i = 0; i < ip->ext_fail && i < NT_IPV6_MAX_EXT + 1; i++) {
+            uint8_t ty = i < ip->next_ext ? ip->ext[i].type : ip->ext_fail_type;
+            const char *name = "IPv6 extension header";
+            for (size_t k = 0; k < sizeof en / sizeof en[0]; k++)
+                if (en[k].t == ty) name = en[k].n;
+            if (i) nt_buf_puts(b, " , ");
+            nt_buf_puts(b, name);
+        }
+        nt_buf_puts(b, ip->ext_fail >= 2 ? "[Malformed Packet: length of contained item exceeds length of containing item]"
+                                         : suffix);
+        return;
+    }
+    nt_col_info_layer(pkt, top, b);
+    /* decoding stopped at a header that ran out of bytes */
+    if (pkt->flags & NT_PKT_SHORT) nt_buf_puts(b, suffix);
+}
+
+static void nt_col_info_layer(const nt_packet *pkt, const nt_layer *top, nt_buf *b)
+{
     switch (top->proto) {
     case NT_P_ARP: info_arp(pkt, b); break;
     case NT_P_TCP: info_tcp(pkt, top, b); break;
@@ -463,9 +544,27 @@ void nt_col_info(const nt_packet *pkt, nt_buf *b)
     case NT_P_ICMP: info_icmp(pkt, b); break;
     case NT_P_ICMPV6: info_icmpv6(pkt, b); break;
     case NT_P_ETH:
-        if (pkt->eth[0].is_8023) break;
-        nt_buf_puts(b, "Ethernet II");
+        nt_buf_puts(b, pkt->eth[0].is_8023 ? "IEEE 802.3 Ethernet " : "Ethernet II");
         break;
+    case NT_P_VLAN: {
+        const nt_vlan *v = &pkt->vlan[top->idx];
+        nt_buf_printf(b, "PRI: %u  DEI: %u  ID: %u", v->pri, v->dei, v->id);
+        break;
+    }
+    case NT_P_IPV4:
+        if (pkt->ip4[top->idx].bad_ihl) {
+            nt_buf_printf(b, "Bogus IP header length (%u, must be at least 20)", pkt->ip4[top->idx].ihl * 4u);
+            break;
+        }
+        if (!(pkt->flags & NT_PKT_SHORT) && top + 1 < pkt->layers + pkt->nlayers)
+            info_unknown_ipproto(pkt->ip4[top->idx].proto, b);
+        break;
+    case NT_P_IPV6: {
+        uint8_t nh = pkt->ip6[top->idx].final_nxt;
+        if (nh == 59) nt_buf_puts(b, "IPv6 no next header");
+        else if (!(pkt->flags & NT_PKT_SHORT)) info_unknown_ipproto(nh, b);
+        break;
+    }
     default: break;
     }
 }

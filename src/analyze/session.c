@@ -267,6 +267,14 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
     flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
     tcp_dir *fwd = &fl->dir[d], *rev = &fl->dir[!d];
     bool syn = t->flags & NT_TCP_SYN, ack = t->flags & NT_TCP_ACK;
+    if (syn && !ack && fwd->base_set && t->seq != fwd->base) {
+        /* a new SYN with another ISN on the same ports: a new connection
+         * (Wireshark: "TCP Port numbers reused") with its own stream number */
+        memset(fl->dir, 0, sizeof fl->dir);
+        fl->dir[0].ws_opt = fl->dir[1].ws_opt = -1;
+        fl->dir[0].scale = fl->dir[1].scale = -1;
+        fl->stream = s->tcp.next_stream++;
+    }
     if (!fwd->base_set) {
         fwd->base = syn ? t->seq : t->seq - 1;
         fwd->base_set = true;

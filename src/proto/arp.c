@@ -3,6 +3,7 @@
 
 void nt_dissect_arp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
 {
+    nt_enter(c, NT_P_ARP);
     if (!nt_need(c, 8, cap, rep, "ARP header cut short")) return;
     nt_packet *pkt = c->pkt;
     nt_arp *a = &pkt->arp[0];

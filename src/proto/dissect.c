@@ -31,6 +31,7 @@ bool nt_need(nt_dctx *c, uint32_t need, uint32_t cap, uint32_t rep, const char *
 {
     if (cap >= need) return true;
     if (c->inner) return false; /* quoted packets are cut short by design */
+    c->pkt->flags |= NT_PKT_SHORT;
     if (rep >= need) {
         c->pkt->flags |= NT_PKT_TRUNCATED;
         if (!c->pkt->malformed) c->pkt->malformed = why;
@@ -164,32 +165,6 @@ const char *nt_proto_name(nt_proto p)
         [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data",
     };
     return (unsigned)p < NT_P_COUNT && names[p] ? names[p] : "";
-}
-
-const char *nt_ipproto_name(uint8_t p)
-{
-    switch (p) {
-    case 0: return "IPv6 Hop-by-Hop Option";
-    case 1: return "ICMP";
-    case 2: return "IGMP";
-    case 4: return "IPIP";
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 41: return "IPv6";
-    case 43: return "IPv6 Routing";
-    case 44: return "IPv6 Fragment";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 51: return "AH";
-    case 58: return "ICMPv6";
-    case 59: return "IPv6 No Next Header";
-    case 60: return "IPv6 Destination Options";
-    case 89: return "OSPF IGP";
-    case 103: return "PIM";
-    case 112: return "VRRP";
-    case 132: return "SCTP";
-    default: return NULL;
-    }
 }
 
 const char *nt_ethertype_name(uint16_t t)

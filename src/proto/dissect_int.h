@@ -13,6 +13,12 @@ typedef struct nt_dctx {
     uint8_t inner; /* inside an ICMP error */
 } nt_dctx;
 
+/* Notes that a protocol's decoding began (outer packet only). */
+static inline void nt_enter(nt_dctx *c, nt_proto p)
+{
+    if (!c->inner) c->pkt->entered = (uint8_t)p;
+}
+
 /* Adds a layer; NULL when the layer table is full (then the caller stops). */
 nt_layer *nt_layer_add(nt_dctx *c, nt_proto proto, uint8_t idx, const uint8_t *p, uint32_t cap);
 

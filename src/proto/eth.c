@@ -13,20 +13,21 @@ void nt_dissect_ethertype(nt_dctx *c, uint16_t type, const uint8_t *p, uint32_t 
     case 0x8100:
     case 0x88a8:
     case 0x9100: {
-        if (pkt->nvlan >= 4) {
-            nt_malformed(c, "more than four VLAN tags");
-            return;
-        }
-        if (!nt_need(c, 4, cap, rep, "802.1Q tag cut short")) return;
+        /* deeper stacks are not decoded further (Wireshark stops too) */
+        if (pkt->nvlan >= 4) return;
+        nt_enter(c, NT_P_VLAN);
+        if (!nt_need(c, 2, cap, rep, "802.1Q tag cut short")) return;
         nt_vlan *v = &pkt->vlan[pkt->nvlan];
         uint16_t tci = (uint16_t)(p[0] << 8 | p[1]);
         v->tpid = type;
         v->pri = (uint8_t)(tci >> 13);
         v->dei = (tci >> 12) & 1;
         v->id = tci & 0x0fff;
-        v->etype = (uint16_t)(p[2] << 8 | p[3]);
-        if (!nt_layer_add(c, NT_P_VLAN, pkt->nvlan, p, 4)) return;
+        v->etype = 0;
+        if (!nt_layer_add(c, NT_P_VLAN, pkt->nvlan, p, cap < 4 ? cap : 4)) return;
         pkt->nvlan++;
+        if (!nt_need(c, 4, cap, rep, "802.1Q tag cut short")) return;
+        v->etype = (uint16_t)(p[2] << 8 | p[3]);
         if (v->etype <= 1500) { /* 802.3 length inside the tag: LLC follows */
             nt_dissect_data(c, p + 4, cap - 4, rep - 4);
             return;
@@ -40,6 +41,7 @@ void nt_dissect_ethertype(nt_dctx *c, uint16_t type, const uint8_t *p, uint32_t 
 
 void nt_dissect_eth(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
 {
+    nt_enter(c, NT_P_ETH);
     if (!nt_need(c, 14, cap, rep, "Ethernet header cut short")) return;
     nt_packet *pkt = c->pkt;
     nt_eth *e = &pkt->eth[0];

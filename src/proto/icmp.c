@@ -14,6 +14,7 @@ void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_dissect_data(c, p, cap, rep);
         return;
     }
+    nt_enter(c, NT_P_ICMP);
     if (!nt_need(c, 4, cap, rep, "ICMP header cut short")) return;
     nt_icmp *m = &pkt->icmp[0];
     memset(m, 0, sizeof *m);
@@ -45,6 +46,7 @@ void nt_dissect_icmpv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_dissect_data(c, p, cap, rep);
         return;
     }
+    nt_enter(c, NT_P_ICMPV6);
     if (!nt_need(c, 4, cap, rep, "ICMPv6 header cut short")) return;
     nt_icmpv6 *m = &pkt->icmp6[0];
     memset(m, 0, sizeof *m);
@@ -60,6 +62,15 @@ void nt_dissect_icmpv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         m->seq = (uint16_t)m->rest;
         m->data_len = rep - 8;
     }
+    /* the fixed part each message type needs, as Wireshark checks it */
+    uint32_t need = 8;
+    switch (m->type) {
+    case 130: case 131: case 132: case 135: case 136: need = 24; break;
+    case 134: need = 16; break;
+    case 137: need = 40; break;
+    default: break;
+    }
+    if (!nt_need(c, need, cap, rep, "ICMPv6 message cut short")) return;
     uint32_t optoff = 0;
     switch (m->type) {
     case 133: optoff = 8; break;                  /* router solicitation */

@@ -26,6 +26,7 @@ void nt_dissect_ipv4(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_dissect_data(c, p, cap, rep);
         return;
     }
+    nt_enter(c, NT_P_IPV4);
     if (!nt_need(c, 20, cap, rep, "IPv4 header cut short")) {
         if (c->inner && cap > 0) nt_layer_add(c, NT_P_IPV4, pkt->nip4, p, cap);
         return;
@@ -54,11 +55,19 @@ void nt_dissect_ipv4(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     uint32_t hl = ip->ihl * 4u;
     nt_layer *l = nt_layer_add(c, NT_P_IPV4, idx, p, cap < hl ? cap : hl);
     if (!l) return;
+    if (ip->version == 6 && !c->inner) {
+        /* Wireshark hands a version-6 header to IPv6 whatever the EtherType said */
+        pkt->nlayers--;
+        pkt->nip4--;
+        nt_dissect_ipv6(c, p, cap, rep);
+        return;
+    }
     if (ip->version != 4) {
         nt_malformed(c, "IPv4: bogus IP version");
         return;
     }
     if (hl < 20) {
+        ip->bad_ihl = true;
         nt_malformed(c, "IPv4: bogus header length (must be at least 20)");
         return;
     }

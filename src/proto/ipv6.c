@@ -15,6 +15,7 @@ void nt_dissect_ipv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_dissect_data(c, p, cap, rep);
         return;
     }
+    nt_enter(c, NT_P_IPV6);
     if (!nt_need(c, 40, cap, rep, "IPv6 header cut short")) {
         if (c->inner && cap > 0) nt_layer_add(c, NT_P_IPV6, pkt->nip6, p, cap);
         return;
@@ -47,11 +48,14 @@ void nt_dissect_ipv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     uint32_t dcap = cap < dlen ? cap : dlen;
     uint32_t off = 40;
     uint8_t nh = ip->nxt;
+    unsigned next = 0;
     while (is_ext(nh)) {
-        if (ip->next_ext >= NT_IPV6_MAX_EXT) {
+        if (++next > 255) {
             nt_malformed(c, "IPv6: too many extension headers");
             return;
         }
+        ip->ext_fail = (uint8_t)next;
+        ip->ext_fail_type = nh;
         if (!nt_need(c, off + 8, dcap, dlen, "IPv6 extension header cut short")) return;
         uint8_t nn = p[off];
         uint32_t elen;
@@ -59,9 +63,12 @@ void nt_dissect_ipv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         else if (nh == 51) elen = (p[off + 1] + 2u) * 4;
         else elen = (p[off + 1] + 1u) * 8;
         if (!nt_need(c, off + elen, dcap, dlen, "IPv6 extension header cut short")) return;
-        ip->ext[ip->next_ext].type = nh;
-        ip->ext[ip->next_ext].len = (uint16_t)elen;
-        ip->next_ext++;
+        ip->ext_fail = 0;
+        if (ip->next_ext < NT_IPV6_MAX_EXT) {
+            ip->ext[ip->next_ext].type = nh;
+            ip->ext[ip->next_ext].len = (uint16_t)elen;
+            ip->next_ext++;
+        }
         if (nh == 44) {
             uint16_t fo = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
             ip->frag = true;

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void tcp_options(nt_dctx *c, nt_tcp *t)
+static void tcp_options(nt_dctx *c, nt_tcp *t, bool cut)
 {
     const uint8_t *o = t->opts;
     uint32_t n = t->optlen, i = 0;
@@ -14,6 +14,7 @@ static void tcp_options(nt_dctx *c, nt_tcp *t)
         if (kind == 0) break;       /* EOL */
         if (kind == 1) { i++; continue; } /* NOP */
         if (i + 1 >= n) {
+            if (cut) return; /* the snap length, not the sender, cut it */
             nt_malformed(c, "TCP: option length missing");
             return;
         }
@@ -23,6 +24,7 @@ static void tcp_options(nt_dctx *c, nt_tcp *t)
             return;
         }
         if (i + len > n) {
+            if (cut) return;
             nt_malformed(c, "TCP: option runs past the end of the header");
             return;
         }
@@ -75,6 +77,7 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_layer_add(c, NT_P_TCP, idx, p, cap);
         return;
     }
+    nt_enter(c, NT_P_TCP);
     if (!nt_need(c, 20, cap, rep, "TCP header cut short")) {
         if (cap >= 4) {
             t->sport = (uint16_t)(p[0] << 8 | p[1]);
@@ -99,20 +102,25 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     nt_layer *l = nt_layer_add(c, NT_P_TCP, idx, p, cap < t->hlen ? cap : t->hlen);
     if (!l) return;
     if (t->hlen < 20) {
+        t->bad_hlen = 1;
         nt_malformed(c, "TCP: bogus header length (must be at least 20)");
         l->len = 20;
         return;
     }
     if (t->hlen > rep) {
+        t->bad_hlen = 2;
         nt_malformed(c, "TCP: header length larger than the segment");
+        c->pkt->flags |= NT_PKT_SHORT;
         return;
     }
-    if (!nt_need(c, t->hlen, cap, rep, "TCP options cut short")) return;
-    t->opts = p + 20;
-    t->optlen = (uint8_t)(t->hlen - 20);
-    tcp_options(c, t);
-    t->payload = p + t->hlen;
+    /* the lengths come from the IP header even when the snap length cut
+     * the segment; options are read as far as they were captured */
     t->payload_len = rep - t->hlen;
+    t->opts = p + 20;
+    t->optlen = (uint8_t)((cap < t->hlen ? cap : t->hlen) - 20);
+    tcp_options(c, t, cap < t->hlen);
+    if (!nt_need(c, t->hlen, cap, rep, "TCP options cut short")) return;
+    t->payload = p + t->hlen;
     t->payload_cap = cap - t->hlen;
     if (t->payload_len) {
         pkt->payload = t->payload;

@@ -21,6 +21,7 @@ void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_layer_add(c, NT_P_UDP, idx, p, cap);
         return;
     }
+    nt_enter(c, NT_P_UDP);
     if (!nt_need(c, 8, cap, rep, "UDP header cut short")) return;
     nt_cur k = nt_cur_make(p, cap);
     u->sport = nt_cur_be16(&k);
@@ -32,10 +33,12 @@ void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     uint32_t dlen = u->ulen;
     if (dlen == 0) dlen = rep; /* jumbogram */
     if (dlen < 8) {
+        u->bad_len = 1;
         nt_malformed(c, "UDP: bogus length (less than 8)");
         return;
     }
     if (dlen > rep) {
+        u->bad_len = 2;
         nt_malformed(c, "UDP: length larger than the IP payload");
         dlen = rep;
     }
