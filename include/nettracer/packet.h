@@ -23,6 +23,7 @@ typedef enum nt_proto {
     NT_P_TCP,
     NT_P_UDP,
     NT_P_DATA,
+    NT_P_PCAPNG,        /* a pcapng block shown as a frame */
     NT_P_COUNT
 } nt_proto;
 
@@ -161,6 +162,8 @@ typedef struct nt_tcp {
     uint32_t payload_len;   /* from the IP length (what was sent) */
     uint32_t payload_cap;   /* bytes actually captured */
     uint8_t bad_hlen;       /* 1: data offset below 5; 2: beyond the segment */
+    bool opts_cut;          /* the snap length cut the options */
+    bool tsval_only;        /* timestamps option cut after TSval */
 } nt_tcp;
 
 typedef struct nt_udp {
@@ -191,6 +194,9 @@ typedef struct nt_pkt_ana {
     uint32_t sack_rel[4][2];
     bool udp_valid;
     uint32_t udp_stream;
+    /* streams of the flow an ICMP error quotes, as Wireshark numbers them */
+    bool inner_tcp_valid, inner_udp_valid;
+    uint32_t inner_tcp_stream, inner_udp_stream;
     uint64_t request_in;     /* ICMP echo reply: frame of its request */
     bool reassembled;        /* IP payload below is a reassembled datagram */
     uint32_t reasm_frames;   /* fragments it was made of */
@@ -214,7 +220,7 @@ typedef struct nt_packet {
     nt_arp arp[1];
     nt_ipv4 ip4[2];                 /* [1]: inside ICMP error or tunnel */
     nt_ipv6 ip6[2];
-    nt_icmp icmp[1];
+    nt_icmp icmp[2];                /* [1]: quoted inside an ICMP error */
     nt_icmpv6 icmp6[1];
     nt_tcp tcp[2];
     nt_udp udp[2];

@@ -543,6 +543,14 @@ static void nt_col_info_layer(const nt_packet *pkt, const nt_layer *top, nt_buf 
     case NT_P_UDP: info_udp(pkt, top, b); break;
     case NT_P_ICMP: info_icmp(pkt, b); break;
     case NT_P_ICMPV6: info_icmpv6(pkt, b); break;
+    case NT_P_PCAPNG: {
+        const nt_frame *f = pkt->frame;
+        nt_buf_puts(b, "Custom Block: PEN = ");
+        if (f->pen == 32473) nt_buf_puts(b, "Example Enterprise Number for Documentation Use");
+        else nt_buf_puts(b, "Unknown");
+        nt_buf_printf(b, " (%u), will%s be copied", f->pen, f->flags ? "" : " not");
+        break;
+    }
     case NT_P_ETH:
         nt_buf_puts(b, pkt->eth[0].is_8023 ? "IEEE 802.3 Ethernet " : "Ethernet II");
         break;

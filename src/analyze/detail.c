@@ -10,7 +10,9 @@
 typedef struct emitter emitter;
 struct emitter {
     void (*begin)(emitter *e, const char *key, const char *title);
-    void (*field)(emitter *e, const char *key, const char *label, bool number, const char *val);
+    /* raw: the value as `tshark -T fields` prints it (a JSON number when
+     * number is set); shown: what -V prints after the label */
+    void (*field)(emitter *e, const char *key, const char *label, bool number, const char *raw, const char *shown);
     void (*end)(emitter *e);
     nt_buf *out;
     nt_json j;
@@ -28,9 +30,9 @@ static void t_begin(emitter *e, const char *key, const char *title)
     nt_buf_putc(e->out, '\n');
     e->depth++;
 }
-static void t_field(emitter *e, const char *key, const char *label, bool number, const char *val)
+static void t_field(emitter *e, const char *key, const char *label, bool number, const char *raw, const char *val)
 {
-    (void)key, (void)number;
+    (void)key, (void)number, (void)raw;
     for (int i = 0; i < e->depth; i++) nt_buf_puts(e->out, "    ");
     nt_buf_puts(e->out, label);
     nt_buf_puts(e->out, ": ");
@@ -46,38 +48,87 @@ static void j_begin(emitter *e, const char *key, const char *title)
     (void)title;
     nt_json_obj_open(&e->j, key);
 }
-static void j_field(emitter *e, const char *key, const char *label, bool number, const char *val)
+static void j_field(emitter *e, const char *key, const char *label, bool number, const char *raw, const char *val)
 {
-    (void)label;
-    if (number) nt_json_raw(&e->j, key, val);
-    else nt_json_str(&e->j, key, val);
+    (void)label, (void)val;
+    if (number) nt_json_raw(&e->j, key, raw);
+    else nt_json_str(&e->j, key, raw);
 }
 static void j_end(emitter *e) { nt_json_obj_close(&e->j); }
 
 /* helpers --------------------------------------------------------------- */
 
-static void F(emitter *e, const char *key, const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void F(emitter *e, const char *key, const char *label, const char *fmt, ...)
+/* S: a string shown as it is. */
+static void S(emitter *e, const char *key, const char *label, const char *v) { e->field(e, key, label, false, v, v); }
+
+/* F: a string value with its own display text. */
+static void F(emitter *e, const char *key, const char *label, const char *raw, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void F(emitter *e, const char *key, const char *label, const char *raw, const char *fmt, ...)
 {
-    nt_buf_reset(&e->tmp);
+    char shown[512];
     va_list ap;
     va_start(ap, fmt);
-    char small[512];
-    vsnprintf(small, sizeof small, fmt, ap);
+    vsnprintf(shown, sizeof shown, fmt, ap);
     va_end(ap);
-    e->field(e, key, label, false, small);
+    e->field(e, key, label, false, raw, shown);
 }
+
+/* N: a decimal number; ND: the same with display text. */
 static void N(emitter *e, const char *key, const char *label, uint64_t v)
 {
     char s[24];
     snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-    e->field(e, key, label, true, s);
+    e->field(e, key, label, true, s, s);
 }
+static void ND(emitter *e, const char *key, const char *label, uint64_t v, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void ND(emitter *e, const char *key, const char *label, uint64_t v, const char *fmt, ...)
+{
+    char s[24], shown[512];
+    snprintf(s, sizeof s, "%llu", (unsigned long long)v);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(shown, sizeof shown, fmt, ap);
+    va_end(ap);
+    e->field(e, key, label, true, s, shown);
+}
+
+/* H: a number Wireshark shows in hex ("0x0800"), with display text. */
+static void H(emitter *e, const char *key, const char *label, uint64_t v, int digits, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static void H(emitter *e, const char *key, const char *label, uint64_t v, int digits, const char *fmt, ...)
+{
+    char s[24], shown[512];
+    snprintf(s, sizeof s, "0x%0*llx", digits, (unsigned long long)v);
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(shown, sizeof shown, fmt, ap);
+        va_end(ap);
+    } else {
+        snprintf(shown, sizeof shown, "%s", s);
+    }
+    e->field(e, key, label, false, s, shown);
+}
+
 static void B(emitter *e, const char *key, const char *label, bool v)
 {
-    e->field(e, key, label, true, v ? "true" : "false");
+    e->field(e, key, label, true, v ? "true" : "false", v ? "Set" : "Not set");
 }
+
+/* a time in seconds, written with nine decimals */
+static void T(emitter *e, const char *key, const char *label, int64_t ns)
+{
+    nt_buf tb;
+    nt_buf_init(&tb);
+    nt_buf_secs(&tb, ns, 9);
+    char shown[64];
+    snprintf(shown, sizeof shown, "%s seconds", tb.p);
+    e->field(e, key, label, true, tb.p, shown);
+    nt_buf_free(&tb);
+}
+
 static const char *ip4s(const uint8_t *a, char *s)
 {
     snprintf(s, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
@@ -104,42 +155,37 @@ static void frame_layer(emitter *e, const nt_packet *pkt, nt_time first, int64_t
 {
     const nt_frame *f = pkt->frame;
     char title[128];
-    snprintf(title, sizeof title, "Frame %llu: %u bytes on wire, %u bytes captured", (unsigned long long)f->number,
-             f->len, f->caplen);
+    snprintf(title, sizeof title, "Frame %llu: %u bytes on wire (%u bits), %u bytes captured (%u bits)",
+             (unsigned long long)f->number, f->len, f->len * 8, f->caplen, f->caplen * 8);
     e->begin(e, "frame", title);
-    nt_buf tb;
-    nt_buf_init(&tb);
-    nt_buf_datetime(&tb, f->ts, 9, true);
-    F(e, "frame.time", "Arrival Time", "%s UTC", tb.p);
-    nt_buf_reset(&tb);
-    nt_buf_secs(&tb, f->ts.sec * 1000000000LL + f->ts.nsec, 9);
-    e->field(e, "frame.time_epoch", "Epoch Time", true, tb.p);
-    nt_buf_reset(&tb);
-    nt_buf_secs(&tb, dc, 9);
-    e->field(e, "frame.time_delta", "Time delta from previous captured frame", true, tb.p);
-    nt_buf_reset(&tb);
-    nt_buf_secs(&tb, dd, 9);
-    e->field(e, "frame.time_delta_displayed", "Time delta from previous displayed frame", true, tb.p);
-    nt_buf_reset(&tb);
-    nt_buf_secs(&tb, nt_time_diff_ns(f->ts, first), 9);
-    e->field(e, "frame.time_relative", "Time since reference or first frame", true, tb.p);
-    nt_buf_free(&tb);
+    if (!f->no_ts) {
+        nt_buf tb;
+        nt_buf_init(&tb);
+        nt_buf_datetime(&tb, f->ts, 9, true);
+        nt_buf_puts(&tb, " UTC");
+        S(e, "frame.time", "Arrival Time", tb.p);
+        nt_buf_free(&tb);
+        T(e, "frame.time_epoch", "Epoch Time", f->ts.sec * 1000000000LL + f->ts.nsec);
+        T(e, "frame.time_delta", "Time delta from previous captured frame", dc);
+        T(e, "frame.time_delta_displayed", "Time delta from previous displayed frame", dd);
+        T(e, "frame.time_relative", "Time since reference or first frame", nt_time_diff_ns(f->ts, first));
+    }
     N(e, "frame.number", "Frame Number", f->number);
-    N(e, "frame.len", "Frame Length", f->len);
-    N(e, "frame.cap_len", "Capture Length", f->caplen);
+    ND(e, "frame.len", "Frame Length", f->len, "%u bytes (%u bits)", f->len, f->len * 8);
+    ND(e, "frame.cap_len", "Capture Length", f->caplen, "%u bytes (%u bits)", f->caplen, f->caplen * 8);
     const char *ln = nt_linktype_name(f->linktype);
-    F(e, "frame.encap_type", "Encapsulation type", "%s (%u)", ln ? ln : "Unknown", f->linktype);
-    F(e, "frame.interface_id", "Interface id", "%u", f->ifidx);
+    ND(e, "frame.encap_type", "Encapsulation type", f->linktype, "%s (%u)", ln ? ln : "Unknown", f->linktype);
+    N(e, "frame.interface_id", "Interface id", f->ifidx);
     for (int i = 0; i < f->ncomments; i++) {
         char c[600];
         size_t n = f->comments[i].len < sizeof c - 1 ? f->comments[i].len : sizeof c - 1;
         memcpy(c, f->comments[i].s, n);
         c[n] = 0;
-        e->field(e, "frame.comment", "Comment", false, c);
+        S(e, "frame.comment", "Comment", c);
     }
-    if (pkt->flags & NT_PKT_MALFORMED) F(e, "_ws.malformed", "Malformed Packet", "%s", pkt->malformed);
+    if (pkt->flags & NT_PKT_MALFORMED) S(e, "_ws.malformed", "[Malformed Packet]", pkt->malformed ? pkt->malformed : "");
     else if (pkt->flags & NT_PKT_TRUNCATED)
-        F(e, "_ws.short", "Packet size limited during capture", "%s", pkt->malformed ? pkt->malformed : "");
+        S(e, "_ws.short", "[Packet size limited during capture]", pkt->malformed ? pkt->malformed : "");
     e->end(e);
 }
 
@@ -149,12 +195,12 @@ static void eth_layer(emitter *e, const nt_packet *pkt)
     char a[20], b[20], t[160];
     snprintf(t, sizeof t, "Ethernet II, Src: %s, Dst: %s", macs(eh->src, a), macs(eh->dst, b));
     e->begin(e, "eth", t);
-    F(e, "eth.dst", "Destination", "%s", macs(eh->dst, a));
-    F(e, "eth.src", "Source", "%s", macs(eh->src, a));
+    S(e, "eth.dst", "Destination", macs(eh->dst, a));
+    S(e, "eth.src", "Source", macs(eh->src, a));
     if (eh->is_8023) N(e, "eth.len", "Length", eh->len8023);
     else {
         const char *n = nt_ethertype_name(eh->type);
-        F(e, "eth.type", "Type", "%s (0x%04x)", n ? n : "Unknown", eh->type);
+        H(e, "eth.type", "Type", eh->type, 4, "%s (0x%04x)", n ? n : "Unknown", eh->type);
     }
     e->end(e);
 }
@@ -162,13 +208,15 @@ static void eth_layer(emitter *e, const nt_packet *pkt)
 static void vlan_layer(emitter *e, const nt_vlan *v)
 {
     char t[128];
-    snprintf(t, sizeof t, "802.1Q Virtual LAN, PRI: %u, DEI: %u, ID: %u", v->pri, v->dei, v->id);
-    e->begin(e, "vlan", t);
-    N(e, "vlan.priority", "Priority", v->pri);
-    N(e, "vlan.dei", "DEI", v->dei);
-    N(e, "vlan.id", "ID", v->id);
+    bool ad = v->tpid == 0x88a8;
+    if (ad) snprintf(t, sizeof t, "IEEE 802.1ad, ID: %u", v->id);
+    else snprintf(t, sizeof t, "802.1Q Virtual LAN, PRI: %u, DEI: %u, ID: %u", v->pri, v->dei, v->id);
+    e->begin(e, ad ? "ieee8021ad" : "vlan", t);
+    N(e, ad ? "ieee8021ad.priority" : "vlan.priority", "Priority", v->pri);
+    N(e, ad ? "ieee8021ad.dei" : "vlan.dei", "DEI", v->dei);
+    N(e, ad ? "ieee8021ad.id" : "vlan.id", "ID", v->id);
     const char *n = nt_ethertype_name(v->etype);
-    F(e, "vlan.etype", "Type", "%s (0x%04x)", n ? n : "Unknown", v->etype);
+    H(e, ad ? "ieee8021ad.type" : "vlan.etype", "Type", v->etype, 4, "%s (0x%04x)", n ? n : "Unknown", v->etype);
     e->end(e);
 }
 
@@ -176,16 +224,16 @@ static void sll_layer(emitter *e, const nt_sll *s)
 {
     e->begin(e, s->v2 ? "sll" : "sll", s->v2 ? "Linux cooked capture v2" : "Linux cooked capture v1");
     const char *pt[] = {"Unicast to us", "Broadcast", "Multicast", "Unicast to another host", "Sent by us"};
-    F(e, "sll.pkttype", "Packet type", "%s (%u)", s->pkttype < 5 ? pt[s->pkttype] : "Unknown", s->pkttype);
+    ND(e, "sll.pkttype", "Packet type", s->pkttype, "%s (%u)", s->pkttype < 5 ? pt[s->pkttype] : "Unknown", s->pkttype);
     N(e, "sll.hatype", "Link-layer address type", s->hatype);
     N(e, "sll.halen", "Link-layer address length", s->halen);
     if (s->halen == 6) {
         char a[20];
-        F(e, "sll.src.eth", "Source", "%s", macs(s->addr, a));
+        S(e, "sll.src.eth", "Source", macs(s->addr, a));
     }
     if (s->v2) N(e, "sll.ifindex", "Interface index", s->ifindex);
     const char *n = nt_ethertype_name(s->protocol);
-    F(e, "sll.etype", "Protocol", "%s (0x%04x)", n ? n : "Unknown", s->protocol);
+    H(e, "sll.etype", "Protocol", s->protocol, 4, "%s (0x%04x)", n ? n : "Unknown", s->protocol);
     e->end(e);
 }
 
@@ -196,17 +244,15 @@ static void arp_layer(emitter *e, const nt_arp *a)
     snprintf(t, sizeof t, "Address Resolution Protocol (%s)", op);
     e->begin(e, "arp", t);
     N(e, "arp.hw.type", "Hardware type", a->htype);
-    F(e, "arp.proto.type", "Protocol type", "0x%04x", a->ptype);
+    H(e, "arp.proto.type", "Protocol type", a->ptype, 4, NULL);
     N(e, "arp.hw.size", "Hardware size", a->hlen);
     N(e, "arp.proto.size", "Protocol size", a->plen);
-    F(e, "arp.opcode", "Opcode", "%s (%u)", op, a->op);
-    if (a->sha && a->hlen == 6 && a->plen == 4) {
-        char s[20];
-        F(e, "arp.src.hw_mac", "Sender MAC address", "%s", macs(a->sha, s));
-        F(e, "arp.src.proto_ipv4", "Sender IP address", "%s", ip4s(a->spa, s));
-        F(e, "arp.dst.hw_mac", "Target MAC address", "%s", macs(a->tha, s));
-        F(e, "arp.dst.proto_ipv4", "Target IP address", "%s", ip4s(a->tpa, s));
-    }
+    ND(e, "arp.opcode", "Opcode", a->op, "%s (%u)", op, a->op);
+    char s[20];
+    if (a->sha && a->hlen == 6) S(e, "arp.src.hw_mac", "Sender MAC address", macs(a->sha, s));
+    if (a->sha && a->ptype == 0x0800 && a->plen == 4) S(e, "arp.src.proto_ipv4", "Sender IP address", ip4s(a->spa, s));
+    if (a->sha && a->hlen == 6) S(e, "arp.dst.hw_mac", "Target MAC address", macs(a->tha, s));
+    if (a->sha && a->ptype == 0x0800 && a->plen == 4) S(e, "arp.dst.proto_ipv4", "Target IP address", ip4s(a->tpa, s));
     e->end(e);
 }
 
@@ -216,20 +262,29 @@ static void ipv4_layer(emitter *e, const nt_ipv4 *ip)
     snprintf(t, sizeof t, "Internet Protocol Version 4, Src: %s, Dst: %s", ip4s(ip->src, s), ip4s(ip->dst, d));
     e->begin(e, "ip", t);
     N(e, "ip.version", "Version", ip->version);
-    N(e, "ip.hdr_len", "Header Length", ip->ihl * 4u);
-    F(e, "ip.dsfield", "Differentiated Services Field", "0x%02x (DSCP: %u, ECN: %u)", ip->tos, ip->tos >> 2, ip->tos & 3);
-    N(e, "ip.len", "Total Length", ip->tot_len);
-    F(e, "ip.id", "Identification", "0x%04x (%u)", ip->id, ip->id);
+    ND(e, "ip.hdr_len", "Header Length", ip->ihl * 4u, "%u bytes (%u)", ip->ihl * 4u, ip->ihl);
+    if (ip->bad_ihl) { /* Wireshark decodes nothing past a bogus header length */
+        e->end(e);
+        return;
+    }
+    H(e, "ip.dsfield", "Differentiated Services Field", ip->tos, 2, "0x%02x (DSCP: %u, ECN: %u)", ip->tos, ip->tos >> 2, ip->tos & 3);
+    /* a zero total length (segmentation offload) shows the length used */
+    N(e, "ip.len", "Total Length", ip->tot_len ? ip->tot_len : ip->payload_len + ip->ihl * 4u);
+    H(e, "ip.id", "Identification", ip->id, 4, "0x%04x (%u)", ip->id, ip->id);
     B(e, "ip.flags.rb", "Reserved bit", ip->rb);
     B(e, "ip.flags.df", "Don't fragment", ip->df);
     B(e, "ip.flags.mf", "More fragments", ip->mf);
-    N(e, "ip.frag_offset", "Fragment Offset", ip->frag_off);
+    ND(e, "ip.frag_offset", "Fragment Offset", ip->frag_off / 8u, "%u (%u bytes)", ip->frag_off / 8u, ip->frag_off);
     N(e, "ip.ttl", "Time to Live", ip->ttl);
     const char *pn = nt_ipproto_name(ip->proto);
-    F(e, "ip.proto", "Protocol", "%s (%u)", pn ? pn : "Unknown", ip->proto);
-    F(e, "ip.checksum", "Header Checksum", "0x%04x", ip->csum);
-    F(e, "ip.src", "Source Address", "%s", ip4s(ip->src, s));
-    F(e, "ip.dst", "Destination Address", "%s", ip4s(ip->dst, s));
+    ND(e, "ip.proto", "Protocol", ip->proto, "%s (%u)", pn ? pn : "Unknown", ip->proto);
+    H(e, "ip.checksum", "Header Checksum", ip->csum, 4, NULL);
+    S(e, "ip.src", "Source Address", ip4s(ip->src, s));
+    if (!ip->opts && ip->ihl > 5) { /* options cut: Wireshark stops here */
+        e->end(e);
+        return;
+    }
+    S(e, "ip.dst", "Destination Address", ip4s(ip->dst, s));
     if (ip->optlen) N(e, "ip.options.len", "Options length", ip->optlen);
     e->end(e);
 }
@@ -239,23 +294,24 @@ static void ipv6_layer(emitter *e, const nt_ipv6 *ip)
     char s[48], d[48], t[160];
     snprintf(t, sizeof t, "Internet Protocol Version 6, Src: %s, Dst: %s", ip6s(ip->src, s), ip6s(ip->dst, d));
     e->begin(e, "ipv6", t);
+    N(e, "ip.version", "Version", ip->version); /* Wireshark adds both names */
     N(e, "ipv6.version", "Version", ip->version);
-    F(e, "ipv6.tclass", "Traffic Class", "0x%02x", ip->tclass);
-    F(e, "ipv6.flow", "Flow Label", "0x%05x", ip->flow);
+    H(e, "ipv6.tclass", "Traffic Class", ip->tclass, 2, NULL);
+    H(e, "ipv6.flow", "Flow Label", ip->flow, 5, NULL);
     N(e, "ipv6.plen", "Payload Length", ip->plen);
     const char *pn = nt_ipproto_name(ip->nxt);
-    F(e, "ipv6.nxt", "Next Header", "%s (%u)", pn ? pn : "Unknown", ip->nxt);
+    ND(e, "ipv6.nxt", "Next Header", ip->nxt, "%s (%u)", pn ? pn : "Unknown", ip->nxt);
     N(e, "ipv6.hlim", "Hop Limit", ip->hlim);
-    F(e, "ipv6.src", "Source Address", "%s", ip6s(ip->src, s));
-    F(e, "ipv6.dst", "Destination Address", "%s", ip6s(ip->dst, s));
+    S(e, "ipv6.src", "Source Address", ip6s(ip->src, s));
+    S(e, "ipv6.dst", "Destination Address", ip6s(ip->dst, s));
     for (int i = 0; i < ip->next_ext; i++) {
         const char *en = nt_ipproto_name(ip->ext[i].type);
-        F(e, "ipv6.ext", "Extension header", "%s (%u bytes)", en ? en : "Unknown", ip->ext[i].len);
+        F(e, "ipv6.ext", "Extension header", en ? en : "Unknown", "%s (%u bytes)", en ? en : "Unknown", ip->ext[i].len);
     }
     if (ip->frag) {
         N(e, "ipv6.fragment.offset", "Fragment offset", ip->frag_off);
         B(e, "ipv6.fragment.more", "More Fragments", ip->mf);
-        F(e, "ipv6.fragment.id", "Identification", "0x%08x", ip->frag_id);
+        H(e, "ipv6.fragment.id", "Identification", ip->frag_id, 8, NULL);
     }
     e->end(e);
 }
@@ -263,13 +319,13 @@ static void ipv6_layer(emitter *e, const nt_ipv6 *ip)
 static void icmp_fields(emitter *e, const nt_icmp *m)
 {
     const char *cs = nt_icmp_code_str(m->type, m->code);
-    F(e, "icmp.type", "Type", "%u (%s)", m->type, nt_icmp_type_str(m->type));
-    if (cs[0]) F(e, "icmp.code", "Code", "%u (%s)", m->code, cs);
+    ND(e, "icmp.type", "Type", m->type, "%u (%s)", m->type, nt_icmp_type_str(m->type));
+    if (cs[0]) ND(e, "icmp.code", "Code", m->code, "%u (%s)", m->code, cs);
     else N(e, "icmp.code", "Code", m->code);
-    F(e, "icmp.checksum", "Checksum", "0x%04x", m->csum);
+    H(e, "icmp.checksum", "Checksum", m->csum, 4, NULL);
     if (m->type == 0 || m->type == 8 || m->type == 13 || m->type == 14) {
-        F(e, "icmp.ident", "Identifier (BE)", "%u (0x%04x)", m->id, m->id);
-        F(e, "icmp.seq", "Sequence Number (BE)", "%u (0x%04x)", m->seq, m->seq);
+        ND(e, "icmp.ident", "Identifier (BE)", m->id, "%u (0x%04x)", m->id, m->id);
+        ND(e, "icmp.seq", "Sequence Number (BE)", m->seq, "%u (0x%04x)", m->seq, m->seq);
     }
 }
 
@@ -277,20 +333,20 @@ static void icmpv6_fields(emitter *e, const nt_icmpv6 *m)
 {
     const char *ts = nt_icmpv6_type_str(m->type);
     const char *cs = nt_icmpv6_code_str(m->type, m->code);
-    F(e, "icmpv6.type", "Type", "%s (%u)", ts ? ts : "Unknown", m->type);
-    if (cs) F(e, "icmpv6.code", "Code", "%u (%s)", m->code, cs);
+    ND(e, "icmpv6.type", "Type", m->type, "%s (%u)", ts ? ts : "Unknown", m->type);
+    if (cs) ND(e, "icmpv6.code", "Code", m->code, "%u (%s)", m->code, cs);
     else N(e, "icmpv6.code", "Code", m->code);
-    F(e, "icmpv6.checksum", "Checksum", "0x%04x", m->csum);
+    H(e, "icmpv6.checksum", "Checksum", m->csum, 4, NULL);
     if (m->type == 128 || m->type == 129) {
-        F(e, "icmpv6.echo.identifier", "Identifier", "0x%04x", m->id);
+        H(e, "icmpv6.echo.identifier", "Identifier", m->id, 4, NULL);
         N(e, "icmpv6.echo.sequence_number", "Sequence", m->seq);
     }
     char s[48];
-    if (m->has_target) F(e, "icmpv6.nd.ns.target_address", "Target Address", "%s", ip6s(m->target, s));
+    if (m->has_target) S(e, "icmpv6.nd.ns.target_address", "Target Address", ip6s(m->target, s));
     if (m->lladdr_opt) {
         char a[20];
-        F(e, m->lladdr_opt == 1 ? "icmpv6.opt.linkaddr" : "icmpv6.opt.linkaddr",
-          m->lladdr_opt == 1 ? "Source link-layer address" : "Target link-layer address", "%s", macs(m->lladdr, a));
+        S(e, m->lladdr_opt == 1 ? "icmpv6.opt.src_linkaddr" : "icmpv6.opt.target_linkaddr",
+          m->lladdr_opt == 1 ? "Source link-layer address" : "Target link-layer address", macs(m->lladdr, a));
     }
     if (m->type == 143) N(e, "icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records", m->mld_nrecs);
 }
@@ -310,6 +366,15 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
     N(e, "tcp.srcport", "Source Port", t->sport);
     N(e, "tcp.dstport", "Destination Port", t->dport);
     if (a->tcp_valid && !l->inner) N(e, "tcp.stream", "Stream index", a->tcp_stream);
+    if (a->inner_tcp_valid && l->inner) N(e, "tcp.stream", "Stream index", a->inner_tcp_stream);
+    if (t->bad_hlen == 1 && !l->inner) { /* Wireshark stops at a bogus header length */
+        N(e, "tcp.hdr_len", "Header Length", t->hlen);
+        N(e, "tcp.len", "TCP Segment Len", t->payload_len);
+        N(e, "tcp.seq", rel ? "Sequence Number (relative sequence number)" : "Sequence Number", rel ? a->rel_seq : t->seq);
+        N(e, "tcp.seq_raw", "Sequence Number (raw)", t->seq);
+        e->end(e);
+        return;
+    }
     if (l->inner) {
         if (l->len >= 8) N(e, "tcp.seq_raw", "Sequence Number (raw)", t->seq);
         e->end(e);
@@ -319,45 +384,51 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
         e->end(e);
         return;
     }
-    N(e, "tcp.len", "TCP Segment Len", t->payload_len);
-    N(e, "tcp.seq", rel ? "Sequence Number (relative)" : "Sequence Number", rel ? a->rel_seq : t->seq);
+    if (!t->bad_hlen) N(e, "tcp.len", "TCP Segment Len", t->payload_len);
+    N(e, "tcp.seq", rel ? "Sequence Number (relative sequence number)" : "Sequence Number", rel ? a->rel_seq : t->seq);
     N(e, "tcp.seq_raw", "Sequence Number (raw)", t->seq);
-    if (a->tcp_valid) N(e, "tcp.nxtseq", "Next Sequence Number", rel ? a->nxtseq : t->seq + (a->nxtseq - a->rel_seq));
-    N(e, "tcp.ack", rel ? "Acknowledgment Number (relative)" : "Acknowledgment Number", rel ? a->rel_ack : t->ack);
+    if (a->tcp_valid && !t->bad_hlen)
+        N(e, "tcp.nxtseq", rel ? "Next Sequence Number (relative sequence number)" : "Next Sequence Number",
+          rel ? a->nxtseq : t->seq + (a->nxtseq - a->rel_seq));
+    N(e, "tcp.ack", rel ? "Acknowledgment Number (relative ack number)" : "Acknowledgment Number", rel ? a->rel_ack : t->ack);
     N(e, "tcp.ack_raw", "Acknowledgment number (raw)", t->ack);
-    N(e, "tcp.hdr_len", "Header Length", t->hlen);
+    ND(e, "tcp.hdr_len", "Header Length", t->hlen, "%u bytes (%u)", t->hlen, t->hlen / 4);
     nt_buf fb;
     nt_buf_init(&fb);
     nt_tcp_flags_str(t->flags, &fb);
-    F(e, "tcp.flags", "Flags", "0x%03x (%s)", t->flags, fb.p);
+    H(e, "tcp.flags", "Flags", t->flags, 4, "0x%03x (%s)", t->flags, fb.p);
     nt_buf_free(&fb);
+    B(e, "tcp.flags.urg", "Urgent", t->flags & NT_TCP_URG);
     B(e, "tcp.flags.ack", "Acknowledgment", t->flags & NT_TCP_ACK);
     B(e, "tcp.flags.push", "Push", t->flags & NT_TCP_PSH);
     B(e, "tcp.flags.reset", "Reset", t->flags & NT_TCP_RST);
     B(e, "tcp.flags.syn", "Syn", t->flags & NT_TCP_SYN);
     B(e, "tcp.flags.fin", "Fin", t->flags & NT_TCP_FIN);
-    B(e, "tcp.flags.urg", "Urgent", t->flags & NT_TCP_URG);
     N(e, "tcp.window_size_value", "Window", t->win);
     if (a->tcp_valid) {
         N(e, "tcp.window_size", "Calculated window size", a->win);
-        F(e, "tcp.window_size_scalefactor", "Window size scaling factor", "%d%s",
-          a->win_scale >= 0 ? 1 << a->win_scale : a->win_scale,
-          a->win_scale == -1 ? " (unknown)" : a->win_scale == -2 ? " (no window scaling used)" : "");
+        if (!(t->flags & NT_TCP_SYN)) {
+            int64_t sf = a->win_scale >= 0 ? (1 << a->win_scale) : a->win_scale;
+            char raw[24];
+            snprintf(raw, sizeof raw, "%lld", (long long)sf);
+            char shown[64];
+            snprintf(shown, sizeof shown, "%lld%s", (long long)sf,
+                     a->win_scale == -1 ? " (unknown)" : a->win_scale == -2 ? " (no window scaling used)" : "");
+            e->field(e, "tcp.window_size_scalefactor", "Window size scaling factor", true, raw, shown);
+        }
     }
-    F(e, "tcp.checksum", "Checksum", "0x%04x", t->csum);
+    H(e, "tcp.checksum", "Checksum", t->csum, 4, NULL);
     N(e, "tcp.urgent_pointer", "Urgent Pointer", t->urp);
     if (t->has_mss) N(e, "tcp.options.mss_val", "MSS Value", t->mss);
-    if (t->has_ws) F(e, "tcp.options.wscale.shift", "Window scale", "%u (multiply by %u)", t->ws, 1u << (t->ws > 14 ? 14 : t->ws));
-    if (t->sack_perm) B(e, "tcp.options.sack_perm", "SACK permitted", true);
+    if (t->has_ws)
+        ND(e, "tcp.options.wscale.shift", "Window scale", t->ws, "%u (multiply by %u)", t->ws, 1u << (t->ws > 14 ? 14 : t->ws));
+    if (t->sack_perm) B(e, "tcp.options.sack_perm", "TCP SACK Permitted Option", true);
     for (int i = 0; i < t->nsack; i++) {
         N(e, "tcp.options.sack_le", "left edge", rel ? a->sack_rel[i][0] : t->sack[i][0]);
         N(e, "tcp.options.sack_re", "right edge", rel ? a->sack_rel[i][1] : t->sack[i][1]);
     }
-    if (t->has_ts) {
-        N(e, "tcp.options.timestamp.tsval", "Timestamp value", t->tsval);
-        N(e, "tcp.options.timestamp.tsecr", "Timestamp echo reply", t->tsecr);
-    }
-    if (t->payload_len) N(e, "tcp.payload", "TCP payload bytes", t->payload_len);
+    if (t->has_ts || t->tsval_only) N(e, "tcp.options.timestamp.tsval", "Timestamp value", t->tsval);
+    if (t->has_ts) N(e, "tcp.options.timestamp.tsecr", "Timestamp echo reply", t->tsecr);
     e->end(e);
 }
 
@@ -371,9 +442,10 @@ static void udp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l)
     N(e, "udp.dstport", "Destination Port", u->dport);
     if (l->len >= 8) {
         N(e, "udp.length", "Length", u->ulen);
-        F(e, "udp.checksum", "Checksum", "0x%04x", u->csum);
+        if (u->bad_len != 1 || l->inner) H(e, "udp.checksum", "Checksum", u->csum, 4, NULL);
     }
     if (pkt->ana.udp_valid && !l->inner) N(e, "udp.stream", "Stream index", pkt->ana.udp_stream);
+    if (pkt->ana.inner_udp_valid && l->inner) N(e, "udp.stream", "Stream index", pkt->ana.inner_udp_stream);
     e->end(e);
 }
 
@@ -400,6 +472,12 @@ static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o, nt_t
         case NT_P_IPV4: ipv4_layer(e, &pkt->ip4[l->idx]); break;
         case NT_P_IPV6: ipv6_layer(e, &pkt->ip6[l->idx]); break;
         case NT_P_ICMP:
+            if (l->inner) {
+                e->begin(e, "icmp", "Internet Control Message Protocol");
+                icmp_fields(e, &pkt->icmp[1]);
+                e->end(e);
+                break;
+            }
             e->begin(e, "icmp", "Internet Control Message Protocol");
             icmp_fields(e, &pkt->icmp[0]);
             if (pkt->ana.request_in) N(e, "icmp.resp_to", "Response to", pkt->ana.request_in);

@@ -246,33 +246,66 @@ static void do_reassembly(nt_session *s, const nt_frame *f, nt_packet *pkt)
     nt_dissect_ip_payload(pkt, proto, s->out, total, total, false);
 }
 
-/* ---- TCP ------------------------------------------------------------- */
+/* ---- TCP and UDP ----------------------------------------------------- */
+
+/* The addresses of the network layer carrying a transport layer: the outer
+ * packet's, or (inner) those of the packet an ICMP error quotes. */
+static bool net_addrs(const nt_packet *pkt, bool inner, const uint8_t **src, const uint8_t **dst, uint8_t *fam)
+{
+    const nt_layer *best = NULL;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *l = &pkt->layers[i];
+        if ((bool)l->inner != inner) continue;
+        if (l->proto == NT_P_IPV4 || l->proto == NT_P_IPV6) best = l;
+    }
+    if (!best) return false;
+    if (best->proto == NT_P_IPV4) {
+        if (best->len < 20) return false;
+        *src = pkt->ip4[best->idx].src, *dst = pkt->ip4[best->idx].dst, *fam = 4;
+    } else {
+        if (best->len < 40) return false;
+        *src = pkt->ip6[best->idx].src, *dst = pkt->ip6[best->idx].dst, *fam = 6;
+    }
+    return true;
+}
+
+static const nt_layer *transport(const nt_packet *pkt, nt_proto p, bool inner)
+{
+    for (int i = 0; i < pkt->nlayers; i++)
+        if (pkt->layers[i].proto == p && (bool)pkt->layers[i].inner == inner) return &pkt->layers[i];
+    return NULL;
+}
+
+static void reset_dirs(flow *fl)
+{
+    memset(fl->dir, 0, sizeof fl->dir);
+    fl->dir[0].ws_opt = fl->dir[1].ws_opt = -1;
+    fl->dir[0].scale = fl->dir[1].scale = -1;
+}
 
 static void do_tcp(nt_session *s, nt_packet *pkt)
 {
-    const nt_layer *tl = nt_packet_layer(pkt, NT_P_TCP);
-    if (!tl || tl->inner) return;
-    nt_tcp *t = &pkt->tcp[tl->idx];
-    if (t->hlen < 20 || tl->len < 20) return;
     const uint8_t *src, *dst;
     uint8_t fam;
-    if (pkt->nip6 && (!pkt->nip4 || nt_packet_layer(pkt, NT_P_IPV6) > nt_packet_layer(pkt, NT_P_IPV4))) {
-        src = pkt->ip6[0].src, dst = pkt->ip6[0].dst, fam = 6;
-    } else if (pkt->nip4) {
-        src = pkt->ip4[0].src, dst = pkt->ip4[0].dst, fam = 4;
-    } else {
-        return;
-    }
     int d;
+    /* the flow an ICMP error quotes gets its stream number too */
+    const nt_layer *il = transport(pkt, NT_P_TCP, true);
+    if (il && il->len >= 8 && net_addrs(pkt, true, &src, &dst, &fam)) {
+        const nt_tcp *t = &pkt->tcp[il->idx];
+        flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
+        pkt->ana.inner_tcp_valid = true;
+        pkt->ana.inner_tcp_stream = fl->stream;
+    }
+    const nt_layer *tl = transport(pkt, NT_P_TCP, false);
+    if (!tl || tl->len < 20 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
+    nt_tcp *t = &pkt->tcp[tl->idx];
     flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
     tcp_dir *fwd = &fl->dir[d], *rev = &fl->dir[!d];
     bool syn = t->flags & NT_TCP_SYN, ack = t->flags & NT_TCP_ACK;
     if (syn && !ack && fwd->base_set && t->seq != fwd->base) {
         /* a new SYN with another ISN on the same ports: a new connection
          * (Wireshark: "TCP Port numbers reused") with its own stream number */
-        memset(fl->dir, 0, sizeof fl->dir);
-        fl->dir[0].ws_opt = fl->dir[1].ws_opt = -1;
-        fl->dir[0].scale = fl->dir[1].scale = -1;
+        reset_dirs(fl);
         fl->stream = s->tcp.next_stream++;
     }
     if (!fwd->base_set) {
@@ -283,13 +316,18 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
         rev->base = t->ack - 1;
         rev->base_set = true;
     }
-    if (syn) {
-        fwd->ws_opt = t->has_ws ? (int8_t)(t->ws > 14 ? 14 : t->ws) : -2;
-        if (ack) {
+    if (syn && !t->bad_hlen) {
+        /* scaling applies only when both SYNs carried the option; options
+         * cut by the snap length leave it unknown */
+        if (t->opts_cut) fwd->ws_opt = -1;
+        else fwd->ws_opt = t->has_ws ? (int8_t)(t->ws > 14 ? 14 : t->ws) : -2;
+        if (fwd->ws_opt == -2) {
+            fwd->scale = rev->scale = -2;
+        } else if (ack) {
             if (fwd->ws_opt >= 0 && rev->ws_opt >= 0) {
                 fwd->scale = fwd->ws_opt;
                 rev->scale = rev->ws_opt;
-            } else {
+            } else if (rev->ws_opt == -2) {
                 fwd->scale = rev->scale = -2;
             }
         }
@@ -310,19 +348,20 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
 
 static void do_udp(nt_session *s, nt_packet *pkt)
 {
-    const nt_layer *ul = nt_packet_layer(pkt, NT_P_UDP);
-    if (!ul || ul->inner) return;
-    const nt_udp *u = &pkt->udp[ul->idx];
     const uint8_t *src, *dst;
     uint8_t fam;
-    if (pkt->nip6 && (!pkt->nip4 || nt_packet_layer(pkt, NT_P_IPV6) > nt_packet_layer(pkt, NT_P_IPV4))) {
-        src = pkt->ip6[0].src, dst = pkt->ip6[0].dst, fam = 6;
-    } else if (pkt->nip4) {
-        src = pkt->ip4[0].src, dst = pkt->ip4[0].dst, fam = 4;
-    } else {
-        return;
-    }
     int d;
+    const nt_layer *il = transport(pkt, NT_P_UDP, true);
+    if (il && net_addrs(pkt, true, &src, &dst, &fam)) {
+        const nt_udp *u = &pkt->udp[il->idx];
+        flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
+        pkt->ana.inner_udp_valid = true;
+        pkt->ana.inner_udp_stream = fl->stream;
+    }
+    const nt_layer *ul = transport(pkt, NT_P_UDP, false);
+    if (!ul || ul->len < 8 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
+    const nt_udp *u = &pkt->udp[ul->idx];
+    if (u->bad_len == 1) return; /* Wireshark stops before the conversation */
     flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
     pkt->ana.udp_valid = true;
     pkt->ana.udp_stream = fl->stream;

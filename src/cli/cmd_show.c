@@ -162,14 +162,14 @@ int cmd_show(int argc, char **argv)
     int rc = NT_EXIT_OK, r;
     nt_detail_opts dopts = {.absolute_seq = o.absseq};
     while ((r = nt_trace_next(t, &f, &err)) == 1) {
-        if (!have_first) {
+        if (!have_first && !f.no_ts) {
             first = prev_cap = f.ts;
             have_first = true;
         }
         if (f.number > o.last) break;
         nt_session_dissect(s, &f, &pkt);
         if (f.number < o.first) {
-            prev_cap = f.ts;
+            if (f.linktype != NT_LINK_PCAPNG_CUSTOM) prev_cap = f.ts;
             continue;
         }
         if (digits < 0) {
@@ -192,11 +192,11 @@ int cmd_show(int argc, char **argv)
             nt_buf_u64(&out, f.number);
             nt_buf_putc(&out, ' ');
             at = out.len;
-            put_time(&out, &o, &f, first, prev_cap, prev_disp, digits);
+            if (!f.no_ts) put_time(&out, &o, &f, first, prev_cap, prev_disp, digits);
             nt_buf_pad(&out, at, (size_t)tw);
             nt_buf_putc(&out, ' ');
             at = out.len;
-            nt_buf_secs(&out, delta_disp, digits);
+            if (!f.no_ts) nt_buf_secs(&out, delta_disp, digits);
             nt_buf_pad(&out, at, (size_t)(4 + digits));
             nt_buf_putc(&out, ' ');
             at = out.len;
@@ -232,8 +232,12 @@ int cmd_show(int argc, char **argv)
             }
             nt_buf_putc(&out, '\n');
         }
-        prev_cap = prev_disp = f.ts;
-        have_disp = true;
+        /* tshark skips custom blocks for deltas but counts a simple packet
+         * block's hidden zero timestamp */
+        if (f.linktype != NT_LINK_PCAPNG_CUSTOM) {
+            prev_cap = prev_disp = f.ts;
+            have_disp = true;
+        }
         if (out.len > (1u << 16) && !nt_buf_flush(&out, stdout)) break;
         if (o.count && ++shown >= o.count) break;
     }

@@ -128,6 +128,7 @@ void nt_dissect(const nt_frame *f, nt_packet *pkt)
     case NT_LINK_LINUX_SLL2: dissect_sll(&c, p, cap, rep, true); break;
     case NT_LINK_IPV4: nt_dissect_ipv4(&c, p, cap, rep); break;
     case NT_LINK_IPV6: nt_dissect_ipv6(&c, p, cap, rep); break;
+    case NT_LINK_PCAPNG_CUSTOM: nt_layer_add(&c, NT_P_PCAPNG, 0, p, cap); break;
     case NT_LINK_RAW:
         if (cap >= 1 && (p[0] >> 4) == 6) nt_dissect_ipv6(&c, p, cap, rep);
         else if (cap >= 1 && (p[0] >> 4) == 4) nt_dissect_ipv4(&c, p, cap, rep);
@@ -162,7 +163,7 @@ const char *nt_proto_name(nt_proto p)
         [NT_P_NONE] = "", [NT_P_FRAME] = "Frame", [NT_P_ETH] = "Ethernet", [NT_P_VLAN] = "802.1Q",
         [NT_P_SLL] = "SLL", [NT_P_NULL] = "NULL", [NT_P_ARP] = "ARP", [NT_P_IPV4] = "IPv4",
         [NT_P_IPV6] = "IPv6", [NT_P_ICMP] = "ICMP", [NT_P_ICMPV6] = "ICMPv6", [NT_P_TCP] = "TCP",
-        [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data",
+        [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data", [NT_P_PCAPNG] = "PCAPNG",
     };
     return (unsigned)p < NT_P_COUNT && names[p] ? names[p] : "";
 }

@@ -10,7 +10,23 @@ static bool icmp_is_error(uint8_t t) { return t == 3 || t == 4 || t == 5 || t ==
 void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
 {
     nt_packet *pkt = c->pkt;
-    if (c->inner || pkt->nicmp) { /* an ICMP quoted in an ICMP error: just the data */
+    if (c->inner) { /* an ICMP quoted in an ICMP error: its header */
+        if (cap < 4 || pkt->nicmp != 1) return;
+        nt_icmp *q = &pkt->icmp[1];
+        memset(q, 0, sizeof *q);
+        q->type = p[0];
+        q->code = p[1];
+        q->csum = (uint16_t)(p[2] << 8 | p[3]);
+        if (cap >= 8) {
+            q->rest = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+            q->id = (uint16_t)(q->rest >> 16);
+            q->seq = (uint16_t)q->rest;
+        }
+        pkt->nicmp = 2;
+        nt_layer_add(c, NT_P_ICMP, 1, p, cap);
+        return;
+    }
+    if (pkt->nicmp) {
         nt_dissect_data(c, p, cap, rep);
         return;
     }

@@ -24,7 +24,14 @@ static void tcp_options(nt_dctx *c, nt_tcp *t, bool cut)
             return;
         }
         if (i + len > n) {
-            if (cut) return;
+            if (cut) {
+                /* Wireshark still shows a TSval that made it into the capture */
+                if (kind == 8 && len == 10 && n - i >= 6) {
+                    t->tsval_only = true;
+                    nt_load_be32(o + i + 2, 4, 0, &t->tsval);
+                }
+                return;
+            }
             nt_malformed(c, "TCP: option runs past the end of the header");
             return;
         }
@@ -103,6 +110,7 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     if (!l) return;
     if (t->hlen < 20) {
         t->bad_hlen = 1;
+        t->payload_len = rep >= t->hlen ? rep - t->hlen : 0;
         nt_malformed(c, "TCP: bogus header length (must be at least 20)");
         l->len = 20;
         return;
@@ -118,7 +126,8 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     t->payload_len = rep - t->hlen;
     t->opts = p + 20;
     t->optlen = (uint8_t)((cap < t->hlen ? cap : t->hlen) - 20);
-    tcp_options(c, t, cap < t->hlen);
+    t->opts_cut = cap < t->hlen;
+    tcp_options(c, t, t->opts_cut);
     if (!nt_need(c, t->hlen, cap, rep, "TCP options cut short")) return;
     t->payload = p + t->hlen;
     t->payload_cap = cap - t->hlen;

@@ -50,6 +50,7 @@ const char *nt_linktype_name(uint32_t lt)
     case NT_LINK_LINUX_SLL2: return "Linux cooked-mode capture v2";
     case NT_LINK_IPV4: return "Raw IPv4";
     case NT_LINK_IPV6: return "Raw IPv6";
+    case NT_LINK_PCAPNG_CUSTOM: return "pcapng custom block";
     default: return NULL;
     }
 }
@@ -404,10 +405,23 @@ static int pcapng_next(nt_trace *t, nt_frame *f, nt_error *err)
             f->data = body + 4;
             f->linktype = ifc->linktype;
             f->ifidx = (uint32_t)t->section_first;
-            return 1; /* no timestamp: 0, as Wireshark shows */
+            f->no_ts = true; /* a simple packet block has no timestamp */
+            return 1;
         }
+        case 0x00000BADu:
+        case 0x40000BADu:
+            if (blen < 4) continue;
+            memset(f, 0, sizeof *f);
+            f->number = ++t->count;
+            f->caplen = f->len = (uint32_t)(blen - 4);
+            f->data = body + 4;
+            f->no_ts = true;
+            f->linktype = NT_LINK_PCAPNG_CUSTOM;
+            f->flags = type == 0x00000BADu;
+            f->pen = g32(t, body);
+            return 1;
         default:
-            continue; /* name resolution, secrets, custom, unknown: skipped */
+            continue; /* name resolution, secrets, unknown: skipped */
         }
     cut:
         snprintf(t->warning, sizeof t->warning,

@@ -246,7 +246,7 @@ static void build_multisection(bb *b)
     idb(b, 1, 9);           /* nanoseconds */
     idb(b, 101, 0x80 | 20); /* 2^-20 seconds */
     epb(b, 0, 1388063031654321123ull, 60, "marker start", "second comment");
-    size_t at = blk_start(b, 0x0BAD); /* unknown block: skipped */
+    size_t at = blk_start(b, 0x0B0B); /* unknown block: skipped */
     put32(b, 42);
     blk_end(b, at);
     epb(b, 1, ((uint64_t)100 << 20) | (1u << 19), 42, NULL, NULL);
@@ -292,6 +292,7 @@ static void check_multisection(nt_trace *t)
     assert_int_equal(f.ifidx, 2);
     assert_int_equal(f.caplen, 60);
     assert_int_equal(f.number, 3);
+    assert_true(f.no_ts);
     assert_int_equal(nt_trace_next(t, &f, &err), 1); /* obsolete PB */
     assert_int_equal(f.ts.sec, 1);
     assert_int_equal(f.ts.nsec, 500000000);

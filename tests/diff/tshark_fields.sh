@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Differential test: the decoded fields of every frame of every capture
+# under tests/captures equal tshark 4.0's (`-T fields -E occurrence=f`),
+# with the same protocols switched off as in tshark_columns.sh.
+set -u
+NT=${1:?usage: tshark_fields.sh NETTRACER}
+SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+command -v tshark >/dev/null || { echo "tshark not installed"; exit 77; }
+
+TSHARK_ENABLED="frame eth ethertype vlan ieee8021ad sll null raw ip ipv6 ipv6.hopopts ipv6.routing ipv6.fraghdr ipv6.dstopts arp icmp icmpv6 tcp udp data"
+mapfile -t DISABLE < <(tshark -G protocols 2>/dev/null | awk -F'\t' '{print $3}' |
+    grep -vxF -f <(tr ' ' '\n' <<<"$TSHARK_ENABLED") | sed 's/^/--disable-protocol=/')
+
+FIELDS="frame.number frame.len frame.cap_len frame.time_epoch frame.time_relative frame.time_delta
+ eth.src eth.dst eth.type vlan.id ip.version ip.hdr_len ip.len ip.id ip.flags.df ip.flags.mf ip.frag_offset
+ ip.ttl ip.proto ip.checksum ip.src ip.dst ipv6.plen ipv6.nxt ipv6.hlim ipv6.src ipv6.dst
+ icmp.type icmp.code icmp.ident icmp.seq icmpv6.type icmpv6.code
+ tcp.srcport tcp.dstport tcp.stream tcp.len tcp.seq tcp.nxtseq tcp.ack tcp.hdr_len tcp.flags
+ tcp.flags.syn tcp.flags.ack tcp.flags.fin tcp.flags.reset tcp.flags.push tcp.window_size_value
+ tcp.window_size tcp.window_size_scalefactor tcp.checksum tcp.options.mss_val tcp.options.wscale.shift
+ tcp.options.timestamp.tsval udp.srcport udp.dstport udp.length udp.checksum udp.stream
+ arp.opcode arp.src.hw_mac arp.src.proto_ipv4 arp.dst.proto_ipv4"
+targs=(); for f in $FIELDS; do targs+=(-e "$f"); done
+
+fail=0; files=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for f in "$SRC"/tests/captures/*.pcap "$SRC"/tests/captures/*.pcapng; do
+    [ -e "$f" ] || continue
+    tshark -r "$f" -c 1 >/dev/null 2>"$tmp/err" || continue
+    grep -q "cut short" "$tmp/err" && continue
+    files=$((files+1))
+    tshark -r "$f" "${DISABLE[@]}" -T fields -E occurrence=f "${targs[@]}" 2>/dev/null > "$tmp/ws"
+    "$NT" show --json "$f" 2>/dev/null | python3 "$SRC/tests/lib/fields.py" $FIELDS > "$tmp/nt"
+    if ! diff -q "$tmp/ws" "$tmp/nt" >/dev/null; then
+        fail=$((fail+1))
+        echo "DIFFERENT: $(basename "$f")"
+        # name the fields that differ, with the first frame where they do
+        python3 - "$tmp/ws" "$tmp/nt" $FIELDS <<'PY'
+import sys
+ws = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+nt = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
+names = sys.argv[3:]
+if len(ws) != len(nt):
+    print(f"  frame count: tshark {len(ws)}, nettracer {len(nt)}")
+seen = set()
+for i, (a, b) in enumerate(zip(ws, nt)):
+    for j, n in enumerate(names):
+        x = a[j] if j < len(a) else ""
+        y = b[j] if j < len(b) else ""
+        if x != y and n not in seen:
+            seen.add(n)
+            print(f"  {n}: frame {i+1}: tshark '{x}' nettracer '{y}'")
+PY
+    fi
+done
+echo "tshark_fields: $files captures, $(wc -w <<<"$FIELDS") fields per frame, $fail captures differ"
+[ "$files" -gt 0 ] && [ "$fail" -eq 0 ]
