@@ -315,7 +315,7 @@ static void info_tcp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
     nt_buf_u64(b, t->sport);
     nt_buf_puts(b, " \xe2\x86\x92 ");
     nt_buf_u64(b, t->dport);
-    if (l->len < 20) return;
+    if (l->len < 16) return;
     nt_buf_puts(b, " [");
     nt_tcp_flags_str(t->flags, b);
     nt_buf_puts(b, "] Seq=");
@@ -326,6 +326,7 @@ static void info_tcp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
     }
     nt_buf_puts(b, " Win=");
     nt_buf_u64(b, a->tcp_valid ? a->win : t->win);
+    if (l->len < 20) return; /* the header was cut after the window */
     if (t->bad_hlen == 1) {
         nt_buf_printf(b, ", bogus TCP header length (%u, must be at least 20)", t->hlen);
         return;

@@ -84,11 +84,21 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         nt_layer_add(c, NT_P_TCP, idx, p, cap);
         return;
     }
-    nt_enter(c, NT_P_TCP);
+    /* Wireshark names the column TCP once it has read the ports */
+    if (cap >= 4) nt_enter(c, NT_P_TCP);
     if (!nt_need(c, 20, cap, rep, "TCP header cut short")) {
+        /* keep what was captured of the fixed header: the Info column
+         * shows it up to the window, as Wireshark's does */
         if (cap >= 4) {
-            t->sport = (uint16_t)(p[0] << 8 | p[1]);
-            t->dport = (uint16_t)(p[2] << 8 | p[3]);
+            nt_cur k = nt_cur_make(p, cap);
+            t->sport = nt_cur_be16(&k);
+            t->dport = nt_cur_be16(&k);
+            if (cap >= 16) {
+                t->seq = nt_cur_be32(&k);
+                t->ack = nt_cur_be32(&k);
+                t->flags = nt_cur_be16(&k) & 0x1ff;
+                t->win = nt_cur_be16(&k);
+            }
             pkt->ntcp++;
             nt_layer_add(c, NT_P_TCP, idx, p, cap);
         }
