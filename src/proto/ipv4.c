@@ -28,7 +28,6 @@ void nt_dissect_ipv4(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     }
     nt_enter(c, NT_P_IPV4);
     if (!nt_need(c, 20, cap, rep, "IPv4 header cut short")) {
-        if (c->inner && cap > 0) nt_layer_add(c, NT_P_IPV4, pkt->nip4, p, cap);
         return;
     }
     uint8_t idx = pkt->nip4;

@@ -17,7 +17,6 @@ void nt_dissect_ipv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     }
     nt_enter(c, NT_P_IPV6);
     if (!nt_need(c, 40, cap, rep, "IPv6 header cut short")) {
-        if (c->inner && cap > 0) nt_layer_add(c, NT_P_IPV6, pkt->nip6, p, cap);
         return;
     }
     uint8_t idx = pkt->nip6;

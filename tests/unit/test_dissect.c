@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "nettracer/columns.h"
+#include "nettracer/detail.h"
 #include "nettracer/session.h"
 #include "nettracer/trace.h"
 
@@ -159,6 +160,11 @@ static void every_prefix_of_every_capture(void **st)
                 nt_buf_reset(&b);
                 nt_col_info(&pkt, &b);
                 nt_col_protocol(&pkt, &b);
+                nt_col_src(&pkt, &b);
+                nt_col_dst(&pkt, &b);
+                nt_detail_opts o = {0};
+                nt_buf_reset(&b);
+                nt_detail_json(&pkt, &o, f.ts, 0, 0, &b);
                 free(p);
                 runs++;
             }
@@ -172,6 +178,8 @@ static void every_prefix_of_every_capture(void **st)
                     nt_session_dissect(s, &g, &pkt);
                     nt_buf_reset(&b);
                     nt_col_info(&pkt, &b);
+                    nt_detail_opts o = {0};
+                    nt_detail_json(&pkt, &o, f.ts, 0, 0, &b);
                     copy[i] = old;
                     runs++;
                 }
