@@ -5,11 +5,8 @@
 set -u
 NT=${1:?usage: tshark_fields.sh NETTRACER}
 SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-command -v tshark >/dev/null || { echo "tshark not installed"; exit 77; }
+. "$SRC/tests/lib/tshark.sh"
 
-TSHARK_ENABLED="frame eth ethertype vlan ieee8021ad sll null raw ip ipv6 ipv6.hopopts ipv6.routing ipv6.fraghdr ipv6.dstopts arp icmp icmpv6 tcp udp data"
-mapfile -t DISABLE < <(tshark -G protocols 2>/dev/null | awk -F'\t' '{print $3}' |
-    grep -vxF -f <(tr ' ' '\n' <<<"$TSHARK_ENABLED") | sed 's/^/--disable-protocol=/')
 
 FIELDS="frame.number frame.len frame.cap_len frame.time_epoch frame.time_relative frame.time_delta
  eth.src eth.dst eth.type vlan.id ip.version ip.hdr_len ip.len ip.id ip.flags.df ip.flags.mf ip.frag_offset
@@ -24,10 +21,7 @@ targs=(); for f in $FIELDS; do targs+=(-e "$f"); done
 
 fail=0; files=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-for f in "$SRC"/tests/captures/*.pcap "$SRC"/tests/captures/*.pcapng; do
-    [ -e "$f" ] || continue
-    tshark -r "$f" -c 1 >/dev/null 2>"$tmp/err" || continue
-    grep -q "cut short" "$tmp/err" && continue
+for f in $(readable_captures); do
     files=$((files+1))
     tshark -r "$f" "${DISABLE[@]}" -T fields -E occurrence=f "${targs[@]}" 2>/dev/null > "$tmp/ws"
     "$NT" show --json "$f" 2>/dev/null | python3 "$SRC/tests/lib/fields.py" $FIELDS > "$tmp/nt"
