@@ -127,6 +127,7 @@ void nt_buf_u64(nt_buf *b, uint64_t v);
 void nt_buf_i64(nt_buf *b, int64_t v);
 void nt_buf_hex(nt_buf *b, uint64_t v, int width, bool upper); /* zero-padded to width */
 void nt_buf_pad(nt_buf *b, size_t start, size_t width);        /* pad with spaces since start */
+void nt_buf_rjust(nt_buf *b, size_t start, size_t width);      /* right-align what follows start */
 void nt_buf_ipv4(nt_buf *b, const uint8_t a[4]);
 void nt_buf_ipv6(nt_buf *b, const uint8_t a[16]);              /* RFC 5952 */
 void nt_buf_mac(nt_buf *b, const uint8_t a[6]);

@@ -492,12 +492,10 @@ static void info_unknown_ipproto(uint8_t p, nt_buf *b)
 void nt_col_info(const nt_packet *pkt, nt_buf *b)
 {
     const nt_layer *top = NULL;
-    int topi = -1;
     for (int i = 0; i < pkt->nlayers; i++) {
         if (pkt->layers[i].inner) break;
         if (pkt->layers[i].proto == NT_P_DATA) continue;
         top = &pkt->layers[i];
-        topi = i;
     }
     const char *suffix = (pkt->flags & NT_PKT_MALFORMED) ? "[Malformed Packet]" : "[Packet size limited during capture]";
     /* decoding stopped before the protocol it began could record a layer */
@@ -510,7 +508,6 @@ void nt_col_info(const nt_packet *pkt, nt_buf *b)
         info_fragment(pkt, top, b);
         return;
     }
-    (void)topi;
     if (top->proto == NT_P_IPV6 && pkt->ip6[top->idx].ext_fail) {
         /* an extension header ran past the packet: Wireshark lists the
          * extension headers it was decoding */

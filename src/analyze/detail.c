@@ -17,7 +17,6 @@ struct emitter {
     nt_buf *out;
     nt_json j;
     int depth;
-    nt_buf tmp;
 };
 
 /* text ------------------------------------------------------------------ */
@@ -511,31 +510,30 @@ static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o, nt_t
 void nt_detail_text(const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t dd, int64_t dc, nt_buf *out)
 {
     emitter e = {.begin = t_begin, .field = t_field, .end = t_end, .out = out};
-    nt_buf_init(&e.tmp);
     walk(&e, pkt, o, first, dd, dc);
     nt_buf_putc(out, '\n');
-    nt_buf_free(&e.tmp);
 }
 
 void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t dd, int64_t dc, nt_buf *out)
 {
     emitter e = {.begin = j_begin, .field = j_field, .end = j_end, .out = out};
-    nt_buf_init(&e.tmp);
     const nt_frame *f = pkt->frame;
     nt_json_begin(&e.j, out);
     nt_json_obj_open(&e.j, NULL);
     nt_json_u64(&e.j, "number", f->number);
     nt_buf tb;
     nt_buf_init(&tb);
-    nt_buf_secs(&tb, f->ts.sec * 1000000000LL + f->ts.nsec, 9);
-    nt_json_raw(&e.j, "time_epoch", tb.p);
-    nt_buf_reset(&tb);
-    nt_buf_secs(&tb, nt_time_diff_ns(f->ts, first), 9);
-    nt_json_raw(&e.j, "time_relative", tb.p);
-    nt_buf_reset(&tb);
-    nt_buf_secs(&tb, dd, 9);
-    nt_json_raw(&e.j, "time_delta_displayed", tb.p);
-    nt_buf_reset(&tb);
+    if (!f->no_ts) { /* pcapng simple packet and custom blocks have no time */
+        nt_buf_secs(&tb, f->ts.sec * 1000000000LL + f->ts.nsec, 9);
+        nt_json_raw(&e.j, "time_epoch", tb.p);
+        nt_buf_reset(&tb);
+        nt_buf_secs(&tb, nt_time_diff_ns(f->ts, first), 9);
+        nt_json_raw(&e.j, "time_relative", tb.p);
+        nt_buf_reset(&tb);
+        nt_buf_secs(&tb, dd, 9);
+        nt_json_raw(&e.j, "time_delta_displayed", tb.p);
+        nt_buf_reset(&tb);
+    }
     nt_col_src(pkt, &tb);
     nt_json_str(&e.j, "src", tb.p);
     nt_buf_reset(&tb);
@@ -559,5 +557,4 @@ void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_time first
     nt_json_obj_close(&e.j);
     nt_json_obj_close(&e.j);
     nt_buf_putc(out, '\n');
-    nt_buf_free(&e.tmp);
 }

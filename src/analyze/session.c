@@ -283,19 +283,28 @@ static void reset_dirs(flow *fl)
     fl->dir[0].scale = fl->dir[1].scale = -1;
 }
 
+/* The flow an ICMP error quotes gets a stream number too, as in Wireshark
+ * (which finds or creates the conversation for the quoted packet). */
+static void quoted_stream(flow_table *ft, nt_packet *pkt, nt_proto p, uint32_t min_len, bool *valid, uint32_t *stream)
+{
+    const uint8_t *src, *dst;
+    uint8_t fam;
+    int d;
+    const nt_layer *il = transport(pkt, p, true);
+    if (!il || il->len < min_len || !net_addrs(pkt, true, &src, &dst, &fam)) return;
+    uint16_t sp = p == NT_P_TCP ? pkt->tcp[il->idx].sport : pkt->udp[il->idx].sport;
+    uint16_t dp = p == NT_P_TCP ? pkt->tcp[il->idx].dport : pkt->udp[il->idx].dport;
+    flow *fl = ft_get(ft, fam, p == NT_P_TCP ? 6 : 17, src, dst, sp, dp, &d);
+    *valid = true;
+    *stream = fl->stream;
+}
+
 static void do_tcp(nt_session *s, nt_packet *pkt)
 {
     const uint8_t *src, *dst;
     uint8_t fam;
     int d;
-    /* the flow an ICMP error quotes gets its stream number too */
-    const nt_layer *il = transport(pkt, NT_P_TCP, true);
-    if (il && il->len >= 8 && net_addrs(pkt, true, &src, &dst, &fam)) {
-        const nt_tcp *t = &pkt->tcp[il->idx];
-        flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
-        pkt->ana.inner_tcp_valid = true;
-        pkt->ana.inner_tcp_stream = fl->stream;
-    }
+    quoted_stream(&s->tcp, pkt, NT_P_TCP, 8, &pkt->ana.inner_tcp_valid, &pkt->ana.inner_tcp_stream);
     const nt_layer *tl = transport(pkt, NT_P_TCP, false);
     if (!tl || tl->len < 20 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
     nt_tcp *t = &pkt->tcp[tl->idx];
@@ -351,13 +360,7 @@ static void do_udp(nt_session *s, nt_packet *pkt)
     const uint8_t *src, *dst;
     uint8_t fam;
     int d;
-    const nt_layer *il = transport(pkt, NT_P_UDP, true);
-    if (il && net_addrs(pkt, true, &src, &dst, &fam)) {
-        const nt_udp *u = &pkt->udp[il->idx];
-        flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
-        pkt->ana.inner_udp_valid = true;
-        pkt->ana.inner_udp_stream = fl->stream;
-    }
+    quoted_stream(&s->udp, pkt, NT_P_UDP, 4, &pkt->ana.inner_udp_valid, &pkt->ana.inner_udp_stream);
     const nt_layer *ul = transport(pkt, NT_P_UDP, false);
     if (!ul || ul->len < 8 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
     const nt_udp *u = &pkt->udp[ul->idx];

@@ -150,9 +150,8 @@ int cmd_show(int argc, char **argv)
         return NT_EXIT_USAGE;
     }
     nt_session *s = nt_session_new();
-    nt_buf out, col;
+    nt_buf out;
     nt_buf_init(&out);
-    nt_buf_init(&col);
     nt_frame f;
     nt_packet pkt;
     nt_time first = {0, 0}, prev_cap = {0, 0}, prev_disp = {0, 0};
@@ -188,8 +187,8 @@ int cmd_show(int argc, char **argv)
             nt_detail_text(&pkt, &dopts, first, delta_disp, nt_time_diff_ns(f.ts, prev_cap), &out);
         } else {
             size_t at = out.len;
-            nt_buf_pad(&out, at, 7 - (f.number < 10 ? 1 : f.number < 100 ? 2 : f.number < 1000 ? 3 : f.number < 10000 ? 4 : f.number < 100000 ? 5 : f.number < 1000000 ? 6 : 7));
             nt_buf_u64(&out, f.number);
+            nt_buf_rjust(&out, at, 7);
             nt_buf_putc(&out, ' ');
             at = out.len;
             if (!f.no_ts) put_time(&out, &o, &f, first, prev_cap, prev_disp, digits);
@@ -213,14 +212,7 @@ int cmd_show(int argc, char **argv)
             nt_buf_putc(&out, ' ');
             at = out.len;
             nt_buf_u64(&out, f.len);
-            /* right-align the length in 6 columns */
-            size_t w = out.len - at;
-            if (w < 6) {
-                nt_buf_reserve(&out, 6 - w);
-                memmove(out.p + at + (6 - w), out.p + at, w);
-                memset(out.p + at, ' ', 6 - w);
-                out.len += 6 - w;
-            }
+            nt_buf_rjust(&out, at, 6);
             nt_buf_putc(&out, ' ');
             if (o.absseq) {
                 nt_pkt_ana saved = pkt.ana;
@@ -241,7 +233,6 @@ int cmd_show(int argc, char **argv)
         if (out.len > (1u << 16) && !nt_buf_flush(&out, stdout)) break;
         if (o.count && ++shown >= o.count) break;
     }
-    (void)col;
     if (!nt_buf_flush(&out, stdout)) {
         rc = NT_EXIT_USAGE;
     }
@@ -253,7 +244,6 @@ int cmd_show(int argc, char **argv)
         rc = NT_EXIT_PROBLEM;
     }
     nt_buf_free(&out);
-    nt_buf_free(&col);
     nt_session_free(s);
     nt_trace_close(t);
     return rc;

@@ -105,6 +105,18 @@ void nt_buf_pad(nt_buf *b, size_t start, size_t width)
     b->p[b->len] = 0;
 }
 
+void nt_buf_rjust(nt_buf *b, size_t start, size_t width)
+{
+    size_t used = b->len - start;
+    if (used >= width) return;
+    size_t n = width - used;
+    nt_buf_reserve(b, n);
+    memmove(b->p + start + n, b->p + start, used);
+    memset(b->p + start, ' ', n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
 void nt_buf_ipv4(nt_buf *b, const uint8_t a[4])
 {
     nt_buf_reserve(b, 16);

@@ -55,7 +55,8 @@ const char *nt_linktype_name(uint32_t lt)
     }
 }
 
-static bool linktype_known(uint32_t lt) { return nt_linktype_name(lt) != NULL; }
+/* a link type a file may declare (the custom-block pseudo type is ours) */
+static bool linktype_known(uint32_t lt) { return lt != NT_LINK_PCAPNG_CUSTOM && nt_linktype_name(lt) != NULL; }
 
 static uint32_t linktype_norm(uint32_t lt)
 {

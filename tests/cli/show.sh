@@ -62,9 +62,14 @@ check verbose 0 "$NT" show -V -c 1 --range 3 "$C/http4.pcap" && expect_out '^Tra
 check json 0 "$NT" show --json "$C/multisection.pcapng"
 n=$((n+1)); python3 - /tmp/nt_cli_out.$$ <<'PY' || { echo "FAIL: --json is not JSON Lines with the documented keys"; fails=$((fails+1)); }
 import json, sys
-keys = {"number", "time_epoch", "time_relative", "src", "dst", "protocol", "length", "info", "layers"}
+keys = {"number", "src", "dst", "protocol", "length", "info", "layers"}
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert rows and all(keys <= set(r) for r in rows), "missing keys"
+# times are present exactly when the record has one (simple/custom blocks have none)
+for r in rows:
+    has = "frame.time_epoch" in r["layers"]["frame"]
+    assert has == ("time_epoch" in r) == ("time_relative" in r), r["number"]
+assert sum("time_epoch" in r for r in rows) > len(rows) // 2
 assert any("frame.comment" in r["layers"]["frame"] for r in rows), "pcapng comment not kept"
 PY
 rm -f /tmp/nt_cli_out.$$ /tmp/nt_cli_err.$$ /tmp/nt_cli_pipe.$$

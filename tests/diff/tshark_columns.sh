@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential test: for every capture under tests/captures, the Protocol
+# Differential test: for every capture under tests/captures (or $NT_CAPTURES), the Protocol
 # and Info columns of every frame equal tshark 4.0's, with the protocols
 # above the layers nettracer decodes switched off (TSHARK_ENABLED below;
 # later issues add theirs to the list). Whitespace is normalised: runs of

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Differential test: the decoded fields of every frame of every capture
-# under tests/captures equal tshark 4.0's (`-T fields -E occurrence=f`),
+# under tests/captures (or $NT_CAPTURES) equal tshark 4.0's (`-T fields -E occurrence=f`),
 # with the same protocols switched off as in tshark_columns.sh.
 set -u
 NT=${1:?usage: tshark_fields.sh NETTRACER}

@@ -7,11 +7,12 @@ TSHARK_ENABLED="frame eth ethertype vlan ieee8021ad sll null raw ip ipv6 ipv6.ho
 mapfile -t DISABLE < <(tshark -G protocols 2>/dev/null | awk -F'\t' '{print $3}' |
     grep -vxF -f <(tr ' ' '\n' <<<"$TSHARK_ENABLED") | sed 's/^/--disable-protocol=/')
 
-# Prints the captures under tests/captures that tshark reads without error.
+# Prints the captures under $NT_CAPTURES (default tests/captures) that
+# tshark reads without error.
 readable_captures() {
-    local f err
+    local f err dir=${NT_CAPTURES:-$SRC/tests/captures}
     err=$(mktemp)
-    for f in "$SRC"/tests/captures/*.pcap "$SRC"/tests/captures/*.pcapng; do
+    for f in "$dir"/*.pcap "$dir"/*.pcapng; do
         [ -e "$f" ] || continue
         tshark -r "$f" -c 1 >/dev/null 2>"$err" || continue
         grep -q "cut short" "$err" && continue
