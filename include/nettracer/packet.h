@@ -32,7 +32,8 @@ typedef struct nt_layer {
     uint8_t idx;        /* index into the per-protocol array below */
     uint8_t inner;      /* 1 inside an ICMP error's quoted packet */
     const uint8_t *p;   /* start of this layer's header */
-    uint32_t len;       /* bytes available from p (captured) */
+    uint32_t len;       /* bytes of this header available from p (captured) */
+    uint32_t span;      /* bytes from p to the end of the captured data */
 } nt_layer;
 
 typedef struct nt_eth {
@@ -86,6 +87,8 @@ typedef struct nt_ipv4 {
     uint8_t optlen;
     uint32_t payload_len;   /* per header: tot_len - ihl*4 */
     bool bad_ihl;           /* header length field below 5 */
+    uint8_t hdr_cap;        /* bytes of the fixed header captured (20 when whole) */
+    bool v6;                /* version 6: decoded as IPv6 (the next layer) */
 } nt_ipv4;
 
 #define NT_IPV6_MAX_EXT 8
@@ -201,6 +204,10 @@ typedef struct nt_pkt_ana {
     bool reassembled;        /* IP payload below is a reassembled datagram */
     uint32_t reasm_frames;   /* fragments it was made of */
     uint64_t reasm_first;    /* first fragment's frame */
+    bool has_time;           /* the times below are set (the record has a time) */
+    int64_t rel_ns;          /* since the first frame */
+    int64_t delta_ns;        /* since the previous captured frame */
+    int64_t delta_disp_ns;   /* since the previous displayed frame: set by the reader */
 } nt_pkt_ana;
 
 typedef struct nt_packet {
@@ -221,7 +228,7 @@ typedef struct nt_packet {
     nt_ipv4 ip4[2];                 /* [1]: inside ICMP error or tunnel */
     nt_ipv6 ip6[2];
     nt_icmp icmp[2];                /* [1]: quoted inside an ICMP error */
-    nt_icmpv6 icmp6[1];
+    nt_icmpv6 icmp6[2];             /* [1]: quoted inside an ICMPv6 error */
     nt_tcp tcp[2];
     nt_udp udp[2];
     nt_pkt_ana ana;

@@ -15,10 +15,14 @@ static const nt_layer *net_layer(const nt_packet *pkt)
         if (pkt->layers[i].inner) break;
         if (p == NT_P_IPV4 || p == NT_P_IPV6) {
             /* the innermost network layer of a tunnel wins, as in Wireshark */
-            const nt_layer *best = &pkt->layers[i];
-            for (int j = i + 1; j < pkt->nlayers; j++) {
-                if (pkt->layers[j].inner) break;
-                if (pkt->layers[j].proto == NT_P_IPV4 || pkt->layers[j].proto == NT_P_IPV6) best = &pkt->layers[j];
+            const nt_layer *best = NULL;
+            for (int j = i; j < pkt->nlayers; j++) {
+                const nt_layer *m = &pkt->layers[j];
+                if (m->inner) break;
+                /* a header cut short or handed to IPv6 has no addresses to show */
+                if ((m->proto == NT_P_IPV4 && pkt->ip4[m->idx].hdr_cap >= 20 && !pkt->ip4[m->idx].v6) ||
+                    m->proto == NT_P_IPV6)
+                    best = m;
             }
             return best;
         }

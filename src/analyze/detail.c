@@ -17,6 +17,10 @@ struct emitter {
     nt_buf *out;
     nt_json j;
     int depth;
+    /* JSON: layer names already used at each nesting level, so that a
+     * second "ip" (IP in IP) becomes "ip#2" instead of a duplicate key */
+    const char *used[4][NT_MAX_LAYERS + 2];
+    int nused[4];
 };
 
 /* text ------------------------------------------------------------------ */
@@ -45,7 +49,19 @@ static void t_end(emitter *e) { e->depth--; }
 static void j_begin(emitter *e, const char *key, const char *title)
 {
     (void)title;
-    nt_json_obj_open(&e->j, key);
+    int lvl = e->depth < 4 ? e->depth : 3;
+    int seen = 1;
+    for (int i = 0; i < e->nused[lvl]; i++) seen += !strcmp(e->used[lvl][i], key);
+    if (e->nused[lvl] < NT_MAX_LAYERS + 2) e->used[lvl][e->nused[lvl]++] = key;
+    if (e->depth + 1 < 4) e->nused[e->depth + 1] = 0;
+    e->depth++;
+    if (seen == 1) {
+        nt_json_obj_open(&e->j, key);
+    } else {
+        char k[40];
+        snprintf(k, sizeof k, "%s#%d", key, seen);
+        nt_json_obj_open(&e->j, k);
+    }
 }
 static void j_field(emitter *e, const char *key, const char *label, bool number, const char *raw, const char *val)
 {
@@ -53,7 +69,11 @@ static void j_field(emitter *e, const char *key, const char *label, bool number,
     if (number) nt_json_raw(&e->j, key, raw);
     else nt_json_str(&e->j, key, raw);
 }
-static void j_end(emitter *e) { nt_json_obj_close(&e->j); }
+static void j_end(emitter *e)
+{
+    e->depth--;
+    nt_json_obj_close(&e->j);
+}
 
 /* helpers --------------------------------------------------------------- */
 
@@ -261,8 +281,17 @@ static void ipv4_layer(emitter *e, const nt_ipv4 *ip)
     snprintf(t, sizeof t, "Internet Protocol Version 4, Src: %s, Dst: %s", ip4s(ip->src, s), ip4s(ip->dst, d));
     e->begin(e, "ip", t);
     N(e, "ip.version", "Version", ip->version);
-    ND(e, "ip.hdr_len", "Header Length", ip->ihl * 4u, "%u bytes (%u)", ip->ihl * 4u, ip->ihl);
-    if (ip->bad_ihl) { /* Wireshark decodes nothing past a bogus header length */
+    if (!ip->v6) ND(e, "ip.hdr_len", "Header Length", ip->ihl * 4u, "%u bytes (%u)", ip->ihl * 4u, ip->ihl);
+    if (ip->bad_ihl || ip->v6 || ip->hdr_cap < 20) {
+        /* Wireshark decodes nothing past a bogus header length or a version
+         * 6; of a header cut short, the fields that are there */
+        if (!ip->bad_ihl && !ip->v6) {
+            if (ip->hdr_cap >= 4) N(e, "ip.len", "Total Length", ip->tot_len);
+            if (ip->hdr_cap >= 6) H(e, "ip.id", "Identification", ip->id, 4, NULL);
+            if (ip->hdr_cap >= 9) N(e, "ip.ttl", "Time to Live", ip->ttl);
+            if (ip->hdr_cap >= 10) N(e, "ip.proto", "Protocol", ip->proto);
+            if (ip->hdr_cap >= 16) S(e, "ip.src", "Source Address", ip4s(ip->src, s));
+        }
         e->end(e);
         return;
     }
@@ -341,7 +370,10 @@ static void icmpv6_fields(emitter *e, const nt_icmpv6 *m)
         N(e, "icmpv6.echo.sequence_number", "Sequence", m->seq);
     }
     char s[48];
-    if (m->has_target) S(e, "icmpv6.nd.ns.target_address", "Target Address", ip6s(m->target, s));
+    if (m->has_target)
+        S(e, m->type == 135 ? "icmpv6.nd.ns.target_address" : m->type == 136 ? "icmpv6.nd.na.target_address"
+                                                                               : "icmpv6.rd.target_address",
+          "Target Address", ip6s(m->target, s));
     if (m->lladdr_opt) {
         char a[20];
         S(e, m->lladdr_opt == 1 ? "icmpv6.opt.src_linkaddr" : "icmpv6.opt.target_linkaddr",
@@ -485,6 +517,12 @@ static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o, nt_t
             else e->end(e);
             break;
         case NT_P_ICMPV6:
+            if (l->inner) {
+                e->begin(e, "icmpv6", "Internet Control Message Protocol v6");
+                icmpv6_fields(e, &pkt->icmp6[1]);
+                e->end(e);
+                break;
+            }
             e->begin(e, "icmpv6", "Internet Control Message Protocol v6");
             icmpv6_fields(e, &pkt->icmp6[0]);
             if (pkt->ana.request_in) N(e, "icmpv6.resp_to", "Response to", pkt->ana.request_in);

@@ -131,6 +131,8 @@ struct nt_session {
     reasm pend[REASM_MAX_PENDING];
     uint8_t *out;        /* the reassembled datagram handed to the packet */
     echo_req echo[ECHO_SLOTS];
+    bool have_first;
+    nt_time first, prev;  /* first frame's time, previous frame's time */
 };
 
 nt_session *nt_session_new(void)
@@ -256,7 +258,8 @@ static bool net_addrs(const nt_packet *pkt, bool inner, const uint8_t **src, con
     for (int i = 0; i < pkt->nlayers; i++) {
         const nt_layer *l = &pkt->layers[i];
         if ((bool)l->inner != inner) continue;
-        if (l->proto == NT_P_IPV4 || l->proto == NT_P_IPV6) best = l;
+        if ((l->proto == NT_P_IPV4 && l->len >= 20 && !pkt->ip4[l->idx].v6) || (l->proto == NT_P_IPV6 && l->len >= 40))
+            best = l;
     }
     if (!best) return false;
     if (best->proto == NT_P_IPV4) {
@@ -411,9 +414,27 @@ static void do_echo(nt_session *s, const nt_frame *f, nt_packet *pkt)
     }
 }
 
+/* Times as Wireshark computes them: relative to the first frame with a time;
+ * a custom block is skipped, a simple packet block's hidden zero counts. */
+static void do_times(nt_session *s, const nt_frame *f, nt_packet *pkt)
+{
+    if (f->linktype == NT_LINK_PCAPNG_CUSTOM) return;
+    if (!s->have_first && !f->no_ts) {
+        s->first = s->prev = f->ts;
+        s->have_first = true;
+    }
+    nt_pkt_ana *a = &pkt->ana;
+    a->has_time = !f->no_ts;
+    a->rel_ns = nt_time_diff_ns(f->ts, s->first);
+    a->delta_ns = nt_time_diff_ns(f->ts, s->prev);
+    a->delta_disp_ns = a->delta_ns;
+    s->prev = f->ts;
+}
+
 void nt_session_dissect(nt_session *s, const nt_frame *f, nt_packet *pkt)
 {
     nt_dissect(f, pkt);
+    do_times(s, f, pkt);
     if (pkt->flags & NT_PKT_FRAGMENT) do_reassembly(s, f, pkt);
     do_tcp(s, pkt);
     do_udp(s, pkt);

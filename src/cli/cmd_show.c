@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "nettracer/columns.h"
 #include "nettracer/detail.h"
+#include "nettracer/filter.h"
 #include "nettracer/session.h"
 #include "nettracer/trace.h"
 
@@ -19,6 +20,9 @@ const char nt_show_help[] =
     "\n"
     "Options:\n"
     "  -r FILE             the capture to read (or give it as the argument)\n"
+    "  -Y FILTER           only packets matching a Wireshark display filter\n"
+    "                      (e.g. 'tcp.flags.syn==1 and ip.addr==10.0.0.0/8';\n"
+    "                      'nettracer fields' lists the fields)\n"
     "  -V                  print every decoded field of every layer\n"
     "  -c N                stop after N displayed packets\n"
     "  --range A-B         only frames A to B (1-based; 'A-' to the end)\n"
@@ -40,6 +44,7 @@ typedef enum { T_REL, T_AD, T_A, T_D, T_DD, T_E, T_UD, T_U } time_fmt;
 
 typedef struct show_opts {
     const char *file;
+    const char *filter;
     bool verbose, json, absseq, header;
     uint64_t count, first, last;
     time_fmt tfmt;
@@ -100,9 +105,10 @@ int cmd_show(int argc, char **argv)
     int ch;
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "r:Vc:t:n", lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "r:Y:Vc:t:n", lopts, NULL)) != -1) {
         switch (ch) {
         case 'r': o.file = optarg; break;
+        case 'Y': o.filter = optarg; break;
         case 'V': o.verbose = true; break;
         case 'c':
             if (!nt_parse_u64(optarg, &o.count) || o.count == 0)
@@ -131,7 +137,7 @@ int cmd_show(int argc, char **argv)
         case ':':
         case '?':
         default:
-            if (optopt && strchr("rct", optopt))
+            if (optopt && strchr("rYct", optopt))
                 return nt_usage_error("show", "option -%c needs a value", optopt);
             return nt_usage_error("show", "unknown option '%s' (see 'nettracer show --help')", argv[optind - 1]);
         }
@@ -144,9 +150,15 @@ int cmd_show(int argc, char **argv)
     if (!o.file) return nt_usage_error("show", "no trace given (usage: nettracer show TRACE)");
 
     nt_error err = {0};
+    nt_filter *flt = NULL;
+    if (o.filter && !(flt = nt_filter_compile(o.filter, &err))) {
+        fprintf(stderr, "nettracer show: %s\n", err.msg);
+        return NT_EXIT_USAGE;
+    }
     nt_trace *t = nt_trace_open(o.file, &err);
     if (!t) {
         fprintf(stderr, "nettracer show: %s\n", err.msg);
+        nt_filter_free(flt);
         return NT_EXIT_USAGE;
     }
     nt_session *s = nt_session_new();
@@ -181,6 +193,11 @@ int cmd_show(int argc, char **argv)
         }
         if (!have_disp) prev_disp = f.ts;
         int64_t delta_disp = nt_time_diff_ns(f.ts, prev_disp);
+        pkt.ana.delta_disp_ns = delta_disp;
+        if (flt && !nt_filter_match(flt, &pkt)) {
+            if (f.linktype != NT_LINK_PCAPNG_CUSTOM) prev_cap = f.ts;
+            continue;
+        }
         if (o.json) {
             nt_detail_json(&pkt, &dopts, first, delta_disp, nt_time_diff_ns(f.ts, prev_cap), &out);
         } else if (o.verbose) {
@@ -246,5 +263,6 @@ int cmd_show(int argc, char **argv)
     nt_buf_free(&out);
     nt_session_free(s);
     nt_trace_close(t);
+    nt_filter_free(flt);
     return rc;
 }

@@ -14,6 +14,7 @@ static int cmd_version(int argc, char **argv);
 static const nt_command commands[] = {
     {"show", cmd_show, "packet list (No., Time, Delta, Source, Destination, Protocol, Length, Info) or full detail",
      nt_show_help},
+    {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
     {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
     {"version", cmd_version, "print the version", "usage: nettracer version\n"},
 };

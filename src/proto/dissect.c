@@ -18,6 +18,7 @@ nt_layer *nt_layer_add(nt_dctx *c, nt_proto proto, uint8_t idx, const uint8_t *p
     l->inner = c->inner;
     l->p = p;
     l->len = cap;
+    l->span = c->end && c->end >= p ? (uint32_t)(c->end - p) : cap;
     return l;
 }
 
@@ -117,7 +118,7 @@ void nt_dissect(const nt_frame *f, nt_packet *pkt)
     pkt->frame = f;
     pkt->payload = NULL;
     pkt->payload_len = 0;
-    nt_dctx c = {pkt, 0};
+    nt_dctx c = {pkt, 0, f->data + f->caplen};
     const uint8_t *p = f->data;
     uint32_t cap = f->caplen, rep = f->len;
     switch (f->linktype) {
@@ -141,7 +142,7 @@ void nt_dissect(const nt_frame *f, nt_packet *pkt)
 void nt_dissect_ip_payload(nt_packet *pkt, uint8_t proto, const uint8_t *p, uint32_t caplen, uint32_t len,
                            bool inner)
 {
-    nt_dctx c = {pkt, (uint8_t)inner};
+    nt_dctx c = {pkt, (uint8_t)inner, p + caplen};
     nt_dissect_ipproto(&c, proto, p, caplen, len);
 }
 

@@ -11,6 +11,7 @@
 typedef struct nt_dctx {
     nt_packet *pkt;
     uint8_t inner; /* inside an ICMP error */
+    const uint8_t *end; /* end of the buffer being dissected */
 } nt_dctx;
 
 /* Notes that a protocol's decoding began (outer packet only). */

@@ -3,7 +3,23 @@
  * are filter fields too, as in Wireshark). */
 #include "dissect_int.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* ping puts its send time first in the echo data; Wireshark shows it as
+ * "Timestamp from icmp data" when it is within a day of the frame's time
+ * (either byte order, microseconds below one million), and the data after */
+static bool echo_timestamp(const nt_packet *pkt, const uint8_t *p, uint32_t cap, uint32_t rep)
+{
+    uint32_t s, us;
+    if (rep <= 16 || !nt_load_be32(p, cap, 8, &s) || !nt_load_be32(p, cap, 12, &us)) return false;
+    int64_t now = pkt->frame->ts.sec;
+    if (llabs((int64_t)(int32_t)(s - (uint32_t)now)) >= 3600 * 24 || us >= 1000000) {
+        s = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
+        us = (uint32_t)p[12] | (uint32_t)p[13] << 8 | (uint32_t)p[14] << 16 | (uint32_t)p[15] << 24;
+    }
+    return llabs((int64_t)(int32_t)(s - (uint32_t)now)) < 3600 * 24 && us < 1000000;
+}
 
 static bool icmp_is_error(uint8_t t) { return t == 3 || t == 4 || t == 5 || t == 11 || t == 12; }
 
@@ -23,7 +39,11 @@ void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
             q->seq = (uint16_t)q->rest;
         }
         pkt->nicmp = 2;
-        nt_layer_add(c, NT_P_ICMP, 1, p, cap);
+        nt_layer_add(c, NT_P_ICMP, 1, p, cap < 8 ? cap : 8);
+        if ((q->type == 0 || q->type == 8) && cap > 8) {
+            uint32_t skip = echo_timestamp(pkt, p, cap, rep) ? 16 : 8;
+            if (cap > skip) nt_dissect_data(c, p + skip, cap - skip, rep - skip);
+        }
         return;
     }
     if (pkt->nicmp) {
@@ -45,6 +65,10 @@ void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     m->id = (uint16_t)(m->rest >> 16);
     m->seq = (uint16_t)m->rest;
     m->data_len = rep - 8;
+    if ((m->type == 0 || m->type == 8) && cap > 8) {
+        uint32_t skip = echo_timestamp(pkt, p, cap, rep) ? 16 : 8;
+        if (cap > skip) nt_dissect_data(c, p + skip, cap - skip, rep - skip);
+    }
     if (icmp_is_error(m->type) && cap > 8) {
         m->quoted = true;
         c->inner = 1;
@@ -58,7 +82,24 @@ static bool icmp6_is_error(uint8_t t) { return t >= 1 && t <= 4; }
 void nt_dissect_icmpv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
 {
     nt_packet *pkt = c->pkt;
-    if (c->inner || pkt->nicmp6) {
+    if (c->inner) { /* quoted in an ICMPv6 error: its header */
+        if (cap < 4 || pkt->nicmp6 != 1) return;
+        nt_icmpv6 *q = &pkt->icmp6[1];
+        memset(q, 0, sizeof *q);
+        q->type = p[0];
+        q->code = p[1];
+        q->csum = (uint16_t)(p[2] << 8 | p[3]);
+        if (cap >= 8) {
+            q->rest = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+            q->id = (uint16_t)(q->rest >> 16);
+            q->seq = (uint16_t)q->rest;
+        }
+        pkt->nicmp6 = 2;
+        nt_layer_add(c, NT_P_ICMPV6, 1, p, cap < 8 ? cap : 8);
+        if ((q->type == 128 || q->type == 129) && cap > 8) nt_dissect_data(c, p + 8, cap - 8, rep - 8);
+        return;
+    }
+    if (pkt->nicmp6) {
         nt_dissect_data(c, p, cap, rep);
         return;
     }
@@ -118,6 +159,7 @@ void nt_dissect_icmpv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
             o += ol;
         }
     }
+    if ((m->type == 128 || m->type == 129) && cap > 8) nt_dissect_data(c, p + 8, cap - 8, rep - 8);
     if (icmp6_is_error(m->type) && cap > 8) {
         m->quoted = true;
         c->inner = 1;

@@ -27,9 +27,10 @@ void nt_dissect_ipv4(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         return;
     }
     nt_enter(c, NT_P_IPV4);
-    if (!nt_need(c, 20, cap, rep, "IPv4 header cut short")) {
-        return;
-    }
+    /* a header cut short keeps the fields it has: an ICMP error may quote
+     * only part of one, and Wireshark still shows its TTL and protocol */
+    bool whole = nt_need(c, 20, cap, rep, "IPv4 header cut short");
+    if (!whole && cap == 0) return;
     uint8_t idx = pkt->nip4;
     nt_ipv4 *ip = &pkt->ip4[idx];
     memset(ip, 0, sizeof *ip);
@@ -50,14 +51,15 @@ void nt_dissect_ipv4(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     ip->csum = nt_cur_be16(&k);
     nt_cur_copy(&k, ip->src, 4);
     nt_cur_copy(&k, ip->dst, 4);
+    ip->hdr_cap = (uint8_t)(cap < 20 ? cap : 20);
     pkt->nip4++;
     uint32_t hl = ip->ihl * 4u;
-    nt_layer *l = nt_layer_add(c, NT_P_IPV4, idx, p, cap < hl ? cap : hl);
-    if (!l) return;
+    nt_layer *l = nt_layer_add(c, NT_P_IPV4, idx, p, whole ? (cap < hl ? cap : hl) : cap);
+    if (!l || !whole) return;
     if (ip->version == 6 && !c->inner) {
-        /* Wireshark hands a version-6 header to IPv6 whatever the EtherType said */
-        pkt->nlayers--;
-        pkt->nip4--;
+        /* Wireshark hands a version-6 header to IPv6 whatever the EtherType
+         * said; the IPv4 layer stays, with only its version */
+        ip->v6 = true;
         nt_dissect_ipv6(c, p, cap, rep);
         return;
     }

@@ -81,7 +81,7 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         t->dport = nt_cur_be16(&k);
         t->seq = nt_cur_be32(&k);
         pkt->ntcp++;
-        nt_layer_add(c, NT_P_TCP, idx, p, cap);
+        nt_layer_add(c, NT_P_TCP, idx, p, cap < 20 ? cap : 20);
         return;
     }
     /* Wireshark names the column TCP once it has read the ports */
@@ -141,8 +141,6 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     if (!nt_need(c, t->hlen, cap, rep, "TCP options cut short")) return;
     t->payload = p + t->hlen;
     t->payload_cap = cap - t->hlen;
-    if (t->payload_len) {
-        pkt->payload = t->payload;
-        pkt->payload_len = t->payload_cap;
-    }
+    /* the payload is "data" until an application protocol claims it */
+    if (t->payload_len && t->payload_cap) nt_dissect_data(c, t->payload, t->payload_cap, t->payload_len);
 }

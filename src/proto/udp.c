@@ -18,7 +18,8 @@ void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         u->ulen = nt_cur_be16(&k);
         u->csum = nt_cur_be16(&k);
         pkt->nudp++;
-        nt_layer_add(c, NT_P_UDP, idx, p, cap);
+        nt_layer_add(c, NT_P_UDP, idx, p, cap < 8 ? cap : 8);
+        if (cap > 8) nt_dissect_data(c, p + 8, cap - 8, rep > 8 ? rep - 8 : cap - 8); /* the quoted payload */
         return;
     }
     nt_enter(c, NT_P_UDP);
@@ -45,8 +46,5 @@ void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     u->payload = p + 8;
     u->payload_len = dlen - 8;
     u->payload_cap = (cap < dlen ? cap : dlen) - 8;
-    if (u->payload_len) {
-        pkt->payload = u->payload;
-        pkt->payload_len = u->payload_cap;
-    }
+    if (u->payload_len && u->payload_cap) nt_dissect_data(c, u->payload, u->payload_cap, u->payload_len);
 }
