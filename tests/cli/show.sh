@@ -72,6 +72,19 @@ for r in rows:
 assert sum("time_epoch" in r for r in rows) > len(rows) // 2
 assert any("frame.comment" in r["layers"]["frame"] for r in rows), "pcapng comment not kept"
 PY
+# display filters
+check filter 0 "$NT" show --no-header -Y 'tcp.flags.syn==1 and tcp.port==80' "$C/http4.pcap" && lines 4 && expect_out 'SYN'
+check filter-range 0 "$NT" show --no-header -Y 'tcp' --range 1-5 "$C/http4.pcap" && lines 3
+check filter-count 0 "$NT" show --no-header -Y 'tcp' -c 2 "$C/http4.pcap" && lines 2 && expect_out '^ +3 '
+check filter-json 0 "$NT" show --json -Y 'arp' "$C/http4.pcap" && lines 2
+check filter-bad 2 "$NT" show -Y 'tcp.prot == 1' "$C/http4.pcap"
+n=$((n+1)); [ "$(sed -n 3p /tmp/nt_cli_err.$$)" = "    ^~~~~~~~" ] || { echo "FAIL: caret line"; cat /tmp/nt_cli_err.$$; fails=$((fails+1)); }
+check filter-nothing 0 "$NT" show --no-header -Y 'udp' "$C/http4.pcap" && lines 0
+check fields 0 "$NT" fields tcp.flags && expect_out '^tcp\.flags\.syn +Boolean +Syn'
+check fields-json 0 "$NT" fields --json ip.src && expect_out '"type":"IPv4 address"'
+check fields-none 1 "$NT" fields nosuchproto
+check fields-bad 2 "$NT" fields --bogus
+
 rm -f /tmp/nt_cli_out.$$ /tmp/nt_cli_err.$$ /tmp/nt_cli_pipe.$$
 echo "cli/show: $((n-fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
