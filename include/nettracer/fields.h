@@ -22,6 +22,7 @@ typedef enum nt_ftype {
     NT_FT_STRING,
     NT_FT_RELTIME,
     NT_FT_DOUBLE,
+    NT_FT_LABEL,             /* present or absent, no value (Wireshark's FT_NONE) */
 } nt_ftype;
 
 typedef struct nt_fvalue {

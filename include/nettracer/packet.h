@@ -185,6 +185,23 @@ typedef struct nt_udp {
 
 #define NT_MAX_LAYERS 16
 
+/* TCP analysis flags, with Wireshark's meaning (tcp.analysis.*) */
+#define NT_TA_RETRANSMISSION        0x0001
+#define NT_TA_FAST_RETRANSMISSION   0x0002
+#define NT_TA_SPURIOUS_RETRANS      0x0004
+#define NT_TA_OUT_OF_ORDER          0x0008
+#define NT_TA_LOST_SEGMENT          0x0010  /* previous segment not captured */
+#define NT_TA_ACK_LOST_SEGMENT      0x0020  /* ACKed unseen segment */
+#define NT_TA_DUPLICATE_ACK         0x0040
+#define NT_TA_ZERO_WINDOW           0x0080
+#define NT_TA_ZERO_WINDOW_PROBE     0x0100
+#define NT_TA_ZERO_WINDOW_PROBE_ACK 0x0200
+#define NT_TA_WINDOW_FULL           0x0400
+#define NT_TA_WINDOW_UPDATE         0x0800
+#define NT_TA_KEEP_ALIVE            0x1000
+#define NT_TA_KEEP_ALIVE_ACK        0x2000
+#define NT_TA_REUSED_PORTS          0x4000
+
 /* What stateful analysis (analyze/session.c) adds to a packet: stream
  * numbers, relative sequence numbers, the scaled window, request/response
  * links, reassembled IP datagrams. Zero when no session was used. */
@@ -195,6 +212,14 @@ typedef struct nt_pkt_ana {
     int8_t win_scale;        /* -1 unknown, -2 no scaling */
     uint32_t win;            /* window after scaling */
     uint32_t sack_rel[4][2];
+    uint32_t tcp_flags;      /* NT_TA_* */
+    uint32_t dupack_num;     /* with NT_TA_DUPLICATE_ACK: #n */
+    uint64_t dupack_frame;   /* the frame the ACK duplicates */
+    uint64_t acks_frame;     /* the segment this one acknowledges */
+    int64_t ack_rtt_ns;
+    uint32_t bytes_in_flight;
+    bool has_irtt;
+    int64_t irtt_ns;         /* initial RTT: SYN to the handshake's last ACK */
     bool udp_valid;
     uint32_t udp_stream;
     /* streams of the flow an ICMP error quotes, as Wireshark numbers them */

@@ -312,10 +312,35 @@ static void info_arp(const nt_packet *pkt, nt_buf *b)
     }
 }
 
+/* The analysis markers in front of the ports, in the order Wireshark's
+ * prepends leave them (its last prepended first). */
+static void tcp_markers(const nt_pkt_ana *a, nt_buf *b)
+{
+    uint32_t f = a->tcp_flags;
+    if (!f) return;
+    if (f & NT_TA_OUT_OF_ORDER) nt_buf_puts(b, "[TCP Out-Of-Order] ");
+    if (f & NT_TA_FAST_RETRANSMISSION) nt_buf_puts(b, "[TCP Fast Retransmission] ");
+    if (f & NT_TA_SPURIOUS_RETRANS) nt_buf_puts(b, "[TCP Spurious Retransmission] ");
+    if (f & NT_TA_ZERO_WINDOW_PROBE_ACK) nt_buf_puts(b, "[TCP ZeroWindowProbeAck] ");
+    if (f & NT_TA_ZERO_WINDOW) nt_buf_puts(b, "[TCP ZeroWindow] ");
+    if (f & NT_TA_ZERO_WINDOW_PROBE) nt_buf_puts(b, "[TCP ZeroWindowProbe] ");
+    if (f & NT_TA_DUPLICATE_ACK)
+        nt_buf_printf(b, "[TCP Dup ACK %llu#%u] ", (unsigned long long)a->dupack_frame, a->dupack_num);
+    if (f & NT_TA_KEEP_ALIVE_ACK) nt_buf_puts(b, "[TCP Keep-Alive ACK] ");
+    if (f & NT_TA_WINDOW_FULL) nt_buf_puts(b, "[TCP Window Full] ");
+    if (f & NT_TA_WINDOW_UPDATE) nt_buf_puts(b, "[TCP Window Update] ");
+    if (f & NT_TA_KEEP_ALIVE) nt_buf_puts(b, "[TCP Keep-Alive] ");
+    if (f & NT_TA_ACK_LOST_SEGMENT) nt_buf_puts(b, "[TCP ACKed unseen segment] ");
+    if (f & NT_TA_LOST_SEGMENT) nt_buf_puts(b, "[TCP Previous segment not captured] ");
+    if (f & NT_TA_RETRANSMISSION) nt_buf_puts(b, "[TCP Retransmission] ");
+    if (f & NT_TA_REUSED_PORTS) nt_buf_puts(b, "[TCP Port numbers reused] ");
+}
+
 static void info_tcp(const nt_packet *pkt, const nt_layer *l, nt_buf *b)
 {
     const nt_tcp *t = &pkt->tcp[l->idx];
     const nt_pkt_ana *a = &pkt->ana;
+    tcp_markers(a, b);
     nt_buf_u64(b, t->sport);
     nt_buf_puts(b, " \xe2\x86\x92 ");
     nt_buf_u64(b, t->dport);

@@ -460,6 +460,34 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
     }
     if (t->has_ts || t->tsval_only) N(e, "tcp.options.timestamp.tsval", "Timestamp value", t->tsval);
     if (t->has_ts) N(e, "tcp.options.timestamp.tsecr", "Timestamp echo reply", t->tsecr);
+    if (a->tcp_valid && (a->tcp_flags || a->has_irtt)) {
+        static const struct { uint32_t f; const char *key, *label; } ta[] = {
+            {NT_TA_RETRANSMISSION, "tcp.analysis.retransmission", "This frame is a (suspected) retransmission"},
+            {NT_TA_FAST_RETRANSMISSION, "tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission"},
+            {NT_TA_SPURIOUS_RETRANS, "tcp.analysis.spurious_retransmission", "This frame is a (suspected) spurious retransmission"},
+            {NT_TA_OUT_OF_ORDER, "tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment"},
+            {NT_TA_LOST_SEGMENT, "tcp.analysis.lost_segment", "Previous segment(s) not captured"},
+            {NT_TA_ACK_LOST_SEGMENT, "tcp.analysis.ack_lost_segment", "ACKed segment that wasn't captured"},
+            {NT_TA_DUPLICATE_ACK, "tcp.analysis.duplicate_ack", "Duplicate ACK"},
+            {NT_TA_ZERO_WINDOW, "tcp.analysis.zero_window", "TCP Zero Window segment"},
+            {NT_TA_ZERO_WINDOW_PROBE, "tcp.analysis.zero_window_probe", "TCP Zero Window Probe"},
+            {NT_TA_ZERO_WINDOW_PROBE_ACK, "tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe"},
+            {NT_TA_WINDOW_FULL, "tcp.analysis.window_full", "TCP window is now completely full"},
+            {NT_TA_WINDOW_UPDATE, "tcp.analysis.window_update", "TCP window update"},
+            {NT_TA_KEEP_ALIVE, "tcp.analysis.keep_alive", "TCP keep-alive segment"},
+            {NT_TA_KEEP_ALIVE_ACK, "tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment"},
+            {NT_TA_REUSED_PORTS, "tcp.analysis.reused_ports", "A new session with the same ports as an earlier one"},
+        };
+        e->begin(e, "tcp.analysis", "SEQ/ACK analysis");
+        if (a->has_irtt) T(e, "tcp.analysis.initial_rtt", "iRTT", a->irtt_ns);
+        for (size_t i = 0; i < sizeof ta / sizeof ta[0]; i++)
+            if (a->tcp_flags & ta[i].f) e->field(e, ta[i].key, ta[i].label, true, "true", "Set");
+        if (a->tcp_flags & NT_TA_DUPLICATE_ACK) {
+            N(e, "tcp.analysis.duplicate_ack_num", "Duplicate ACK #", a->dupack_num);
+            N(e, "tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", a->dupack_frame);
+        }
+        e->end(e);
+    }
     e->end(e);
 }
 

@@ -6,6 +6,7 @@
  * Memory grows with the number of flows, not with the number of packets;
  * pending fragments are bounded. */
 #include "nettracer/session.h"
+#include "tcp_analysis.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef struct tcp_dir {
     uint32_t base;
     int8_t ws_opt;   /* from this side's SYN: -1 not seen, -2 no option, else shift */
     int8_t scale;    /* -1 unknown, -2 none, else shift */
+    nt_tcp_seqinfo sq;
 } tcp_dir;
 
 typedef struct flow {
@@ -31,6 +33,9 @@ typedef struct flow {
     bool used;
     uint32_t stream;
     tcp_dir dir[2];  /* [0]: a -> b */
+    nt_time syn_time;    /* the most recent SYN, for the initial RTT */
+    bool syn_seen;
+    int64_t irtt_ns;     /* 0 until the handshake's last ACK */
 } flow;
 
 typedef struct flow_table {
@@ -126,6 +131,8 @@ typedef struct echo_req {
     uint8_t src[16], dst[16];
 } echo_req;
 
+static void reset_dirs(flow *fl);
+
 struct nt_session {
     flow_table tcp, udp;
     reasm pend[REASM_MAX_PENDING];
@@ -147,6 +154,8 @@ nt_session *nt_session_new(void)
 void nt_session_free(nt_session *s)
 {
     if (!s) return;
+    for (size_t i = 0; i < s->tcp.cap; i++)
+        if (s->tcp.slots[i].used) reset_dirs(&s->tcp.slots[i]);
     free(s->tcp.slots);
     free(s->udp.slots);
     for (int i = 0; i < REASM_MAX_PENDING; i++) free(s->pend[i].buf);
@@ -281,7 +290,11 @@ static const nt_layer *transport(const nt_packet *pkt, nt_proto p, bool inner)
 
 static void reset_dirs(flow *fl)
 {
+    nt_tcp_seqinfo_free(&fl->dir[0].sq);
+    nt_tcp_seqinfo_free(&fl->dir[1].sq);
     memset(fl->dir, 0, sizeof fl->dir);
+    fl->syn_seen = false;
+    fl->irtt_ns = 0;
     fl->dir[0].ws_opt = fl->dir[1].ws_opt = -1;
     fl->dir[0].scale = fl->dir[1].scale = -1;
 }
@@ -314,11 +327,17 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
     flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
     tcp_dir *fwd = &fl->dir[d], *rev = &fl->dir[!d];
     bool syn = t->flags & NT_TCP_SYN, ack = t->flags & NT_TCP_ACK;
-    if (syn && !ack && fwd->base_set && t->seq != fwd->base) {
-        /* a new SYN with another ISN on the same ports: a new connection
-         * (Wireshark: "TCP Port numbers reused") with its own stream number */
-        reset_dirs(fl);
-        fl->stream = s->tcp.next_stream++;
+    nt_pkt_ana *a = &pkt->ana;
+    if (syn && fwd->base_set && t->seq != fwd->base) {
+        /* a SYN with another ISN on the same ports: a new connection
+         * (Wireshark: "TCP Port numbers reused") with its own stream number;
+         * a SYN-ACK of that kind is flagged only */
+        a->tcp_flags |= NT_TA_REUSED_PORTS;
+        if (!ack) {
+            reset_dirs(fl);
+            fl->stream = s->tcp.next_stream++;
+            fwd = &fl->dir[d], rev = &fl->dir[!d];
+        }
     }
     if (!fwd->base_set) {
         fwd->base = syn ? t->seq : t->seq - 1;
@@ -344,7 +363,41 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
             }
         }
     }
-    nt_pkt_ana *a = &pkt->ana;
+    /* sequence analysis, on segments whose length is known */
+    if (!t->bad_hlen) {
+        const nt_frame *f = pkt->frame;
+        nt_tcp_seg sg = {f->number, f->ts, t->seq, t->ack, t->payload_len, t->flags, t->win};
+        nt_tcp_result r;
+        nt_tcp_analyze(&fwd->sq, &rev->sq, &sg, rev->scale, fl->irtt_ns, &r);
+        a->tcp_flags |= r.flags;
+        a->dupack_num = r.dupack_num;
+        a->dupack_frame = r.dupack_frame;
+        a->acks_frame = r.acks_frame;
+        a->ack_rtt_ns = r.ack_rtt_ns;
+        a->bytes_in_flight = r.bytes_in_flight;
+        /* initial RTT: from the most recent SYN to the first ACK that is not a SYN */
+        if (syn && !ack && !t->opts_cut) { /* Wireshark stops at cut options */
+            fl->syn_time = f->ts;
+            fl->syn_seen = true;
+        } else if (ack && !syn && !fl->irtt_ns && fl->syn_seen) {
+            fl->irtt_ns = nt_time_diff_ns(f->ts, fl->syn_time);
+            if (!fl->irtt_ns) fl->irtt_ns = 1;
+        }
+        /* Wireshark shows it in the analysis tree, which exists only when
+         * there is something else to show */
+        if (fl->irtt_ns && (r.has_analysis || a->tcp_flags)) {
+            a->has_irtt = true;
+            a->irtt_ns = fl->irtt_ns;
+        }
+        if (t->opts_cut) {
+            /* Wireshark prints the analysis after the options: options cut
+             * by the snap length stop it before (the state is kept) */
+            a->tcp_flags &= NT_TA_REUSED_PORTS;
+            a->acks_frame = 0;
+            a->bytes_in_flight = 0;
+            a->has_irtt = false;
+        }
+    }
     a->tcp_valid = true;
     a->tcp_stream = fl->stream;
     a->rel_seq = t->seq - fwd->base;

@@ -331,6 +331,9 @@ static int check_test(cstate *c, node *n)
             return FAIL(a, "Left side of \"%s\" expression must be a field or function, not %s.", n->text,
                         a->kind == N_STRING ? "a string" : a->text);
         nt_ftype t = a->type;
+        if (t == NT_FT_LABEL)
+            return FAIL(a, "%.*s (type=Label) cannot participate in %s comparison.", (int)a->len, c->f->expr + a->pos,
+                        n->text);
         if (n->op == T_CONTAINS || n->op == T_MATCHES) {
             bool ok = n->op == T_CONTAINS ? is_bytes(t) : (t == NT_FT_STRING || t == NT_FT_BYTES || t == NT_FT_PROTOCOL);
             if (!ok)

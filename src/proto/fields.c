@@ -356,6 +356,43 @@ TCP_ACC(tcp_tsval, 2, if (t->has_ts || t->tsval_only) n = put_u(out, n, max, t->
 TCP_ACC(tcp_tsecr, 2, if (t->has_ts) n = put_u(out, n, max, t->tsecr))
 TCP_ACC(tcp_payload, 2, if (t->payload_cap) n = put_bytes(out, n, max, t->payload, t->payload_cap, NT_FT_BYTES))
 
+/* TCP analysis: a label per flag, on the analysed (outer) segment */
+static int ta_get(const nt_packet *pkt, nt_fvalue *out, int max, uint32_t mask)
+{
+    if (!pkt->ana.tcp_valid || !(pkt->ana.tcp_flags & mask) || max < 1) return 0;
+    memset(out, 0, sizeof *out);
+    out->type = NT_FT_LABEL;
+    return 1;
+}
+#define TA_ACC(fn, mask) ACC(fn) { return ta_get(pkt, out, max, mask); }
+TA_ACC(ta_retrans, NT_TA_RETRANSMISSION)
+TA_ACC(ta_fast, NT_TA_FAST_RETRANSMISSION)
+TA_ACC(ta_spurious, NT_TA_SPURIOUS_RETRANS)
+TA_ACC(ta_ooo, NT_TA_OUT_OF_ORDER)
+TA_ACC(ta_lost, NT_TA_LOST_SEGMENT)
+TA_ACC(ta_acklost, NT_TA_ACK_LOST_SEGMENT)
+TA_ACC(ta_dupack, NT_TA_DUPLICATE_ACK)
+TA_ACC(ta_zw, NT_TA_ZERO_WINDOW)
+TA_ACC(ta_zwp, NT_TA_ZERO_WINDOW_PROBE)
+TA_ACC(ta_zwpa, NT_TA_ZERO_WINDOW_PROBE_ACK)
+TA_ACC(ta_wfull, NT_TA_WINDOW_FULL)
+TA_ACC(ta_wupd, NT_TA_WINDOW_UPDATE)
+TA_ACC(ta_ka, NT_TA_KEEP_ALIVE)
+TA_ACC(ta_kaack, NT_TA_KEEP_ALIVE_ACK)
+TA_ACC(ta_reused, NT_TA_REUSED_PORTS)
+/* "flags": the expert-info ones, as Wireshark (window update and keep-alive
+ * ACK count too, reused ports does not: it is not in the analysis tree) */
+TA_ACC(ta_flags, 0x7fff)
+ACC(ta_dupack_num) { return pkt->ana.tcp_flags & NT_TA_DUPLICATE_ACK ? put_u(out, 0, max, pkt->ana.dupack_num) : 0; }
+ACC(ta_dupack_frame)
+{
+    return pkt->ana.tcp_flags & NT_TA_DUPLICATE_ACK ? put_i(out, 0, max, (int64_t)pkt->ana.dupack_frame, NT_FT_FRAMENUM) : 0;
+}
+ACC(ta_acks_frame) { return pkt->ana.acks_frame ? put_i(out, 0, max, (int64_t)pkt->ana.acks_frame, NT_FT_FRAMENUM) : 0; }
+ACC(ta_ack_rtt) { return pkt->ana.acks_frame ? put_i(out, 0, max, pkt->ana.ack_rtt_ns, NT_FT_RELTIME) : 0; }
+ACC(ta_bif) { return pkt->ana.bytes_in_flight ? put_u(out, 0, max, pkt->ana.bytes_in_flight) : 0; }
+ACC(ta_irtt) { return pkt->ana.has_irtt ? put_i(out, 0, max, pkt->ana.irtt_ns, NT_FT_RELTIME) : 0; }
+
 /* ---- UDP -------------------------------------------------------------- */
 
 #define UDP_ACC(fn, full, body) \
@@ -507,6 +544,28 @@ static const nt_field fields[] = {
     U("tcp.options.timestamp.tsval", 4, "Timestamp value", tcp_tsval),
     U("tcp.options.timestamp.tsecr", 4, "Timestamp echo reply", tcp_tsecr),
     F("tcp.payload", NT_FT_BYTES, "TCP payload", tcp_payload),
+    F("tcp.analysis.flags", NT_FT_LABEL, "TCP Analysis Flags", ta_flags),
+    F("tcp.analysis.retransmission", NT_FT_LABEL, "This frame is a (suspected) retransmission", ta_retrans),
+    F("tcp.analysis.fast_retransmission", NT_FT_LABEL, "This frame is a (suspected) fast retransmission", ta_fast),
+    F("tcp.analysis.spurious_retransmission", NT_FT_LABEL, "This frame is a (suspected) spurious retransmission", ta_spurious),
+    F("tcp.analysis.out_of_order", NT_FT_LABEL, "This frame is a (suspected) out-of-order segment", ta_ooo),
+    F("tcp.analysis.lost_segment", NT_FT_LABEL, "Previous segment(s) not captured (common at capture start)", ta_lost),
+    F("tcp.analysis.ack_lost_segment", NT_FT_LABEL, "ACKed segment that wasn't captured (common at capture start)", ta_acklost),
+    F("tcp.analysis.duplicate_ack", NT_FT_LABEL, "Duplicate ACK", ta_dupack),
+    U("tcp.analysis.duplicate_ack_num", 4, "Duplicate ACK #", ta_dupack_num),
+    F("tcp.analysis.duplicate_ack_frame", NT_FT_FRAMENUM, "Duplicate to the ACK in frame", ta_dupack_frame),
+    F("tcp.analysis.zero_window", NT_FT_LABEL, "TCP Zero Window segment", ta_zw),
+    F("tcp.analysis.zero_window_probe", NT_FT_LABEL, "TCP Zero Window Probe", ta_zwp),
+    F("tcp.analysis.zero_window_probe_ack", NT_FT_LABEL, "ACK to a TCP Zero Window Probe", ta_zwpa),
+    F("tcp.analysis.window_full", NT_FT_LABEL, "TCP window specified by the receiver is now completely full", ta_wfull),
+    F("tcp.analysis.window_update", NT_FT_LABEL, "TCP window update", ta_wupd),
+    F("tcp.analysis.keep_alive", NT_FT_LABEL, "TCP keep-alive segment", ta_ka),
+    F("tcp.analysis.keep_alive_ack", NT_FT_LABEL, "ACK to a TCP keep-alive segment", ta_kaack),
+    F("tcp.analysis.reused_ports", NT_FT_LABEL, "A new tcp session is started with the same ports as an earlier session in this trace", ta_reused),
+    F("tcp.analysis.acks_frame", NT_FT_FRAMENUM, "This is an ACK to the segment in frame", ta_acks_frame),
+    F("tcp.analysis.ack_rtt", NT_FT_RELTIME, "The RTT to ACK the segment was", ta_ack_rtt),
+    U("tcp.analysis.bytes_in_flight", 4, "Bytes in flight", ta_bif),
+    F("tcp.analysis.initial_rtt", NT_FT_RELTIME, "iRTT: the time from the SYN to the handshake's final ACK", ta_irtt),
     P("udp", "User Datagram Protocol", p_udp),
     U("udp.srcport", 2, "Source Port", udp_srcport),
     U("udp.dstport", 2, "Destination Port", udp_dstport),
@@ -551,6 +610,7 @@ const char *nt_ftype_name(nt_ftype t, uint8_t size, char *buf, size_t n)
     case NT_FT_STRING: return "Character string";
     case NT_FT_RELTIME: return "Time offset";
     case NT_FT_DOUBLE: return "Floating point (double-precision)";
+    case NT_FT_LABEL: return "Label";
     default: return "None";
     }
 }

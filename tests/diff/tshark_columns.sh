@@ -10,9 +10,7 @@ SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/tshark.sh"
 
 
-# TCP analysis markers ("[TCP Retransmission] ", ...) are the TCP analysis
-# issue's work; until it lands they are stripped from tshark's side only.
-norm() { sed -e 's/  */ /g' -e 's/ *$//' -e 's/^\(TCP\t\)\(\[TCP [^]]*\] \)*/\1/'; }
+norm() { sed -e 's/  */ /g' -e 's/ *$//'; }
 
 fail=0; files=0; frames=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
