@@ -10,9 +10,8 @@ typedef struct nt_detail_opts {
     bool absolute_seq;
 } nt_detail_opts;
 
-void nt_detail_text(const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t delta_disp_ns,
-                    int64_t delta_cap_ns, nt_buf *out);
-void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t delta_disp_ns,
-                    int64_t delta_cap_ns, nt_buf *out);
+/* Times come from pkt->ana (relative, delta, delta displayed). */
+void nt_detail_text(const nt_packet *pkt, const nt_detail_opts *o, nt_buf *out);
+void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_buf *out);
 
 #endif

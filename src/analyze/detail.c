@@ -170,7 +170,7 @@ static const char *macs(const uint8_t *a, char *s)
 
 /* layers ---------------------------------------------------------------- */
 
-static void frame_layer(emitter *e, const nt_packet *pkt, nt_time first, int64_t dd, int64_t dc)
+static void frame_layer(emitter *e, const nt_packet *pkt)
 {
     const nt_frame *f = pkt->frame;
     char title[128];
@@ -185,9 +185,9 @@ static void frame_layer(emitter *e, const nt_packet *pkt, nt_time first, int64_t
         S(e, "frame.time", "Arrival Time", tb.p);
         nt_buf_free(&tb);
         T(e, "frame.time_epoch", "Epoch Time", f->ts.sec * 1000000000LL + f->ts.nsec);
-        T(e, "frame.time_delta", "Time delta from previous captured frame", dc);
-        T(e, "frame.time_delta_displayed", "Time delta from previous displayed frame", dd);
-        T(e, "frame.time_relative", "Time since reference or first frame", nt_time_diff_ns(f->ts, first));
+        T(e, "frame.time_delta", "Time delta from previous captured frame", pkt->ana.delta_ns);
+        T(e, "frame.time_delta_displayed", "Time delta from previous displayed frame", pkt->ana.delta_disp_ns);
+        T(e, "frame.time_relative", "Time since reference or first frame", pkt->ana.rel_ns);
     }
     N(e, "frame.number", "Frame Number", f->number);
     ND(e, "frame.len", "Frame Length", f->len, "%u bytes (%u bits)", f->len, f->len * 8);
@@ -508,9 +508,9 @@ static void udp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l)
     e->end(e);
 }
 
-static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t dd, int64_t dc)
+static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o)
 {
-    frame_layer(e, pkt, first, dd, dc);
+    frame_layer(e, pkt);
     int open_icmp = 0;
     for (int i = 0; i < pkt->nlayers; i++) {
         const nt_layer *l = &pkt->layers[i];
@@ -573,14 +573,14 @@ static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o, nt_t
     if (open_icmp) e->end(e);
 }
 
-void nt_detail_text(const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t dd, int64_t dc, nt_buf *out)
+void nt_detail_text(const nt_packet *pkt, const nt_detail_opts *o, nt_buf *out)
 {
     emitter e = {.begin = t_begin, .field = t_field, .end = t_end, .out = out};
-    walk(&e, pkt, o, first, dd, dc);
+    walk(&e, pkt, o);
     nt_buf_putc(out, '\n');
 }
 
-void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_time first, int64_t dd, int64_t dc, nt_buf *out)
+void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_buf *out)
 {
     emitter e = {.begin = j_begin, .field = j_field, .end = j_end, .out = out};
     const nt_frame *f = pkt->frame;
@@ -593,10 +593,10 @@ void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_time first
         nt_buf_secs(&tb, f->ts.sec * 1000000000LL + f->ts.nsec, 9);
         nt_json_raw(&e.j, "time_epoch", tb.p);
         nt_buf_reset(&tb);
-        nt_buf_secs(&tb, nt_time_diff_ns(f->ts, first), 9);
+        nt_buf_secs(&tb, pkt->ana.rel_ns, 9);
         nt_json_raw(&e.j, "time_relative", tb.p);
         nt_buf_reset(&tb);
-        nt_buf_secs(&tb, dd, 9);
+        nt_buf_secs(&tb, pkt->ana.delta_disp_ns, 9);
         nt_json_raw(&e.j, "time_delta_displayed", tb.p);
         nt_buf_reset(&tb);
     }
@@ -619,7 +619,7 @@ void nt_detail_json(const nt_packet *pkt, const nt_detail_opts *o, nt_time first
     if (pkt->flags & NT_PKT_TRUNCATED) nt_json_bool(&e.j, "truncated", true);
     nt_buf_free(&tb);
     nt_json_obj_open(&e.j, "layers");
-    walk(&e, pkt, o, first, dd, dc);
+    walk(&e, pkt, o);
     nt_json_obj_close(&e.j);
     nt_json_obj_close(&e.j);
     nt_buf_putc(out, '\n');

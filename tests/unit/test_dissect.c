@@ -164,7 +164,7 @@ static void every_prefix_of_every_capture(void **st)
                 nt_col_dst(&pkt, &b);
                 nt_detail_opts o = {0};
                 nt_buf_reset(&b);
-                nt_detail_json(&pkt, &o, f.ts, 0, 0, &b);
+                nt_detail_json(&pkt, &o, &b);
                 free(p);
                 runs++;
             }
@@ -179,7 +179,7 @@ static void every_prefix_of_every_capture(void **st)
                     nt_buf_reset(&b);
                     nt_col_info(&pkt, &b);
                     nt_detail_opts o = {0};
-                    nt_detail_json(&pkt, &o, f.ts, 0, 0, &b);
+                    nt_detail_json(&pkt, &o, &b);
                     copy[i] = old;
                     runs++;
                 }

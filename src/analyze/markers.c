@@ -1,0 +1,107 @@
+/* markers.c - see markers.h. */
+#include "nettracer/markers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void nt_markers_init(nt_markers *mk, uint32_t start_size, uint32_t end_size)
+{
+    memset(mk, 0, sizeof *mk);
+    mk->start_size = start_size;
+    mk->end_size = end_size;
+}
+
+void nt_markers_free(nt_markers *mk)
+{
+    free(mk->m);
+    free(mk->r);
+    memset(mk, 0, sizeof *mk);
+}
+
+int64_t nt_echo_payload(const nt_packet *pkt, bool *reply)
+{
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *l = &pkt->layers[i];
+        if (l->inner) break;
+        if (l->proto == NT_P_ICMP && l->len >= 8) {
+            const nt_icmp *m = &pkt->icmp[l->idx];
+            if (m->type != 0 && m->type != 8) return -1;
+            *reply = m->type == 0;
+            return m->data_len;
+        }
+        if (l->proto == NT_P_ICMPV6 && l->len >= 8) {
+            const nt_icmpv6 *m = &pkt->icmp6[l->idx];
+            if (m->type != 128 && m->type != 129) return -1;
+            *reply = m->type == 129;
+            return m->data_len;
+        }
+    }
+    return -1;
+}
+
+void nt_markers_add(nt_markers *mk, const nt_packet *pkt)
+{
+    bool reply;
+    int64_t size = nt_echo_payload(pkt, &reply);
+    if (size < 0 || (size != mk->start_size && size != mk->end_size)) return;
+    if (mk->n == mk->cap) {
+        mk->cap = mk->cap ? mk->cap * 2 : 16;
+        nt_marker *m = realloc(mk->m, mk->cap * sizeof *m);
+        if (!m) abort();
+        mk->m = m;
+    }
+    nt_marker *m = &mk->m[mk->n++];
+    memset(m, 0, sizeof *m);
+    m->frame = pkt->frame->number;
+    m->ts = pkt->frame->ts;
+    m->start = size == mk->start_size;
+    m->reply = reply;
+    m->size = (uint32_t)size;
+    if (pkt->nip6 && nt_packet_layer(pkt, NT_P_ICMPV6)) {
+        m->family = 6;
+        memcpy(m->src, pkt->ip6[0].src, 16);
+        memcpy(m->dst, pkt->ip6[0].dst, 16);
+        m->id = pkt->icmp6[0].id, m->seq = pkt->icmp6[0].seq;
+    } else {
+        m->family = 4;
+        memcpy(m->src, pkt->ip4[0].src, 4);
+        memcpy(m->dst, pkt->ip4[0].dst, 4);
+        m->id = pkt->icmp[0].id, m->seq = pkt->icmp[0].seq;
+    }
+}
+
+void nt_markers_ranges(nt_markers *mk, uint64_t last_frame)
+{
+    free(mk->r);
+    mk->r = NULL;
+    mk->nr = 0;
+    size_t i = 0;
+    while (i < mk->n) {
+        /* a start marker's request, then its reply if one follows */
+        if (!mk->m[i].start) {
+            i++;
+            continue;
+        }
+        uint64_t begin = mk->m[i].frame;
+        size_t j = i + 1;
+        while (j < mk->n && mk->m[j].start) {
+            if (mk->m[j].reply) begin = mk->m[j].frame;
+            j++;
+        }
+        /* the next end marker's request (its reply follows it) */
+        uint64_t end = last_frame + 1;
+        while (j < mk->n && mk->m[j].reply) j++;
+        if (j < mk->n) end = mk->m[j].frame;
+        if (end > begin + 1) {
+            nt_range *r = realloc(mk->r, (mk->nr + 1) * sizeof *r);
+            if (!r) abort();
+            mk->r = r;
+            mk->r[mk->nr].first = begin + 1;
+            mk->r[mk->nr].last = end - 1;
+            mk->nr++;
+        }
+        /* past this pair's end markers */
+        while (j < mk->n && !mk->m[j].start) j++;
+        i = j;
+    }
+}
