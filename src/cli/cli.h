@@ -29,6 +29,10 @@ void nt_print_help(const nt_command *c, FILE *out);
 
 int cmd_show(int argc, char **argv);
 extern const char nt_show_help[];
+int cmd_conns(int argc, char **argv);
+extern const char nt_conns_help[];
+int cmd_markers(int argc, char **argv);
+extern const char nt_markers_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 
