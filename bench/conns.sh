@@ -36,4 +36,4 @@ run "tshark -q -z conv,tcp" tshark -q -r "$f" -z conv,tcp
 streams=$(($(wc -l < "$bench/out/nettracer conns.out") - 1))
 echo "TCP streams: $streams"
 awk -v a="$T_nettracer_conns" -v t="$T_tshark__q__z_conv_tcp" 'BEGIN { printf "tshark / nettracer conns: %.1fx\n", t / a }'
-run "nettracer conns (1/8 file)" "$nt" conns "$small"
+run "nettracer conns, eighth file" "$nt" conns "$small"
