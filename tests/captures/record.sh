@@ -7,8 +7,9 @@
 # only to each other by veth pairs and use 10.99.0.0/16 and fd00:99::/48.
 #
 # With NAME arguments only those captures are recorded (e.g. "ping4 http4").
-# Needs root, iproute2, tcpdump, nginx, curl, ping (iputils), python3,
-# iptables/ip6tables, ethtool, editcap; dumpcap is optional.
+# Needs root, iproute2, tcpdump, nginx, curl, ping (iputils), python3
+# (nsapp.py, tcpapp.py), iptables/ip6tables, ethtool, editcap; dumpcap is
+# optional.
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
@@ -17,6 +18,7 @@ OUT=$(cd "$1" && pwd)
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 NSAPP="$HERE/nsapp.py"
+TCPAPP="$HERE/tcpapp.py"
 [ "$(id -u)" = 0 ] || { echo "record.sh: must run as root" >&2; exit 2; }
 
 TAG="ntrec$$"                 # unique prefix of every namespace we create
@@ -505,8 +507,177 @@ rec_snaplen() {
     stop_bg "$NGINX_PID"
 }
 
+# ------------------------------------------------ TCP analysis captures
+# (python programs from tcpapp.py; snap length 96 where the transfer is bulk)
+
+# syn_exponential NS: classic SYN backoff (retries at +1 s, +3 s, +7 s)
+syn_exponential() {
+    if nsx "$1" sysctl -n net.ipv4.tcp_syn_linear_timeouts >/dev/null 2>&1; then
+        nsx "$1" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0
+    fi
+}
+
+# tcpapp_bg NS LOG ARGS...: start a tcpapp.py server in NS, wait for "ready";
+# sets BG_PID
+tcpapp_bg() {
+    local ns=$1 lg=$2
+    shift 2
+    bg "$ns" python3 "$TCPAPP" "$@" >"$lg"
+    wait_for "$lg" ready
+}
+
+rec_fw_drop() {
+    pair 21 v4
+    syn_exponential "$A"
+    nsx "$B" iptables -A INPUT -p tcp --dport 8080 -j DROP
+    cap_start "$A" va "$OUT/fw_drop.pcap"
+    # SYN at 0 s, retransmissions at +1 s, +3 s, +7 s; curl gives up at 8 s
+    # (a timeout of exactly 7 s would race with the third retransmission)
+    curl_ "$A" --connect-timeout 8 http://10.99.21.2:8080/
+    cap_stop
+}
+
+rec_fw_reject() {
+    pair 22 v6
+    local ipt
+    for ipt in iptables ip6tables; do
+        nsx "$B" "$ipt" -A INPUT -p tcp --dport 8081 -j REJECT --reject-with tcp-reset
+    done
+    nsx "$B" iptables -A INPUT -p tcp --dport 8083 -j REJECT --reject-with icmp-port-unreachable
+    nsx "$B" ip6tables -A INPUT -p tcp --dport 8083 -j REJECT --reject-with icmp6-port-unreachable
+    settle
+    cap_start "$A" va "$OUT/fw_reject.pcap"
+    curl_ "$A" http://10.99.22.2:8081/          # RST from the REJECT rule
+    sleep 0.3
+    curl_ "$A" http://10.99.22.2:8082/          # RST from the closed port (the stack)
+    sleep 0.3
+    curl_ "$A" http://10.99.22.2:8083/          # ICMP port unreachable to the SYN
+    sleep 0.3
+    curl_ "$A" 'http://[fd00:99:22::2]:8081/'
+    sleep 0.3
+    curl_ "$A" 'http://[fd00:99:22::2]:8082/'
+    sleep 0.3
+    curl_ "$A" 'http://[fd00:99:22::2]:8083/'
+    cap_stop
+}
+
+rec_lost_ack() {
+    pair 23 v4
+    tcpapp_bg "$B" "$WORK/lost_ack.log" listen 8081 20
+    local srv=$BG_PID
+    # the client's pure ACKs to 8081 (the handshake ACK and its repeats) never
+    # leave the client: dropped in OUTPUT, before the capture tap
+    nsx "$A" iptables -A OUTPUT -p tcp --dport 8081 --tcp-flags SYN,ACK,FIN,RST,PSH ACK \
+        -m length --length 0:60 -j DROP
+    cap_start "$A" va "$OUT/lost_ack.pcap"
+    # the client sends nothing and closes only after the capture has ended
+    # (its FIN would carry the ACK that completes the handshake)
+    bg "$A" python3 "$TCPAPP" idle-client 10.99.23.2 8081 6
+    local cli=$BG_PID
+    sleep 3.6                     # SYN-ACK retransmissions at +1 s and +3 s
+    cap_stop
+    wait "$cli" || true
+    forget_pid "$cli"
+    stop_bg "$srv"
+}
+
+rec_loss() {
+    # a - r - b: about 4 % of the server's full-sized data segments are lost
+    # on the way (dropped by r; at r every frame is one wire segment, while
+    # the server's own OUTPUT chain still sees GSO super-packets), so the
+    # client-side capture never sees them
+    triple 31 v4
+    nginx_start "$B" 0
+    { yes 'nettracer bulk transfer - the quick brown fox jumps over the lazy dog 0123456789' |
+        head -c 1048576; } >"$WORK/www/bulk.txt" || true
+    nsx "$R" iptables -A FORWARD -p tcp --sport 80 -m length --length 1000:65535 \
+        -m statistic --mode random --probability 0.04 -j DROP
+    cap_start "$A" va "$OUT/loss.pcap" -s 96
+    curl_ "$A" http://10.99.32.2/bulk.txt
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+
+# markers_common FILE SUBNET FAMILY(4|6): ping marker 22 bytes, HTTP fetch,
+# ping marker 33 bytes, one more fetch after the end marker
+markers_common() {
+    local f=$1 s=$2 fam=$3 host url
+    if [ "$fam" = 4 ]; then
+        pair "$s" v4
+        nginx_start "$B" 0
+        host=10.99.$s.2 url=http://10.99.$s.2
+    else
+        pair "$s" v6
+        nginx_start "$B" 1
+        settle
+        host=fd00:99:$s::2 url="http://[fd00:99:$s::2]"
+    fi
+    cap_start "$A" va "$OUT/$f"
+    ping_ "$A" "-$fam" -c 1 -s 22 "$host"
+    sleep 0.3
+    curl_ "$A" "$url/"
+    sleep 0.3
+    ping_ "$A" "-$fam" -c 1 -s 33 "$host"
+    sleep 0.3
+    curl_ "$A" "$url/small.txt"
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+rec_markers() { markers_common markers.pcap 25 4; }
+rec_markers6() { markers_common markers6.pcap 26 6; }
+
+rec_zero_window() {
+    pair 27 v4
+    # receive buffer 4096 (the kernel doubles it), nothing read for 3 s
+    tcpapp_bg "$B" "$WORK/zero_window.log" slow-server 9000 4096 3 15
+    local srv=$BG_PID
+    cap_start "$A" va "$OUT/zero_window.pcap" -s 96
+    nsx "$A" timeout 30 python3 "$TCPAPP" bulk-client 10.99.27.2 9000 1048576 || true
+    cap_stop
+    stop_bg "$srv"
+}
+
+rec_keepalive() {
+    pair 28 v4
+    tcpapp_bg "$B" "$WORK/keepalive.log" echo-server 9000 1 15 echo
+    local srv=$BG_PID
+    cap_start "$A" va "$OUT/keepalive.pcap"
+    nsx "$A" timeout 20 python3 "$TCPAPP" keepalive-client 10.99.28.2 9000 4.5 || true
+    cap_stop
+    stop_bg "$srv"
+}
+
+rec_reuse() {
+    pair 29 v4
+    nsx "$A" sysctl -qw net.ipv4.tcp_tw_reuse=1
+    tcpapp_bg "$B" "$WORK/reuse.log" echo-server 9000 2 15 once
+    local srv=$BG_PID
+    cap_start "$A" va "$OUT/reuse.pcap"
+    nsx "$A" timeout 20 python3 "$TCPAPP" reuse-client 10.99.29.2 9000 40000 2 1 || true
+    cap_stop
+    stop_bg "$srv"
+}
+
+rec_preexisting() {
+    pair 30 v4
+    tcpapp_bg "$B" "$WORK/preexisting.log" echo-server 9000 1 15 echo
+    local srv=$BG_PID
+    # 30 request/answer exchanges 0.1 s apart (about 3 s); the capture starts
+    # about 1 s into the connection and sees its FIN close
+    bg "$A" timeout 20 python3 "$TCPAPP" chat-client 10.99.30.2 9000 30 0.1
+    local cli=$BG_PID
+    sleep 1
+    cap_start "$A" va "$OUT/preexisting.pcap"
+    wait "$cli" || true
+    forget_pid "$cli"
+    cap_stop
+    stop_bg "$srv"
+}
+
 ALL="ping4 ping4_nano ping6 http4 http6 refused unanswered udp ttl frag vlan qinq
-     sll sll2 iproute_opts tcp_close dumpcap snaplen"
+     sll sll2 iproute_opts tcp_close dumpcap snaplen
+     fw_drop fw_reject lost_ack loss markers markers6 zero_window keepalive
+     reuse preexisting"
 
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($ALL)
