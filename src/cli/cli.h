@@ -31,6 +31,8 @@ int cmd_show(int argc, char **argv);
 extern const char nt_show_help[];
 int cmd_conns(int argc, char **argv);
 extern const char nt_conns_help[];
+int cmd_convs(int argc, char **argv);
+extern const char nt_convs_help[];
 int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
 int cmd_fields(int argc, char **argv);

@@ -15,6 +15,7 @@ static const nt_command commands[] = {
     {"show", cmd_show, "packet list (No., Time, Delta, Source, Destination, Protocol, Length, Info) or full detail",
      nt_show_help},
     {"conns", cmd_conns, "every TCP connection attempt and its outcome", nt_conns_help},
+    {"convs", cmd_convs, "conversation statistics per Ethernet/IPv4/IPv6 pair, TCP or UDP stream", nt_convs_help},
     {"markers", cmd_markers, "ping markers and the reproduction range they bound", nt_markers_help},
     {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
     {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
