@@ -45,6 +45,10 @@ typedef struct nt_conn {
     uint8_t rst_ttl;
     bool rst_before_synack;
     uint64_t rst_after_frame; /* the frame before the reset in this connection */
+    /* an ICMP error about this connection (a router or firewall's answer) */
+    uint64_t icmp_frame;
+    uint8_t icmp_type, icmp_code, icmp_family;
+    uint8_t icmp_from[16];
     /* counts: [0] client to server, [1] server to client */
     uint64_t packets[2], bytes[2];      /* bytes: TCP payload */
     uint64_t retrans[2];
@@ -61,6 +65,8 @@ void nt_conns_free(nt_conns *cs);
 void nt_conns_add(nt_conns *cs, const nt_packet *pkt);
 
 nt_conn_outcome nt_conn_outcome_of(const nt_conn *c);
+/* an ICMP destination unreachable answered the connection */
+bool nt_conn_icmp_unreachable(const nt_conn *c);
 nt_conn_end nt_conn_end_of(const nt_conn *c);
 const char *nt_conn_outcome_name(nt_conn_outcome o);
 const char *nt_conn_end_name(nt_conn_end e);

@@ -41,9 +41,32 @@ static void hist(nt_conn *c, int dir, char letter)
     h[n + 1] = 0;
 }
 
+/* An ICMP error quoting a segment of a known connection: remember the first */
+static void icmp_about(nt_conns *cs, const nt_packet *pkt)
+{
+    const nt_pkt_ana *a = &pkt->ana;
+    if (a->inner_tcp_stream >= cs->cap || !cs->c[a->inner_tcp_stream].used) return;
+    nt_conn *c = &cs->c[a->inner_tcp_stream];
+    if (c->icmp_frame) return;
+    const nt_layer *l = NULL;
+    for (int i = 0; i < pkt->nlayers && !l; i++)
+        if ((pkt->layers[i].proto == NT_P_ICMP || pkt->layers[i].proto == NT_P_ICMPV6) && !pkt->layers[i].inner)
+            l = &pkt->layers[i];
+    if (!l) return;
+    c->icmp_frame = pkt->frame->number;
+    if (l->proto == NT_P_ICMP) {
+        c->icmp_family = 4, c->icmp_type = pkt->icmp[0].type, c->icmp_code = pkt->icmp[0].code;
+        memcpy(c->icmp_from, pkt->ip4[0].src, 4);
+    } else {
+        c->icmp_family = 6, c->icmp_type = pkt->icmp6[0].type, c->icmp_code = pkt->icmp6[0].code;
+        memcpy(c->icmp_from, pkt->ip6[0].src, 16);
+    }
+}
+
 void nt_conns_add(nt_conns *cs, const nt_packet *pkt)
 {
     const nt_pkt_ana *a = &pkt->ana;
+    if (a->inner_tcp_valid) icmp_about(cs, pkt);
     if (!a->tcp_valid) return;
     const nt_layer *tl = NULL, *nl = NULL;
     for (int i = 0; i < pkt->nlayers; i++) {
@@ -147,7 +170,14 @@ nt_conn_outcome nt_conn_outcome_of(const nt_conn *c)
         return NT_CONN_HALF_OPEN;
     }
     if (c->rst[1] && c->rst_before_synack) return NT_CONN_REFUSED;
+    if (c->icmp_frame && nt_conn_icmp_unreachable(c)) return NT_CONN_REFUSED; /* rejected by ICMP */
     return NT_CONN_UNANSWERED;
+}
+
+bool nt_conn_icmp_unreachable(const nt_conn *c)
+{
+    if (!c->icmp_frame) return false;
+    return c->icmp_family == 4 ? c->icmp_type == 3 : c->icmp_type == 1;
 }
 
 nt_conn_end nt_conn_end_of(const nt_conn *c)

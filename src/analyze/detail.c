@@ -406,18 +406,21 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
         e->end(e);
         return;
     }
-    if (l->inner) {
-        if (l->len >= 8) N(e, "tcp.seq_raw", "Sequence Number (raw)", t->seq);
+    if (l->inner && (l->len < 20 || t->hlen < 20)) {
+        if (l->len >= 8) N(e, "tcp.seq", "Sequence Number", t->seq);
         e->end(e);
         return;
     }
+    /* a whole header quoted by an ICMP error: raw numbers, no analysis */
+    nt_pkt_ana none = {0};
+    if (l->inner) a = &none;
     if (l->len < 20) {
         e->end(e);
         return;
     }
-    if (!t->bad_hlen) N(e, "tcp.len", "TCP Segment Len", t->payload_len);
+    if (!t->bad_hlen && !l->inner) N(e, "tcp.len", "TCP Segment Len", t->payload_len);
     N(e, "tcp.seq", rel ? "Sequence Number (relative sequence number)" : "Sequence Number", rel ? a->rel_seq : t->seq);
-    N(e, "tcp.seq_raw", "Sequence Number (raw)", t->seq);
+    if (!l->inner) N(e, "tcp.seq_raw", "Sequence Number (raw)", t->seq);
     if (a->tcp_valid && !t->bad_hlen)
         N(e, "tcp.nxtseq", rel ? "Next Sequence Number (relative sequence number)" : "Next Sequence Number",
           rel ? a->nxtseq : t->seq + (a->nxtseq - a->rel_seq));
@@ -436,6 +439,7 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
     B(e, "tcp.flags.syn", "Syn", t->flags & NT_TCP_SYN);
     B(e, "tcp.flags.fin", "Fin", t->flags & NT_TCP_FIN);
     N(e, "tcp.window_size_value", "Window", t->win);
+    if (l->inner) N(e, "tcp.window_size", "Calculated window size", t->win);
     if (a->tcp_valid) {
         N(e, "tcp.window_size", "Calculated window size", a->win);
         if (!(t->flags & NT_TCP_SYN)) {
@@ -460,7 +464,7 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
     }
     if (t->has_ts || t->tsval_only) N(e, "tcp.options.timestamp.tsval", "Timestamp value", t->tsval);
     if (t->has_ts) N(e, "tcp.options.timestamp.tsecr", "Timestamp echo reply", t->tsecr);
-    if (a->tcp_valid && (a->tcp_flags || a->has_irtt)) {
+    if (a->tcp_valid && (a->tcp_flags || a->has_irtt || a->acks_frame || a->bytes_in_flight)) {
         static const struct { uint32_t f; const char *key, *label; } ta[] = {
             {NT_TA_RETRANSMISSION, "tcp.analysis.retransmission", "This frame is a (suspected) retransmission"},
             {NT_TA_FAST_RETRANSMISSION, "tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission"},
@@ -479,7 +483,12 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
             {NT_TA_REUSED_PORTS, "tcp.analysis.reused_ports", "A new session with the same ports as an earlier one"},
         };
         e->begin(e, "tcp.analysis", "SEQ/ACK analysis");
+        if (a->acks_frame) {
+            N(e, "tcp.analysis.acks_frame", "This is an ACK to the segment in frame", a->acks_frame);
+            T(e, "tcp.analysis.ack_rtt", "The RTT to ACK the segment was", a->ack_rtt_ns);
+        }
         if (a->has_irtt) T(e, "tcp.analysis.initial_rtt", "iRTT", a->irtt_ns);
+        if (a->bytes_in_flight) N(e, "tcp.analysis.bytes_in_flight", "Bytes in flight", a->bytes_in_flight);
         for (size_t i = 0; i < sizeof ta / sizeof ta[0]; i++)
             if (a->tcp_flags & ta[i].f) e->field(e, ta[i].key, ta[i].label, true, "true", "Set");
         if (a->tcp_flags & NT_TA_DUPLICATE_ACK) {

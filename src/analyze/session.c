@@ -366,7 +366,8 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
     /* sequence analysis, on segments whose length is known */
     if (!t->bad_hlen) {
         const nt_frame *f = pkt->frame;
-        nt_tcp_seg sg = {f->number, f->ts, t->seq, t->ack, t->payload_len, t->flags, t->win};
+        nt_tcp_seg sg = {f->number, f->ts, t->seq, t->ack, t->payload_len, t->flags, t->win, t->nsack, {{0}}};
+        memcpy(sg.sack, t->sack, sizeof sg.sack);
         nt_tcp_result r;
         nt_tcp_analyze(&fwd->sq, &rev->sq, &sg, rev->scale, fl->irtt_ns, &r);
         a->tcp_flags |= r.flags;

@@ -165,11 +165,16 @@ done_retrans:;
             if (seq_gt(fwd->ual[i].nextseq, last)) last = fwd->ual[i].nextseq;
         }
         uint32_t bif = last - first;
+        /* less what the receiver reported holding (its last SACK blocks) */
+        for (uint8_t i = 0; i < rev->nsack; i++) bif -= rev->sack[i][1] - rev->sack[i][0];
         if (bif > 0 && bif < 2000000000u) {
             r->bytes_in_flight = bif;
             r->has_analysis = true;
         }
     }
+    /* the SACK blocks are read after the analysis, for the next segments */
+    fwd->nsack = s->nsack;
+    memcpy(fwd->sack, s->sack, sizeof fwd->sack);
     r->flags = fl;
     if (fl) r->has_analysis = true;
 }

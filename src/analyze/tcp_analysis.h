@@ -34,6 +34,8 @@ typedef struct nt_tcp_seqinfo {
     int32_t dupacknum;         /* -1: an ACKed-unseen was reported */
     uint64_t lastnondupack;
     uint32_t lastflags;        /* NT_TA_* of the last segment */
+    uint8_t nsack;             /* SACK blocks of this side's last segment */
+    uint32_t sack[4][2];
 } nt_tcp_seqinfo;
 
 typedef struct nt_tcp_seg {
@@ -42,6 +44,8 @@ typedef struct nt_tcp_seg {
     uint32_t seq, ack, len;
     uint16_t flags;
     uint16_t win;              /* raw */
+    uint8_t nsack;             /* the segment's SACK blocks (raw) */
+    uint32_t sack[4][2];
 } nt_tcp_seg;
 
 typedef struct nt_tcp_result {

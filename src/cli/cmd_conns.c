@@ -103,7 +103,15 @@ static void text_line(nt_buf *b, const nt_conn *c)
         }
         break;
     case NT_CONN_REFUSED:
-        nt_buf_printf(b, "; reset by the server at frame %llu (TTL %u)", (unsigned long long)c->rst_frame, c->rst_ttl);
+        if (c->rst[1]) {
+            nt_buf_printf(b, "; reset by the server at frame %llu (TTL %u)", (unsigned long long)c->rst_frame, c->rst_ttl);
+        } else {
+            nt_buf_printf(b, "; ICMP%s destination unreachable (code %u) from ", c->icmp_family == 6 ? "v6" : "",
+                          c->icmp_code);
+            if (c->icmp_family == 4) nt_buf_ipv4(b, c->icmp_from);
+            else nt_buf_ipv6(b, c->icmp_from);
+            nt_buf_printf(b, " at frame %llu", (unsigned long long)c->icmp_frame);
+        }
         break;
     case NT_CONN_UNANSWERED:
         nt_buf_printf(b, "; no answer in %.1f s", (double)nt_time_diff_ns(c->last_ts, c->first_ts) / 1e9);
@@ -170,6 +178,15 @@ static void json_line(nt_buf *b, const nt_conn *c)
         nt_json_u64(&j, "end_frame", e == NT_END_RESET ? c->rst_frame : c->fin_frame);
     }
     if (e == NT_END_RESET) nt_json_u64(&j, "reset_ttl", c->rst_ttl);
+    if (c->icmp_frame) {
+        nt_json_u64(&j, "icmp_frame", c->icmp_frame);
+        nt_json_u64(&j, "icmp_type", c->icmp_type);
+        nt_json_u64(&j, "icmp_code", c->icmp_code);
+        nt_buf_reset(&tb);
+        if (c->icmp_family == 4) nt_buf_ipv4(&tb, c->icmp_from);
+        else nt_buf_ipv6(&tb, c->icmp_from);
+        nt_json_str(&j, "icmp_from", tb.p);
+    }
     if (c->hs_rtt_ns) {
         nt_buf_reset(&tb);
         nt_buf_secs(&tb, c->hs_rtt_ns, 9);

@@ -299,7 +299,7 @@ ICMP6_ACC(icmp6_na_target, if (m->has_target && m->type == 136) n = put_addr(out
  * 1 a bogus header length (ports, sequence, lengths), 2 the header */
 static int tcp_depth(const nt_layer *l, const nt_tcp *t)
 {
-    if (l->inner || l->len < 20) return 0;
+    if (l->len < 20 || (l->inner && t->hlen < 20)) return 0;
     return t->bad_hlen == 1 ? 1 : 2;
 }
 #define TCP_ACC(fn, mindepth, body) \
@@ -327,11 +327,11 @@ ACC(tcp_stream)
     }
     return n;
 }
-TCP_ACC(tcp_len, 1, if (t->bad_hlen != 2) n = put_u(out, n, max, t->payload_len))
-TCP_ACC(tcp_seq, 1, n = put_u(out, n, max, a->tcp_valid ? a->rel_seq : t->seq))
-TCP_ACC(tcp_seq_raw, 1, n = put_u(out, n, max, t->seq))
-TCP_ACC(tcp_nxtseq, 2, if (a->tcp_valid && !t->bad_hlen) n = put_u(out, n, max, a->nxtseq))
-TCP_ACC(tcp_ack, 2, n = put_u(out, n, max, a->tcp_valid ? a->rel_ack : t->ack))
+TCP_ACC(tcp_len, 1, if (t->bad_hlen != 2 && !l->inner) n = put_u(out, n, max, t->payload_len))
+TCP_ACC(tcp_seq, 1, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->rel_seq : t->seq))
+TCP_ACC(tcp_seq_raw, 1, if (!l->inner) n = put_u(out, n, max, t->seq))
+TCP_ACC(tcp_nxtseq, 2, if (a->tcp_valid && !t->bad_hlen && !l->inner) n = put_u(out, n, max, a->nxtseq))
+TCP_ACC(tcp_ack, 2, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->rel_ack : t->ack))
 TCP_ACC(tcp_ack_raw, 2, n = put_u(out, n, max, t->ack))
 TCP_ACC(tcp_hdr_len, 1, n = put_u(out, n, max, t->hlen))
 TCP_ACC(tcp_flags, 2, n = put_u(out, n, max, t->flags))
@@ -344,8 +344,8 @@ TCP_ACC(tcp_f_urg, 2, n = put_b(out, n, max, t->flags & NT_TCP_URG))
 TCP_ACC(tcp_f_ece, 2, n = put_b(out, n, max, t->flags & NT_TCP_ECE))
 TCP_ACC(tcp_f_cwr, 2, n = put_b(out, n, max, t->flags & NT_TCP_CWR))
 TCP_ACC(tcp_win_value, 2, n = put_u(out, n, max, t->win))
-TCP_ACC(tcp_win, 2, if (a->tcp_valid) n = put_u(out, n, max, a->win))
-TCP_ACC(tcp_win_sf, 2, if (a->tcp_valid && !(t->flags & NT_TCP_SYN))
+TCP_ACC(tcp_win, 2, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->win : t->win))
+TCP_ACC(tcp_win_sf, 2, if (a->tcp_valid && !l->inner && !(t->flags & NT_TCP_SYN))
         n = put_i(out, n, max, a->win_scale >= 0 ? (1 << a->win_scale) : a->win_scale, NT_FT_INT))
 TCP_ACC(tcp_csum, 2, n = put_u(out, n, max, t->csum))
 TCP_ACC(tcp_urgp, 2, n = put_u(out, n, max, t->urp))
@@ -354,7 +354,7 @@ TCP_ACC(tcp_ws, 2, if (t->has_ws) n = put_u(out, n, max, t->ws))
 TCP_ACC(tcp_sack_perm, 2, if (t->sack_perm) n = put_b(out, n, max, true))
 TCP_ACC(tcp_tsval, 2, if (t->has_ts || t->tsval_only) n = put_u(out, n, max, t->tsval))
 TCP_ACC(tcp_tsecr, 2, if (t->has_ts) n = put_u(out, n, max, t->tsecr))
-TCP_ACC(tcp_payload, 2, if (t->payload_cap) n = put_bytes(out, n, max, t->payload, t->payload_cap, NT_FT_BYTES))
+TCP_ACC(tcp_payload, 2, if (t->payload_cap && !l->inner) n = put_bytes(out, n, max, t->payload, t->payload_cap, NT_FT_BYTES))
 
 /* TCP analysis: a label per flag, on the analysed (outer) segment */
 static int ta_get(const nt_packet *pkt, nt_fvalue *out, int max, uint32_t mask)
@@ -365,7 +365,8 @@ static int ta_get(const nt_packet *pkt, nt_fvalue *out, int max, uint32_t mask)
     return 1;
 }
 #define TA_ACC(fn, mask) ACC(fn) { return ta_get(pkt, out, max, mask); }
-TA_ACC(ta_retrans, NT_TA_RETRANSMISSION)
+/* Wireshark marks a fast retransmission as a retransmission too */
+TA_ACC(ta_retrans, NT_TA_RETRANSMISSION | NT_TA_FAST_RETRANSMISSION)
 TA_ACC(ta_fast, NT_TA_FAST_RETRANSMISSION)
 TA_ACC(ta_spurious, NT_TA_SPURIOUS_RETRANS)
 TA_ACC(ta_ooo, NT_TA_OUT_OF_ORDER)

@@ -81,7 +81,24 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         t->dport = nt_cur_be16(&k);
         t->seq = nt_cur_be32(&k);
         pkt->ntcp++;
-        nt_layer_add(c, NT_P_TCP, idx, p, cap < 20 ? cap : 20);
+        uint32_t len = cap < 20 ? cap : 20;
+        if (cap >= 20) { /* a whole quoted header: Wireshark decodes it all */
+            t->ack = nt_cur_be32(&k);
+            uint16_t w = nt_cur_be16(&k);
+            t->hlen = (uint8_t)((w >> 12) * 4);
+            t->flags = w & 0x1ff;
+            t->win = nt_cur_be16(&k);
+            t->csum = nt_cur_be16(&k);
+            t->urp = nt_cur_be16(&k);
+            if (t->hlen >= 20) {
+                len = cap < t->hlen ? cap : t->hlen;
+                t->opts = p + 20;
+                t->optlen = (uint8_t)(len - 20);
+                t->opts_cut = len < t->hlen;
+                tcp_options(c, t, true);
+            }
+        }
+        nt_layer_add(c, NT_P_TCP, idx, p, len);
         return;
     }
     /* Wireshark names the column TCP once it has read the ports */

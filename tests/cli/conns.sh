@@ -94,5 +94,35 @@ if [ -f "$C/markers.pcap" ]; then
     want=$(seq "$first" "$last" | paste -sd' ')
     expect "show between markers" "$got" "$want"
 fi
+# scenario captures recorded by record.sh (see tests/captures/README.md)
+"$NT" conns --json "$C/fw_drop.pcap" > "$tmp/d"
+expect "fw_drop outcome" "$(jget "$tmp/d" 0 outcome)" unanswered
+expect "fw_drop syns" "$(jget "$tmp/d" 0 syns)" 4
+expect "fw_drop intervals" "$(jget "$tmp/d" 0 syn_intervals | python3 -c 'import sys,ast; print([round(x) for x in ast.literal_eval(sys.stdin.read())])')" "[1, 2, 4]"
+"$NT" conns --json "$C/fw_reject.pcap" > "$tmp/j"
+expect "firewall reset" "$(jget "$tmp/j" 0 outcome)" refused
+expect "closed port reset" "$(jget "$tmp/j" 1 outcome)" refused
+expect "icmp reject" "$(jget "$tmp/j" 2 outcome)" refused
+expect "icmp reject type" "$(jget "$tmp/j" 2 icmp_type)" 3
+expect "icmp reject code" "$(jget "$tmp/j" 2 icmp_code)" 3
+expect "icmpv6 reject code" "$(jget "$tmp/j" 5 icmp_code)" 4
+"$NT" conns --json "$C/lost_ack.pcap" > "$tmp/l"
+expect "lost ack outcome" "$(jget "$tmp/l" 0 outcome)" half-open
+expect "lost ack synacks" "$(jget "$tmp/l" 0 synacks)" 3
+"$NT" conns --json "$C/reuse.pcap" > "$tmp/re"
+expect "reuse streams" "$(wc -l < "$tmp/re")" 2
+expect "reuse same port" "$(jget "$tmp/re" 1 client_port)" "$(jget "$tmp/re" 0 client_port)"
+"$NT" conns --json "$C/preexisting.pcap" > "$tmp/p"
+expect "pre-existing" "$(jget "$tmp/p" 0 outcome)" pre-existing
+expect "pre-existing state" "$(jget "$tmp/p" 0 conn_state)" OTH
+"$NT" conns --json "$C/loss.pcap" > "$tmp/lo"
+expect "loss retransmissions" "$(jget "$tmp/lo" 0 retransmissions_s2c)" \
+    "$(tshark -r "$C/loss.pcap" -Y 'tcp.srcport==80 and (tcp.analysis.retransmission or tcp.analysis.spurious_retransmission)' 2>/dev/null | wc -l)"
+expect "loss bytes" "$(jget "$tmp/lo" 0 bytes_s2c)" \
+    "$(tshark -r "$C/loss.pcap" -Y 'tcp.srcport==80' -T fields -e tcp.len 2>/dev/null | awk '{s+=$1} END {print s}')"
+"$NT" markers --json "$C/markers6.pcap" > "$tmp/m6"; rc=$?
+expect "icmpv6 markers" "$rc" 0
+expect "icmpv6 marker count" "$(grep -c '"type":"marker"' "$tmp/m6")" 4
+
 echo "cli/conns: $((n-fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
