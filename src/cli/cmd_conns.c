@@ -212,22 +212,11 @@ static void json_line(nt_buf *b, const nt_conn *c)
 
 int cmd_conns(int argc, char **argv)
 {
-    static const struct option lopts[] = {NT_READ_LONGOPTS, {NULL, 0, NULL, 0}};
     nt_read_opts o;
     nt_read_opts_init(&o);
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, NULL)) != -1) {
-        int h = nt_read_opt("conns", &o, ch, optarg);
-        if (h < 0) return NT_EXIT_USAGE;
-        if (h) continue;
-        if (optopt && strchr("rYc", optopt)) return nt_usage_error("conns", "option -%c needs a value", optopt);
-        return nt_usage_error("conns", "unknown option '%s' (see 'nettracer conns --help')", argv[optind - 1]);
-    }
-    if (optind < argc && !o.file) o.file = argv[optind++];
-    if (optind < argc) return nt_usage_error("conns", "one trace at a time (unexpected '%s')", argv[optind]);
-    if (!o.file) return nt_usage_error("conns", "no trace given (usage: nettracer conns TRACE)");
+    int next, rc0 = nt_read_args("conns", argc, argv, &o, &next);
+    if (rc0) return rc0;
+    if (next < argc) return nt_usage_error("conns", "one trace at a time (unexpected '%s')", argv[next]);
     nt_conns cs;
     nt_conns_init(&cs);
     int rc = nt_read_trace("conns", &o, add, &cs);

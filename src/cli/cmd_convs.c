@@ -193,21 +193,11 @@ static void text_table(nt_buf *b, nt_conv_type type, const nt_conv_table *t, int
 
 int cmd_convs(int argc, char **argv)
 {
-    static const struct option lopts[] = {NT_READ_LONGOPTS, {NULL, 0, NULL, 0}};
     nt_read_opts o;
     nt_read_opts_init(&o);
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, NULL)) != -1) {
-        int h = nt_read_opt("convs", &o, ch, optarg);
-        if (h < 0) return NT_EXIT_USAGE;
-        if (h) continue;
-        if (optopt && strchr("rYc", optopt)) return nt_usage_error("convs", "option -%c needs a value", optopt);
-        return nt_usage_error("convs", "unknown option '%s' (see 'nettracer convs --help')", argv[optind - 1]);
-    }
-    if (optind < argc && !o.file) o.file = argv[optind++];
-    if (!o.file) return nt_usage_error("convs", "no trace given (usage: nettracer convs TRACE [eth|ip|ipv6|tcp|udp])");
+    int next, rc0 = nt_read_args("convs", argc, argv, &o, &next);
+    if (rc0) return rc0;
+    optind = next;
     nt_conv_type order[NT_CONV_NTYPES];
     int ntypes = 0;
     unsigned mask = 0;

@@ -5,6 +5,7 @@
 #include "nettracer/filter.h"
 #include "nettracer/session.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,25 @@ int nt_read_opt(const char *cmd, nt_read_opts *o, int ch, const char *arg)
     case OPT_JSON: o->json = true; return 1;
     default: return 0;
     }
+}
+
+int nt_read_args(const char *cmd, int argc, char **argv, nt_read_opts *o, int *next)
+{
+    static const struct option lopts[] = {NT_READ_LONGOPTS, {NULL, 0, NULL, 0}};
+    int ch;
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, NULL)) != -1) {
+        int h = nt_read_opt(cmd, o, ch, optarg);
+        if (h < 0) return NT_EXIT_USAGE;
+        if (h) continue;
+        if (optopt && strchr("rYc", optopt)) return nt_usage_error(cmd, "option -%c needs a value", optopt);
+        return nt_usage_error(cmd, "unknown option '%s' (see 'nettracer %s --help')", argv[optind - 1], cmd);
+    }
+    if (optind < argc && !o->file) o->file = argv[optind++];
+    if (!o->file) return nt_usage_error(cmd, "no trace given (see 'nettracer %s --help')", cmd);
+    *next = optind;
+    return 0;
 }
 
 /* first pass: the marker ranges */

@@ -30,6 +30,11 @@ int nt_read_opt(const char *cmd, nt_read_opts *o, int ch, const char *arg);
 /* "22,33" marker payload sizes */
 bool nt_parse_marker_sizes(const char *s, uint32_t *a, uint32_t *b);
 
+/* The option loop of a command that takes only the shared options: on
+ * return 0, argv[*next..] are the operands (the trace first, unless -r gave
+ * it); otherwise the usage error's exit status (already printed). */
+int nt_read_args(const char *cmd, int argc, char **argv, nt_read_opts *o, int *next);
+
 typedef struct nt_read_ctx nt_read_ctx;
 /* Called for each selected frame, with its analysed packet. Return false to stop. */
 typedef bool (*nt_read_cb)(void *user, const nt_packet *pkt, const nt_trace *t);
