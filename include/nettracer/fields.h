@@ -52,6 +52,19 @@ typedef struct nt_field {
     bool (*value_of)(const char *name, uint64_t *v);
 } nt_field;
 
+/* A field of one decoded application message (proto/dns.h, sip.h, ...):
+ * the same row, with an accessor that reads the message struct instead of
+ * the packet. The registry wraps each table for every message a packet
+ * carries, so a protocol's file need not know nt_packet. */
+typedef struct nt_msg_field {
+    const char *name;
+    nt_ftype type;
+    uint8_t size;
+    const char *desc;
+    int (*get)(const void *msg, nt_fvalue *out, int max);
+    bool (*value_of)(const char *name, uint64_t *v);
+} nt_msg_field;
+
 const nt_field *nt_field_find(const char *name);
 size_t nt_field_count(void);
 const nt_field *nt_field_at(size_t i);
