@@ -24,6 +24,9 @@ typedef enum nt_proto {
     NT_P_UDP,
     NT_P_DATA,
     NT_P_PCAPNG,        /* a pcapng block shown as a frame */
+    /* application protocols (pkt->app) */
+    NT_P_TLS,
+    NT_P_HTTP,
     NT_P_COUNT
 } nt_proto;
 
@@ -244,6 +247,7 @@ typedef struct nt_packet {
                                        that ran out of bytes) */
     uint8_t nlayers;
     nt_layer layers[NT_MAX_LAYERS];
+    const struct nt_appdata *app;   /* application messages (set by the session) */
     uint8_t neth, nvlan, nsll, nnull, narp, nip4, nip6, nicmp, nicmp6, ntcp, nudp;
     nt_eth eth[1];
     nt_vlan vlan[4];

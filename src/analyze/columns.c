@@ -3,6 +3,8 @@
  * a Wireshark user reads the same words. Differences are documented in
  * docs/columns.md. */
 #include "nettracer/columns.h"
+#include "app_cols.h"
+#include "nettracer/app.h"
 
 #include <string.h>
 
@@ -78,6 +80,7 @@ void nt_col_protocol(const nt_packet *pkt, nt_buf *b)
                                                                  : nt_proto_name((nt_proto)pkt->entered));
         return;
     }
+    if (!(pkt->flags & NT_PKT_SHORT) && nt_app_col_protocol(pkt, b)) return;
     if (!top) {
         if (pkt->nlayers == 0 && pkt->frame) {
             nt_buf_puts(b, pkt->frame->linktype == NT_LINK_ETHERNET ? "Ethernet" : "Frame");
@@ -555,6 +558,19 @@ void nt_col_info(const nt_packet *pkt, nt_buf *b)
         }
         nt_buf_puts(b, ip->ext_fail >= 2 ? "[Malformed Packet: length of contained item exceeds length of containing item]"
                                          : suffix);
+        return;
+    }
+    if (!(pkt->flags & NT_PKT_SHORT) && pkt->app && pkt->app->npdu) {
+        tcp_markers(&pkt->ana, b);
+        nt_app_col_info(pkt, b);
+        return;
+    }
+    if (top->proto == NT_P_TCP && pkt->app && pkt->app->seg) {
+        /* part of a message completed in a later frame */
+        if (pkt->app->seg == 2) nt_buf_puts(b, pkt->app->seg_info);
+        else nt_col_info_layer(pkt, top, b);
+        if (b->len) nt_buf_putc(b, ' ');
+        nt_buf_puts(b, "[TCP segment of a reassembled PDU]");
         return;
     }
     nt_col_info_layer(pkt, top, b);

@@ -6,6 +6,7 @@
  * Memory grows with the number of flows, not with the number of packets;
  * pending fragments are bounded. */
 #include "nettracer/session.h"
+#include "app_int.h"
 #include "tcp_analysis.h"
 
 #include <stdlib.h>
@@ -36,6 +37,7 @@ typedef struct flow {
     nt_time syn_time;    /* the most recent SYN, for the initial RTT */
     bool syn_seen;
     int64_t irtt_ns;     /* 0 until the handshake's last ACK */
+    nt_app_flow *app;    /* application protocol state, NULL until payload */
 } flow;
 
 typedef struct flow_table {
@@ -140,6 +142,7 @@ struct nt_session {
     echo_req echo[ECHO_SLOTS];
     bool have_first;
     nt_time first, prev;  /* first frame's time, previous frame's time */
+    nt_app app;
 };
 
 nt_session *nt_session_new(void)
@@ -148,6 +151,7 @@ nt_session *nt_session_new(void)
     if (!s) abort();
     s->out = malloc(REASM_MAX_LEN + 64);
     if (!s->out) abort();
+    nt_app_init(&s->app);
     return s;
 }
 
@@ -156,8 +160,11 @@ void nt_session_free(nt_session *s)
     if (!s) return;
     for (size_t i = 0; i < s->tcp.cap; i++)
         if (s->tcp.slots[i].used) reset_dirs(&s->tcp.slots[i]);
+    for (size_t i = 0; i < s->udp.cap; i++)
+        if (s->udp.slots[i].used) nt_app_flow_free(s->udp.slots[i].app);
     free(s->tcp.slots);
     free(s->udp.slots);
+    nt_app_fini(&s->app);
     for (int i = 0; i < REASM_MAX_PENDING; i++) free(s->pend[i].buf);
     free(s->out);
     free(s);
@@ -297,6 +304,8 @@ static void reset_dirs(flow *fl)
     fl->irtt_ns = 0;
     fl->dir[0].ws_opt = fl->dir[1].ws_opt = -1;
     fl->dir[0].scale = fl->dir[1].scale = -1;
+    nt_app_flow_free(fl->app);
+    fl->app = NULL;
 }
 
 /* The flow an ICMP error quotes gets a stream number too, as in Wireshark
@@ -410,6 +419,7 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
         a->sack_rel[i][0] = t->sack[i][0] - rev->base;
         a->sack_rel[i][1] = t->sack[i][1] - rev->base;
     }
+    if (!t->bad_hlen) nt_app_tcp(&s->app, &fl->app, d, pkt, t, a->rel_seq);
 }
 
 static void do_udp(nt_session *s, nt_packet *pkt)
@@ -488,6 +498,8 @@ static void do_times(nt_session *s, const nt_frame *f, nt_packet *pkt)
 void nt_session_dissect(nt_session *s, const nt_frame *f, nt_packet *pkt)
 {
     nt_dissect(f, pkt);
+    nt_app_begin(&s->app);
+    pkt->app = &s->app.data;
     do_times(s, f, pkt);
     if (pkt->flags & NT_PKT_FRAGMENT) do_reassembly(s, f, pkt);
     do_tcp(s, pkt);

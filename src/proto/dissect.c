@@ -164,7 +164,8 @@ const char *nt_proto_name(nt_proto p)
         [NT_P_NONE] = "", [NT_P_FRAME] = "Frame", [NT_P_ETH] = "Ethernet", [NT_P_VLAN] = "802.1Q",
         [NT_P_SLL] = "SLL", [NT_P_NULL] = "NULL", [NT_P_ARP] = "ARP", [NT_P_IPV4] = "IPv4",
         [NT_P_IPV6] = "IPv6", [NT_P_ICMP] = "ICMP", [NT_P_ICMPV6] = "ICMPv6", [NT_P_TCP] = "TCP",
-        [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data", [NT_P_PCAPNG] = "PCAPNG",
+        [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data", [NT_P_PCAPNG] = "PCAPNG", [NT_P_TLS] = "TLS",
+        [NT_P_HTTP] = "HTTP",
     };
     return (unsigned)p < NT_P_COUNT && names[p] ? names[p] : "";
 }

@@ -203,6 +203,65 @@ EOF
     die "nginx did not start: $(cat "$d/error.log" 2>/dev/null)"
 }
 
+# nginx_tls_start NS CERT KEY [EXTRA]: nginx serving $WORK/www over TLS on
+# 443 (EXTRA: more server directives); sets NGINX_PID
+nginx_tls_start() {
+    local ns=$1 crt=$2 key=$3 extra=${4:-} d="$WORK/nginx-tls-$1"
+    mkdir -p "$d/tmp" "$WORK/www"
+    printf '<html><body>nettracer TLS test page</body></html>\n' >"$WORK/www/index.html"
+    printf 'small text resource for the second request\n' >"$WORK/www/small.txt"
+    cat >"$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    default_type text/html;
+    types { text/plain txt; text/html html; }
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path $d/tmp/proxy;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
+    server {
+        listen 443 ssl;
+        server_name www.nettracer.test;
+        ssl_certificate $crt;
+        ssl_certificate_key $key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        $extra
+        root $WORK/www;
+    }
+}
+EOF
+    bg "$ns" nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf"
+    NGINX_PID=$BG_PID
+    local i
+    for i in $(seq 100); do
+        nsx "$ns" ss -Hltn 'sport = :443' | grep -q . && return 0
+        sleep 0.1
+    done
+    die "nginx (TLS) did not start: $(cat "$d/error.log" 2>/dev/null)"
+}
+
+certs() { [ -f "$WORK/certs/ca.pem" ] || bash "$HERE/mkcerts.sh" "$WORK/certs" >/dev/null; C="$WORK/certs"; }
+
+# tls_case FILE SUBNET CERT KEY EXTRA CURLARGS...: one TLS capture
+tls_case() {
+    local f=$1 s=$2 crt=$3 key=$4 extra=$5
+    shift 5
+    pair "$s" v4
+    nginx_tls_start "$B" "$crt" "$key" "$extra"
+    cap_start "$A" va "$OUT/$f"
+    curl_ "$A" --resolve "www.nettracer.test:443:10.99.$s.2" --cacert "$C/ca.pem" "$@"
+    cap_stop
+    stop_bg "$NGINX_PID"
+}
+
 # pair SUBNET MODE: namespaces A and B joined by va <-> vb, links up
 pair() {
     ns_new A "${1}a" "$2"
@@ -674,10 +733,39 @@ rec_preexisting() {
     stop_bg "$srv"
 }
 
+# TLS 1.2: full chain (leaf + intermediate), two requests on one connection
+rec_tls12() {
+    certs
+    tls_case tls12.pcap 31 "$C/chain.pem" "$C/leaf.key" "" --tlsv1.2 --tls-max 1.2 \
+        https://www.nettracer.test/ https://www.nettracer.test/small.txt
+}
+rec_tls13() {
+    certs
+    tls_case tls13.pcap 32 "$C/chain.pem" "$C/leaf.key" "" --tlsv1.3 https://www.nettracer.test/
+}
+# a CertificateRequest whose CA list is about 20 KB (TLS 1.2, so it is in clear)
+rec_tls_clientca() {
+    certs
+    tls_case tls_clientca.pcap 33 "$C/chain.pem" "$C/leaf.key" \
+        "ssl_verify_client optional; ssl_client_certificate $C/clientcas.pem;" \
+        --tlsv1.2 --tls-max 1.2 https://www.nettracer.test/
+}
+# the certificate names "Default Web Site": curl checks the name and aborts
+rec_tls_badname() {
+    certs
+    tls_case tls_badname.pcap 34 "$C/wrong.pem" "$C/wrong.key" "" --tlsv1.2 --tls-max 1.2 \
+        https://www.nettracer.test/
+}
+rec_tls_expired() {
+    certs
+    tls_case tls_expired.pcap 35 "$C/expired.pem" "$C/expired.key" "" --tlsv1.2 --tls-max 1.2 \
+        https://www.nettracer.test/
+}
+
 ALL="ping4 ping4_nano ping6 http4 http6 refused unanswered udp ttl frag vlan qinq
      sll sll2 iproute_opts tcp_close dumpcap snaplen
      fw_drop fw_reject lost_ack loss markers markers6 zero_window keepalive
-     reuse preexisting"
+     reuse preexisting tls12 tls13 tls_clientca tls_badname tls_expired"
 
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($ALL)

@@ -10,7 +10,9 @@ SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/tshark.sh"
 
 
-norm() { sed -e 's/  */ /g' -e 's/ *$//'; }
+# tshark 4.0 appends "[Dissector bug, ...]" to a TLS message nested deeper
+# than its tree limit (gui.max_tree_depth): not part of the message's text
+norm() { sed -e 's/  */ /g' -e 's/ *$//' -e 's/\[Dissector bug, protocol TLS: [^]]*\]//'; }
 
 fail=0; files=0; frames=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

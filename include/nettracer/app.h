@@ -1,0 +1,73 @@
+/* app.h - the application messages a frame carries, found by the session
+ * (analyze/app.c) after TCP reassembly or directly in a UDP datagram, and
+ * decoded by the pure parsers of proto/. A packet points to one nt_appdata
+ * owned by the session; its pointers are valid until the next frame. */
+#ifndef NETTRACER_APP_H
+#define NETTRACER_APP_H
+
+#include "nettracer/http.h"
+#include "nettracer/tls.h"
+
+#define NT_APP_MAX_PDU 16
+
+typedef struct nt_app_pdu {
+    uint8_t proto;          /* nt_proto: NT_P_TLS, NT_P_HTTP, ... */
+    uint8_t idx;            /* index into that protocol's array below */
+    const uint8_t *p;       /* the message: in the frame, or reassembled */
+    uint32_t len;           /* bytes at p (a long body may be cut: see full_len) */
+    uint64_t full_len;      /* the message's length on the wire */
+    uint64_t first_frame;   /* frame where the message began */
+    uint32_t nframes;       /* frames it spanned */
+} nt_app_pdu;
+
+#define NT_TLS_MAX_REC 16
+#define NT_TLS_REC_MAX_HS 8
+
+typedef struct nt_tls_rec_info {
+    uint8_t type;
+    uint16_t version, length;
+    bool encrypted;          /* handshake or alert not readable (after ChangeCipherSpec) */
+    uint8_t nhs;
+    uint8_t hs[NT_TLS_REC_MAX_HS];  /* handshake messages completed in this record */
+    bool frag;               /* ends with a handshake message continued in a later record */
+    uint8_t frag_type;
+    uint8_t alert_level, alert_desc;
+} nt_tls_rec_info;
+
+typedef struct nt_tls_frame {
+    uint8_t nrec;
+    nt_tls_rec_info rec[NT_TLS_MAX_REC];
+    uint16_t version;        /* for the Protocol column: the session's, else the record's */
+    bool has_ch, has_sh, has_certs, has_certreq, hello_request;
+    nt_tls_hello ch, sh;
+    nt_tls_certs certs;
+    nt_tls_certreq certreq;
+} nt_tls_frame;
+
+#define NT_APP_MAX_HTTP 4
+typedef struct nt_http_msg {
+    bool continuation;       /* bytes that do not start a message */
+    nt_http h;
+    uint64_t body_len;
+    uint64_t request_in;     /* response: frame of its request */
+    uint64_t response_in;    /* not known in one pass: always 0 */
+    bool has_time;
+    int64_t time_ns;         /* response: since its request */
+} nt_http_msg;
+
+typedef struct nt_appdata {
+    uint8_t npdu;
+    nt_app_pdu pdu[NT_APP_MAX_PDU];
+    /* a message begun here or before and not complete in this frame:
+     * 1 continued (the payload starts inside it), 2 begun at the payload's
+     * start (Wireshark's "[TCP segment of a reassembled PDU]") */
+    uint8_t seg;
+    char seg_info[160];      /* what the dissector showed before asking for more */
+    bool cut;                /* a message cut by the snap length (not reassembled) */
+    bool has_tls;
+    nt_tls_frame tls;
+    uint8_t nhttp;
+    nt_http_msg http[NT_APP_MAX_HTTP];
+} nt_appdata;
+
+#endif

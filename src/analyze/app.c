@@ -1,0 +1,522 @@
+/* app.c - application messages in TCP streams and UDP datagrams: picks
+ * the protocol of a stream (well-known port, else the content), reassembles
+ * TCP payload into messages and hands each complete one to its parser in
+ * proto/.
+ *
+ * Reassembly, per direction: bytes are taken in sequence order; a segment
+ * wholly below the next expected byte is a retransmission and is skipped
+ * (Wireshark does not hand it to the protocol either); an overlap is cut; a
+ * gap abandons the message in progress and the next segment is decoded
+ * afresh if it starts like a message, so a lost segment costs one message,
+ * not the rest of the flow. Memory is bounded: a message keeps at most
+ * APP_KEEP bytes (a long HTTP body is counted, not kept), and buffers exist
+ * only while a message is incomplete. */
+#include "app_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define APP_KEEP (256u * 1024)
+#define HS_MAX (256u * 1024) /* a handshake message larger than this is not reassembled */
+
+enum { FR_NEED = -1, FR_NOT = -2 };
+
+typedef struct rdir {
+    bool started;
+    uint32_t next;           /* next expected relative sequence number */
+    /* the message in progress */
+    bool pending;
+    uint8_t *buf;
+    uint32_t len, cap;       /* bytes kept */
+    uint64_t have;           /* bytes seen */
+    uint64_t need;           /* total length once known, else 0 */
+    uint64_t first_frame;
+    uint32_t nframes;
+    /* TLS */
+    bool ccs;                /* ChangeCipherSpec seen: handshake records are encrypted */
+    uint8_t *hs;             /* a handshake message spanning records */
+    uint32_t hs_len, hs_cap;
+} rdir;
+
+#define HTTP_PENDING 8
+struct nt_app_flow {
+    uint8_t proto;           /* 0 undecided, NT_P_TLS, NT_P_HTTP, NT_P_DATA (none) */
+    rdir d[2];
+    uint16_t tls_version;    /* negotiated, 0 until a ServerHello */
+    struct {
+        uint64_t frame;
+        nt_time ts;
+        bool head;
+    } req[HTTP_PENDING];
+    uint8_t nreq, req0;
+};
+
+/* buffers handed to a packet stay alive until the next frame */
+#define HOLD_MAX (NT_APP_MAX_PDU + 4)
+static void hold(nt_app *a, uint8_t *p)
+{
+    if (!p) return;
+    if (a->nhold < HOLD_MAX) a->hold[a->nhold++] = p;
+    else free(p); /* cannot happen: at most one buffer per message and per direction */
+}
+
+void nt_app_init(nt_app *a)
+{
+    memset(a, 0, sizeof *a);
+    a->hold = calloc(HOLD_MAX, sizeof *a->hold);
+    if (!a->hold) abort();
+}
+
+void nt_app_fini(nt_app *a)
+{
+    for (int i = 0; i < a->nhold; i++) free(a->hold[i]);
+    free(a->hold);
+}
+
+void nt_app_begin(nt_app *a)
+{
+    for (int i = 0; i < a->nhold; i++) free(a->hold[i]);
+    a->nhold = 0;
+    nt_appdata *d = &a->data;
+    d->npdu = 0;
+    d->seg = 0;
+    d->seg_info[0] = 0;
+    d->has_tls = false;
+    d->tls.nrec = 0;
+    d->tls.has_ch = d->tls.has_sh = d->tls.has_certs = d->tls.has_certreq = d->tls.hello_request = false;
+    d->nhttp = 0;
+    d->cut = false;
+}
+
+void nt_app_flow_free(nt_app_flow *f)
+{
+    if (!f) return;
+    for (int i = 0; i < 2; i++) {
+        free(f->d[i].buf);
+        free(f->d[i].hs);
+    }
+    free(f);
+}
+
+/* ---- framing: how long is the message at p? -------------------------- */
+
+static bool is_tls_port(uint16_t p)
+{
+    return p == 443 || p == 8443 || p == 465 || p == 993 || p == 995 || p == 636 || p == 5061 || p == 989 ||
+           p == 990 || p == 992 || p == 994 || p == 4433 || p == 853;
+}
+static bool is_http_port(uint16_t p)
+{
+    return p == 80 || p == 8080 || p == 8000 || p == 3128 || p == 8008 || p == 8088;
+}
+
+/* Length of a chunked body at p, or 0 while it is not complete. */
+static uint64_t chunked_len(const uint8_t *p, uint32_t len)
+{
+    uint32_t i = 0;
+    for (;;) {
+        uint64_t n = 0;
+        int digits = 0;
+        while (i < len) {
+            uint8_t ch = p[i];
+            int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                                                        : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+            if (v < 0) break;
+            if (n > (1ULL << 40)) return 0;
+            n = n * 16 + (uint64_t)v, digits++, i++;
+        }
+        if (!digits) return 0;
+        while (i < len && p[i] != '\n') i++; /* chunk extensions */
+        if (i >= len) return 0;
+        i++;
+        if (n == 0) { /* trailers, then an empty line */
+            for (;;) {
+                if (i + 1 < len && p[i] == '\r' && p[i + 1] == '\n') return i + 2;
+                if (i < len && p[i] == '\n') return i + 1;
+                while (i < len && p[i] != '\n') i++;
+                if (i >= len) return 0;
+                i++;
+            }
+        }
+        if ((uint64_t)len - i < n + 2) return 0;
+        i += (uint32_t)n + 2;
+    }
+}
+
+/* The HTTP message's total length, FR_NEED or FR_NOT. A message that is
+ * chunked is measured on what is kept; one without a length (a response
+ * read until the close) is its head. */
+static int64_t http_frame(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
+{
+    /* Wireshark waits for a first line whatever the bytes are; a first line
+     * that does not start a message makes the rest "Continuation" */
+    if (!memchr(p, '\n', len)) return len >= APP_KEEP ? (int64_t)len : FR_NEED;
+    if (!nt_http_sniff(p, len)) return len;
+    uint32_t hl = nt_http_head_len(p, len);
+    if (!hl) return len >= APP_KEEP ? (int64_t)len : FR_NEED;
+    nt_http h;
+    if (!nt_http_parse(p, hl, &h)) return len;
+    if (!h.request) {
+        bool head = false;
+        if (f->nreq && dir == 1) head = f->req[f->req0].head;
+        if (head || h.code / 100 == 1 || h.code == 204 || h.code == 304) return hl;
+    }
+    if (h.chunked) {
+        uint64_t b = chunked_len(p + hl, len - hl);
+        if (b) return (int64_t)(hl + b);
+        return len >= APP_KEEP ? (int64_t)len : FR_NEED;
+    }
+    if (h.has_content_length) return (int64_t)(hl + h.content_length);
+    return hl;
+}
+
+static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
+{
+    switch (f->proto) {
+    case NT_P_TLS: {
+        int32_t l = nt_tls_record_len(p, len);
+        return l < 0 ? FR_NEED : l == 0 ? FR_NOT : l;
+    }
+    case NT_P_HTTP: return http_frame(f, dir, p, len);
+    default: return FR_NOT;
+    }
+}
+
+/* ---- decoding complete messages -------------------------------------- */
+
+static void tls_hs_message(nt_app *a, nt_app_flow *f, uint8_t type, const uint8_t *body, uint32_t len)
+{
+    nt_tls_frame *t = &a->data.tls;
+    switch (type) {
+    case NT_TLS_HS_CLIENT_HELLO:
+        t->has_ch = nt_tls_hello_parse(type, body, len, &t->ch);
+        break;
+    case NT_TLS_HS_SERVER_HELLO:
+        t->has_sh = nt_tls_hello_parse(type, body, len, &t->sh);
+        if (t->has_sh) f->tls_version = nt_tls_hello_selected(&t->sh);
+        break;
+    case NT_TLS_HS_CERTIFICATE:
+        t->has_certs = nt_tls_certs_parse(body, len, f->tls_version == 0x0304, &t->certs);
+        break;
+    case NT_TLS_HS_CERTIFICATE_REQUEST:
+        t->has_certreq = nt_tls_certreq_parse(body, len, f->tls_version == 0x0303, &t->certreq);
+        break;
+    case NT_TLS_HS_HELLO_REQUEST: t->hello_request = true; break;
+    default: break;
+    }
+}
+
+static void tls_note_hs(nt_tls_rec_info *ri, uint8_t type)
+{
+    if (ri->nhs < NT_TLS_REC_MAX_HS) ri->hs[ri->nhs++] = type;
+}
+
+/* The handshake messages in one record's body, with the part of a message
+ * that continues in the next record kept in r->hs. */
+static void tls_handshake(nt_app *a, nt_app_flow *f, rdir *r, nt_tls_rec_info *ri, const uint8_t *p, uint32_t len)
+{
+    if (r->hs_len) { /* a message begun in an earlier record */
+        uint32_t need = 4 + ((uint32_t)r->hs[1] << 16 | (uint32_t)r->hs[2] << 8 | r->hs[3]);
+        uint32_t take = need - r->hs_len < len ? need - r->hs_len : len;
+        if (r->hs_len + take > r->hs_cap) {
+            uint32_t nc = r->hs_len + take;
+            uint8_t *nb = realloc(r->hs, nc);
+            if (!nb) abort();
+            r->hs = nb, r->hs_cap = nc;
+        }
+        memcpy(r->hs + r->hs_len, p, take);
+        r->hs_len += take;
+        p += take, len -= take;
+        if (r->hs_len < need) {
+            ri->frag = true;
+            ri->frag_type = r->hs[0];
+            return;
+        }
+        tls_note_hs(ri, r->hs[0]);
+        tls_hs_message(a, f, r->hs[0], r->hs + 4, need - 4);
+        hold(a, r->hs);
+        r->hs = NULL, r->hs_len = r->hs_cap = 0;
+    }
+    while (len >= 4) {
+        uint8_t type = p[0];
+        uint32_t ml = (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        if (!nt_tls_hs_name(type)) { /* not a message header: encrypted (Finished after a resumption) */
+            ri->encrypted = true;
+            ri->nhs = 0;
+            return;
+        }
+        if (ml + 4 > len) {
+            if (ml + 4 > HS_MAX) {
+                ri->encrypted = ri->nhs == 0;
+                return;
+            }
+            r->hs = malloc(ml + 4);
+            if (!r->hs) abort();
+            r->hs_cap = ml + 4;
+            memcpy(r->hs, p, len);
+            r->hs_len = len;
+            ri->frag = true;
+            ri->frag_type = type;
+            return;
+        }
+        tls_note_hs(ri, type);
+        tls_hs_message(a, f, type, p + 4, ml);
+        p += 4 + ml, len -= 4 + ml;
+    }
+    if (len && !ri->nhs) ri->encrypted = true;
+}
+
+static void tls_record(nt_app *a, nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
+{
+    nt_tls_record rec;
+    if (!nt_tls_record_parse(p, len, &rec)) return;
+    nt_tls_frame *t = &a->data.tls;
+    a->data.has_tls = true;
+    if (t->nrec >= NT_TLS_MAX_REC) return;
+    nt_tls_rec_info *ri = &t->rec[t->nrec++];
+    memset(ri, 0, sizeof *ri);
+    ri->type = rec.type, ri->version = rec.version, ri->length = rec.length;
+    rdir *r = &f->d[dir];
+    switch (rec.type) {
+    case NT_TLS_CT_CCS: r->ccs = true; break;
+    case NT_TLS_CT_HANDSHAKE:
+        if (r->ccs) ri->encrypted = true;
+        else tls_handshake(a, f, r, ri, rec.frag, rec.length);
+        break;
+    case NT_TLS_CT_ALERT:
+        if (r->ccs || rec.length != 2) {
+            ri->encrypted = true;
+        } else {
+            ri->alert_level = rec.frag[0];
+            ri->alert_desc = rec.frag[1];
+        }
+        break;
+    default: break;
+    }
+    t->version = f->tls_version ? f->tls_version : rec.version;
+}
+
+static void http_message(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, nt_app_pdu *pdu)
+{
+    nt_appdata *d = &a->data;
+    if (d->nhttp >= NT_APP_MAX_HTTP) return;
+    nt_http_msg *m = &d->http[d->nhttp];
+    memset(m, 0, sizeof *m);
+    pdu->idx = d->nhttp++;
+    uint32_t hl = nt_http_head_len(pdu->p, pdu->len);
+    if (!hl && a->data.cut) { /* a head cut short: its first line if there is one */
+        const uint8_t *nl = memchr(pdu->p, '\n', pdu->len);
+        if (nl) hl = (uint32_t)(nl + 1 - pdu->p);
+    }
+    if (!hl || !nt_http_sniff(pdu->p, pdu->len) || !nt_http_parse(pdu->p, hl, &m->h)) {
+        m->continuation = true;
+        return;
+    }
+    m->body_len = pdu->full_len - hl;
+    if (m->h.request) {
+        if (f->nreq == HTTP_PENDING) { /* forget the oldest unanswered request */
+            f->req0 = (uint8_t)((f->req0 + 1) % HTTP_PENDING);
+            f->nreq--;
+        }
+        int i = (f->req0 + f->nreq) % HTTP_PENDING;
+        f->req[i].frame = pdu->first_frame;
+        f->req[i].ts = fr->ts;
+        f->req[i].head = m->h.method.len == 4 && !memcmp(m->h.method.p, "HEAD", 4);
+        f->nreq++;
+    } else if (f->nreq && m->h.code / 100 != 1) {
+        (void)dir;
+        m->request_in = f->req[f->req0].frame;
+        m->has_time = true;
+        m->time_ns = nt_time_diff_ns(fr->ts, f->req[f->req0].ts);
+        f->req0 = (uint8_t)((f->req0 + 1) % HTTP_PENDING);
+        f->nreq--;
+    }
+}
+
+static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const uint8_t *p, uint32_t len,
+                 uint64_t full, uint64_t first, uint32_t nframes)
+{
+    nt_appdata *d = &a->data;
+    if (d->npdu >= NT_APP_MAX_PDU) return;
+    nt_app_pdu *pdu = &d->pdu[d->npdu++];
+    pdu->proto = f->proto;
+    pdu->idx = 0;
+    pdu->p = p, pdu->len = len, pdu->full_len = full;
+    pdu->first_frame = first, pdu->nframes = nframes;
+    if (f->proto == NT_P_TLS) tls_record(a, f, dir, p, len);
+    else if (f->proto == NT_P_HTTP) http_message(a, f, dir, fr, pdu);
+}
+
+/* ---- TCP ------------------------------------------------------------- */
+
+static void pend_add(rdir *r, const uint8_t *p, uint32_t n)
+{
+    uint32_t keep = r->len < APP_KEEP ? APP_KEEP - r->len : 0;
+    if (keep > n) keep = n;
+    if (keep) {
+        if (r->len + keep > r->cap) {
+            uint32_t nc = r->cap ? r->cap : 2048;
+            while (nc < r->len + keep) nc *= 2;
+            if (nc > APP_KEEP) nc = APP_KEEP;
+            uint8_t *nb = realloc(r->buf, nc);
+            if (!nb) abort();
+            r->buf = nb, r->cap = nc;
+        }
+        memcpy(r->buf + r->len, p, keep);
+        r->len += keep;
+    }
+    r->have += n;
+}
+
+static void pend_drop(rdir *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+    r->len = r->cap = 0;
+    r->have = r->need = 0;
+    r->pending = false;
+}
+
+static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t len)
+{
+    uint16_t lo = t->sport < t->dport ? t->sport : t->dport, hi = t->sport < t->dport ? t->dport : t->sport;
+    /* the lower port first, as Wireshark tries them */
+    if (is_tls_port(lo) || (!is_http_port(lo) && is_tls_port(hi))) f->proto = NT_P_TLS;
+    else if (is_http_port(lo) || is_http_port(hi)) f->proto = NT_P_HTTP;
+    else if (nt_tls_sniff(p, len)) f->proto = NT_P_TLS; /* TLS on any port; HTTP only on its ports, as Wireshark */
+    else f->proto = NT_P_DATA;
+}
+
+/* Messages in bytes that start at a message boundary; the start of an
+ * incomplete one is kept. */
+static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const uint8_t *p, uint32_t len,
+                 bool at_start)
+{
+    rdir *r = &f->d[dir];
+    while (len) {
+        int64_t l = frame_len(f, dir, p, len);
+        if (l == FR_NOT) return; /* not a message start: the rest is not decoded */
+        if (l > 0 && (uint64_t)l <= len) {
+            emit(a, f, dir, fr, p, (uint32_t)l, (uint64_t)l, fr->number, 1);
+            p += l, len -= (uint32_t)l;
+            at_start = false;
+            continue;
+        }
+        r->pending = true;
+        r->need = l > 0 ? (uint64_t)l : 0;
+        r->first_frame = fr->number;
+        r->nframes = 1;
+        pend_add(r, p, len);
+        if (!a->data.npdu) {
+            /* TLS clears Info before asking for more; HTTP writes its first
+             * line once it has the head, else leaves TCP's */
+            a->data.seg = at_start && f->proto == NT_P_TLS ? 2 : 1;
+            if (at_start && f->proto == NT_P_HTTP) {
+                uint32_t hl = nt_http_head_len(p, len);
+                nt_http h;
+                if (hl && nt_http_parse(p, hl, &h)) {
+                    a->data.seg = 2;
+                    uint32_t n = h.line.len < sizeof a->data.seg_info - 2 ? h.line.len : sizeof a->data.seg_info - 2;
+                    memcpy(a->data.seg_info, h.line.p, n);
+                    a->data.seg_info[n] = ' ';
+                    a->data.seg_info[n + 1] = 0;
+                }
+            }
+        }
+        return;
+    }
+}
+
+void nt_app_tcp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, const nt_tcp *t, uint32_t rel_seq)
+{
+    if (!t->payload_len || t->bad_hlen || (t->flags & NT_TCP_RST)) return;
+    /* as Wireshark (tcp.no_subdissector_on_error): a retransmission or an
+     * out-of-order segment is not handed to the protocol */
+    if (pkt->ana.tcp_flags & (NT_TA_RETRANSMISSION | NT_TA_OUT_OF_ORDER)) return;
+    nt_app_flow *f = *fp;
+    if (!f) {
+        f = calloc(1, sizeof *f);
+        if (!f) abort();
+        *fp = f;
+    }
+    const uint8_t *p = t->payload;
+    uint32_t len = t->payload_cap, seq = rel_seq;
+    if (f->proto == 0) decide(f, t, p, len);
+    if (f->proto == NT_P_DATA) return;
+    rdir *r = &f->d[dir];
+    const nt_frame *fr = pkt->frame;
+    if (!r->started) {
+        r->started = true;
+        r->next = seq;
+    }
+    if (len < t->payload_len) {
+        /* cut by the snap length: Wireshark does not reassemble, and hands
+         * the bytes (retransmitted or not) to HTTP, which shows its first
+         * line or "Continuation" */
+        pend_drop(r);
+        r->next = seq + t->payload_len;
+        if (f->proto == NT_P_HTTP) {
+            a->data.cut = true;
+            emit(a, f, dir, fr, p, len, t->payload_len, fr->number, 1);
+        }
+        return;
+    }
+    int32_t off = (int32_t)(seq - r->next);
+    if (off < 0) { /* retransmitted or overlapping bytes */
+        uint32_t old = (uint32_t)-off;
+        if (old >= t->payload_len) return;
+        if (old >= len) return;
+        p += old, len -= old, seq += old;
+        off = 0;
+    }
+    if (off > 0) { /* bytes missing before this segment: give up the message in progress */
+        pend_drop(r);
+        r->next = seq;
+    }
+    r->next = seq + t->payload_len;
+    if (!len) return;
+    bool at_start = p == t->payload;
+    if (r->pending) {
+        uint64_t want = r->need ? r->need - r->have : 0;
+        if (r->need && want <= len) {
+            pend_add(r, p, (uint32_t)want);
+            uint8_t *b = r->buf;
+            uint32_t bl = r->len;
+            uint64_t full = r->have, first = r->first_frame;
+            uint32_t nf = r->nframes + 1;
+            r->buf = NULL;
+            pend_drop(r);
+            hold(a, b);
+            emit(a, f, dir, fr, b, bl, full, first, nf);
+            scan(a, f, dir, fr, p + want, len - (uint32_t)want, false);
+        } else if (r->need) {
+            pend_add(r, p, len);
+            r->nframes++;
+            a->data.seg = 1;
+        } else {
+            /* length not known yet (an HTTP head in pieces): add and measure again */
+            pend_add(r, p, len);
+            r->nframes++;
+            int64_t l = frame_len(f, dir, r->buf, r->len);
+            if (l == FR_NOT) {
+                pend_drop(r);
+            } else if (l > 0 && (uint64_t)l <= r->have) {
+                /* complete: the bytes past the message start the next one */
+                uint64_t extra = r->have - (uint64_t)l;
+                uint8_t *b = r->buf;
+                uint32_t nf = r->nframes;
+                uint64_t first = r->first_frame;
+                r->buf = NULL;
+                pend_drop(r);
+                hold(a, b);
+                emit(a, f, dir, fr, b, (uint32_t)l, (uint64_t)l, first, nf);
+                if (extra <= len) scan(a, f, dir, fr, p + len - extra, (uint32_t)extra, false);
+            } else {
+                if (l > 0) r->need = (uint64_t)l;
+                a->data.seg = 1;
+            }
+        }
+    } else {
+        scan(a, f, dir, fr, p, len, at_start);
+    }
+}
