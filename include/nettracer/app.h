@@ -27,6 +27,7 @@ typedef struct nt_tls_rec_info {
     uint8_t type;
     uint16_t version, length;
     bool encrypted;          /* handshake or alert not readable (after ChangeCipherSpec) */
+    bool opaque;             /* TLS 1.3 protected record: type is tls.record.opaque_type */
     uint8_t nhs;
     uint8_t hs[NT_TLS_REC_MAX_HS];  /* handshake messages completed in this record */
     bool frag;               /* ends with a handshake message continued in a later record */
@@ -62,6 +63,7 @@ typedef struct nt_appdata {
      * 1 continued (the payload starts inside it), 2 begun at the payload's
      * start (Wireshark's "[TCP segment of a reassembled PDU]") */
     uint8_t seg;
+    bool seg_tls;            /* the part begun here is a TLS record (the "tls" layer shows) */
     char seg_info[160];      /* what the dissector showed before asking for more */
     bool cut;                /* a message cut by the snap length (not reassembled) */
     bool has_tls;

@@ -53,6 +53,7 @@ typedef struct nt_tls_hello {
     uint16_t version;          /* legacy_version field */
     uint8_t sid_len;
     uint16_t ncipher;          /* ClientHello: cipher suites offered */
+    const uint8_t *ciphers;    /* ClientHello: the suites, 2 bytes each */
     uint16_t cipher;           /* ServerHello: selected suite */
     bool has_sni;
     char sni[256];
@@ -103,6 +104,14 @@ typedef struct nt_x509 {
     bool is_ca;
 } nt_x509;
 bool nt_x509_decode(const uint8_t *der, uint32_t len, nt_x509 *x);
+/* The strings of a certificate's DER as Wireshark's x509 fields list them,
+ * pointing into der (no copies): issuer and subject attribute values
+ * (tag: 0x0C UTF8String, 0x13 PrintableString, 0x16 IA5String ...) and DNS
+ * names of the subjectAltName. Returns false on malformed DER. */
+typedef enum { NT_X509_ISSUER_ATTR, NT_X509_SUBJECT_ATTR, NT_X509_SAN_DNS } nt_x509_item;
+typedef void (*nt_x509_cb)(void *user, nt_x509_item kind, uint8_t tag, const uint8_t *p, uint32_t len);
+bool nt_x509_walk(const uint8_t *der, uint32_t len, nt_x509_cb cb, void *user);
+
 /* Whether name is covered by the certificate's DNS names (or CN when it has
  * none and loose is set), with the RFC 9525 wildcard rule: "*" is the whole
  * left-most label and matches exactly one label. */

@@ -80,6 +80,7 @@ void nt_app_begin(nt_app *a)
     nt_appdata *d = &a->data;
     d->npdu = 0;
     d->seg = 0;
+    d->seg_tls = false;
     d->seg_info[0] = 0;
     d->has_tls = false;
     d->tls.nrec = 0;
@@ -276,6 +277,7 @@ static void tls_record(nt_app *a, nt_app_flow *f, int dir, const uint8_t *p, uin
     nt_tls_rec_info *ri = &t->rec[t->nrec++];
     memset(ri, 0, sizeof *ri);
     ri->type = rec.type, ri->version = rec.version, ri->length = rec.length;
+    ri->opaque = rec.type == NT_TLS_CT_APPDATA && f->tls_version == 0x0304;
     rdir *r = &f->d[dir];
     switch (rec.type) {
     case NT_TLS_CT_CCS: r->ccs = true; break;
@@ -304,10 +306,7 @@ static void http_message(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr,
     memset(m, 0, sizeof *m);
     pdu->idx = d->nhttp++;
     uint32_t hl = nt_http_head_len(pdu->p, pdu->len);
-    if (!hl && a->data.cut) { /* a head cut short: its first line if there is one */
-        const uint8_t *nl = memchr(pdu->p, '\n', pdu->len);
-        if (nl) hl = (uint32_t)(nl + 1 - pdu->p);
-    }
+    if (!hl && a->data.cut) hl = pdu->len; /* a head cut short: its complete lines */
     if (!hl || !nt_http_sniff(pdu->p, pdu->len) || !nt_http_parse(pdu->p, hl, &m->h)) {
         m->continuation = true;
         return;
@@ -411,6 +410,7 @@ static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
             /* TLS clears Info before asking for more; HTTP writes its first
              * line once it has the head, else leaves TCP's */
             a->data.seg = at_start && f->proto == NT_P_TLS ? 2 : 1;
+            a->data.seg_tls = f->proto == NT_P_TLS;
             if (at_start && f->proto == NT_P_HTTP) {
                 uint32_t hl = nt_http_head_len(p, len);
                 nt_http h;
@@ -429,7 +429,7 @@ static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
 
 void nt_app_tcp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, const nt_tcp *t, uint32_t rel_seq)
 {
-    if (!t->payload_len || t->bad_hlen || (t->flags & NT_TCP_RST)) return;
+    if (!t->payload_len || t->bad_hlen || (t->flags & NT_TCP_RST) || (pkt->flags & NT_PKT_SHORT)) return;
     /* as Wireshark (tcp.no_subdissector_on_error): a retransmission or an
      * out-of-order segment is not handed to the protocol */
     if (pkt->ana.tcp_flags & (NT_TA_RETRANSMISSION | NT_TA_OUT_OF_ORDER)) return;

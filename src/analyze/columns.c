@@ -567,9 +567,10 @@ void nt_col_info(const nt_packet *pkt, nt_buf *b)
     }
     if (top->proto == NT_P_TCP && pkt->app && pkt->app->seg) {
         /* part of a message completed in a later frame */
+        size_t start = b->len;
         if (pkt->app->seg == 2) nt_buf_puts(b, pkt->app->seg_info);
         else nt_col_info_layer(pkt, top, b);
-        if (b->len) nt_buf_putc(b, ' ');
+        if (b->len > start) nt_buf_putc(b, ' ');
         nt_buf_puts(b, "[TCP segment of a reassembled PDU]");
         return;
     }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "field_put.h"
+#include "fields_app.h"
 
 #define ACC(fn) static int fn(const nt_packet *pkt, nt_fvalue *out, int max)
 
@@ -530,15 +531,21 @@ static const nt_field fields[] = {
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
+/* the registry: the rows above, then the application protocols' */
 const nt_field *nt_field_find(const char *name)
 {
-    for (size_t i = 0; i < NFIELDS; i++)
-        if (!strcmp(fields[i].name, name)) return &fields[i];
+    for (size_t i = 0; i < nt_field_count(); i++)
+        if (!strcmp(nt_field_at(i)->name, name)) return nt_field_at(i);
     return NULL;
 }
 
-size_t nt_field_count(void) { return NFIELDS; }
-const nt_field *nt_field_at(size_t i) { return i < NFIELDS ? &fields[i] : NULL; }
+size_t nt_field_count(void) { return NFIELDS + nt_app_nfields; }
+const nt_field *nt_field_at(size_t i)
+{
+    if (i < NFIELDS) return &fields[i];
+    i -= NFIELDS;
+    return i < nt_app_nfields ? &nt_app_fields[i] : NULL;
+}
 
 const char *nt_ftype_name(nt_ftype t, uint8_t size, char *buf, size_t n)
 {

@@ -72,12 +72,13 @@ bool nt_http_parse(const uint8_t *p, uint32_t len, nt_http *h)
     }
     for (const char *q = eol + 1; q < end;) {
         const char *nl = memchr(q, '\n', (size_t)(end - q));
-        if (!nl) break;
+        if (!nl) nl = end; /* a head cut short: its last line as far as it goes */
         const char *e = nl > q && nl[-1] == '\r' ? nl - 1 : nl;
         if (e == q) {
             h->head_len = (uint32_t)(nl + 1 - s);
             break;
         }
+        if (nl == end) e = end;
         const char *colon = memchr(q, ':', (size_t)(e - q));
         if (colon) {
             size_t nlen = (size_t)(colon - q);
@@ -99,6 +100,7 @@ bool nt_http_parse(const uint8_t *p, uint32_t len, nt_http *h)
                 if (i == v.len && i > 0) h->has_content_length = true, h->content_length = n;
             }
         }
+        if (nl == end) break;
         q = nl + 1;
     }
     return true;

@@ -100,6 +100,7 @@ bool nt_tls_hello_parse(uint8_t hs_type, const uint8_t *body, uint32_t len, nt_t
     if (client) {
         uint16_t cl = nt_cur_be16(&c);
         h->ncipher = cl / 2;
+        h->ciphers = nt_cur_has(&c, cl) ? nt_cur_ptr(&c) : NULL;
         nt_cur_skip(&c, cl);
         uint8_t ml = nt_cur_u8(&c);
         nt_cur_skip(&c, ml);

@@ -103,3 +103,91 @@ bool nt_x509_name_matches(const nt_x509 *x, const char *name, bool loose)
     if (loose && x->nsan == 0 && x->cn[0]) return dns_match(x->cn, name);
     return false;
 }
+
+/* ---- a minimal DER walk for the display-filter fields ---------------- */
+
+typedef struct der {
+    uint8_t tag;
+    const uint8_t *p; /* contents */
+    uint32_t len;
+} der;
+
+/* Reads one TLV from *c; definite lengths only (DER). */
+static bool der_next(nt_cur *c, der *d)
+{
+    d->tag = nt_cur_u8(c);
+    uint8_t l0 = nt_cur_u8(c);
+    uint32_t l = l0;
+    if (l0 & 0x80) {
+        int n = l0 & 0x7f;
+        if (n < 1 || n > 3) return false;
+        l = 0;
+        for (int i = 0; i < n; i++) l = l << 8 | nt_cur_u8(c);
+    }
+    if (c->bad || !nt_cur_has(c, l)) return false;
+    d->p = nt_cur_ptr(c);
+    d->len = l;
+    nt_cur_skip(c, l);
+    return true;
+}
+
+static bool walk_name(const der *name, nt_x509_item kind, nt_x509_cb cb, void *user)
+{
+    nt_cur rdns = nt_cur_make(name->p, name->len);
+    der set, atv, oid, val;
+    while (nt_cur_left(&rdns)) {
+        if (!der_next(&rdns, &set) || set.tag != 0x31) return false;
+        nt_cur s = nt_cur_make(set.p, set.len);
+        while (nt_cur_left(&s)) {
+            if (!der_next(&s, &atv) || atv.tag != 0x30) return false;
+            nt_cur a = nt_cur_make(atv.p, atv.len);
+            if (!der_next(&a, &oid) || !der_next(&a, &val)) return false;
+            cb(user, kind, val.tag, val.p, val.len);
+        }
+    }
+    return true;
+}
+
+static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
+
+bool nt_x509_walk(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
+{
+    nt_cur c = nt_cur_make(der_p, len);
+    der cert, tbs, d;
+    if (!der_next(&c, &cert) || cert.tag != 0x30) return false;
+    nt_cur cc = nt_cur_make(cert.p, cert.len);
+    if (!der_next(&cc, &tbs) || tbs.tag != 0x30) return false;
+    nt_cur t = nt_cur_make(tbs.p, tbs.len);
+    if (!der_next(&t, &d)) return false;
+    if (d.tag == 0xa0 && !der_next(&t, &d)) return false; /* version, then serial */
+    if (!der_next(&t, &d)) return false;                 /* signature algorithm */
+    der issuer, validity, subject;
+    if (!der_next(&t, &issuer) || !der_next(&t, &validity) || !der_next(&t, &subject)) return false;
+    if (!walk_name(&issuer, NT_X509_ISSUER_ATTR, cb, user)) return false;
+    if (!walk_name(&subject, NT_X509_SUBJECT_ATTR, cb, user)) return false;
+    if (!der_next(&t, &d)) return false; /* subjectPublicKeyInfo */
+    while (nt_cur_left(&t)) {
+        if (!der_next(&t, &d)) return false;
+        if (d.tag != 0xa3) continue; /* [3] extensions */
+        nt_cur x = nt_cur_make(d.p, d.len);
+        der exts, ext, oid, v;
+        if (!der_next(&x, &exts)) return false;
+        nt_cur e = nt_cur_make(exts.p, exts.len);
+        while (nt_cur_left(&e)) {
+            if (!der_next(&e, &ext)) return false;
+            nt_cur f = nt_cur_make(ext.p, ext.len);
+            if (!der_next(&f, &oid) || !der_next(&f, &v)) return false;
+            if (v.tag == 0x01 && !der_next(&f, &v)) return false; /* critical */
+            if (oid.len != sizeof oid_san || memcmp(oid.p, oid_san, sizeof oid_san) || v.tag != 0x04) continue;
+            nt_cur o = nt_cur_make(v.p, v.len);
+            der names, gn;
+            if (!der_next(&o, &names)) return false;
+            nt_cur g = nt_cur_make(names.p, names.len);
+            while (nt_cur_left(&g)) {
+                if (!der_next(&g, &gn)) return false;
+                if (gn.tag == 0x82) cb(user, NT_X509_SAN_DNS, 0x16, gn.p, gn.len);
+            }
+        }
+    }
+    return true;
+}

@@ -1,0 +1,313 @@
+/* fields_app.c - display-filter fields of the application messages a
+ * frame carries (pkt->app, filled by the session): TLS, x509, HTTP. Names
+ * and types are Wireshark 4.0's. */
+#include "fields_app.h"
+
+#include "field_put.h"
+#include "nettracer/app.h"
+
+#define ACC(fn) static int fn(const nt_packet *pkt, nt_fvalue *out, int max)
+#define APP(pkt) ((const nt_appdata *)(pkt)->app)
+
+static int put_str(nt_fvalue *out, int n, int max, nt_str s)
+{
+    return s.p ? put_bytes(out, n, max, s.p, s.len, NT_FT_STRING) : n;
+}
+
+/* ---- TLS ---------------------------------------------------------------- */
+
+static bool has_tls(const nt_packet *pkt) { return pkt->app && APP(pkt)->has_tls; }
+
+ACC(p_tls)
+{
+    const nt_appdata *a = APP(pkt);
+    int n = 0;
+    if (!a) return 0;
+    for (int i = 0; i < a->npdu; i++)
+        if (a->pdu[i].proto == NT_P_TLS) {
+            n = put_bytes(out, n, max, a->pdu[i].p, a->pdu[i].len, NT_FT_PROTOCOL);
+            out[n - 1].hdr_len = a->pdu[i].len;
+            break; /* one "tls" per frame, as Wireshark's tree */
+        }
+    /* a record begun in this frame: TLS read its header and asked for more */
+    if (!n && !a->npdu && a->seg_tls && pkt->ntcp) {
+        const nt_tcp *t = &pkt->tcp[0];
+        n = put_bytes(out, 0, max, t->payload, t->payload_cap, NT_FT_PROTOCOL);
+        out[0].hdr_len = t->payload_cap;
+    }
+    return n;
+}
+ACC(tls_ct)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    for (int i = 0; i < APP(pkt)->tls.nrec; i++)
+        if (!APP(pkt)->tls.rec[i].opaque) n = put_u(out, n, max, APP(pkt)->tls.rec[i].type);
+    return n;
+}
+ACC(tls_opaque)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    for (int i = 0; i < APP(pkt)->tls.nrec; i++)
+        if (APP(pkt)->tls.rec[i].opaque) n = put_u(out, n, max, APP(pkt)->tls.rec[i].type);
+    return n;
+}
+ACC(tls_rec_version)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    for (int i = 0; i < APP(pkt)->tls.nrec; i++) n = put_u(out, n, max, APP(pkt)->tls.rec[i].version);
+    return n;
+}
+ACC(tls_rec_len)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    for (int i = 0; i < APP(pkt)->tls.nrec; i++) n = put_u(out, n, max, APP(pkt)->tls.rec[i].length);
+    return n;
+}
+ACC(tls_hs_type)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    for (int i = 0; i < t->nrec; i++)
+        for (int k = 0; k < t->rec[i].nhs; k++) n = put_u(out, n, max, t->rec[i].hs[k]);
+    return n;
+}
+ACC(tls_hs_version)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    if (t->has_ch) n = put_u(out, n, max, t->ch.version);
+    if (t->has_sh) n = put_u(out, n, max, t->sh.version);
+    return n;
+}
+ACC(tls_sni)
+{
+    const nt_tls_frame *t = has_tls(pkt) ? &APP(pkt)->tls : NULL;
+    if (!t || !t->has_ch || !t->ch.has_sni) return 0;
+    return put_bytes(out, 0, max, t->ch.sni, (uint32_t)strlen(t->ch.sni), NT_FT_STRING);
+}
+static int alpn_list(const char *s, nt_fvalue *out, int n, int max)
+{
+    while (*s) {
+        const char *e = strchr(s, ',');
+        uint32_t l = e ? (uint32_t)(e - s) : (uint32_t)strlen(s);
+        n = put_bytes(out, n, max, s, l, NT_FT_STRING);
+        s += l + (e ? 1 : 0);
+    }
+    return n;
+}
+ACC(tls_alpn)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    if (t->has_ch) n = alpn_list(t->ch.alpn, out, n, max);
+    if (t->has_sh) n = alpn_list(t->sh.alpn, out, n, max);
+    return n;
+}
+ACC(tls_cipher)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    if (t->has_ch && t->ch.ciphers)
+        for (int i = 0; i < t->ch.ncipher; i++)
+            n = put_u(out, n, max, (uint16_t)(t->ch.ciphers[2 * i] << 8 | t->ch.ciphers[2 * i + 1]));
+    if (t->has_sh) n = put_u(out, n, max, t->sh.cipher);
+    return n;
+}
+ACC(tls_cipher_len)
+{
+    const nt_tls_frame *t = has_tls(pkt) ? &APP(pkt)->tls : NULL;
+    return t && t->has_ch ? put_u(out, 0, max, (uint64_t)t->ch.ncipher * 2) : 0;
+}
+ACC(tls_supported_version)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    if (t->has_ch)
+        for (int i = 0; i < t->ch.nversions; i++) n = put_u(out, n, max, t->ch.versions[i]);
+    if (t->has_sh)
+        for (int i = 0; i < t->sh.nversions; i++) n = put_u(out, n, max, t->sh.versions[i]);
+    return n;
+}
+ACC(tls_alert_level)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    for (int i = 0; i < t->nrec; i++)
+        if (t->rec[i].type == NT_TLS_CT_ALERT && !t->rec[i].encrypted) n = put_u(out, n, max, t->rec[i].alert_level);
+    return n;
+}
+ACC(tls_alert_desc)
+{
+    int n = 0;
+    if (!has_tls(pkt)) return 0;
+    const nt_tls_frame *t = &APP(pkt)->tls;
+    for (int i = 0; i < t->nrec; i++)
+        if (t->rec[i].type == NT_TLS_CT_ALERT && !t->rec[i].encrypted) n = put_u(out, n, max, t->rec[i].alert_desc);
+    return n;
+}
+ACC(tls_dnames_len)
+{
+    const nt_tls_frame *t = has_tls(pkt) ? &APP(pkt)->tls : NULL;
+    return t && t->has_certreq ? put_u(out, 0, max, t->certreq.dn_len) : 0;
+}
+ACC(tls_cert)
+{
+    int n = 0;
+    const nt_tls_frame *t = has_tls(pkt) ? &APP(pkt)->tls : NULL;
+    if (!t || !t->has_certs) return 0;
+    for (int i = 0; i < t->certs.n; i++) n = put_bytes(out, n, max, t->certs.der[i], t->certs.der_len[i], NT_FT_BYTES);
+    return n;
+}
+
+typedef struct x509_get {
+    nt_fvalue *out;
+    int n, max;
+    int want;       /* 0 UTF8String, 1 PrintableString, 2 SAN dNSName */
+} x509_get;
+
+static void x509_cb(void *user, nt_x509_item kind, uint8_t tag, const uint8_t *p, uint32_t len)
+{
+    x509_get *g = user;
+    bool take = g->want == 2 ? kind == NT_X509_SAN_DNS
+                             : kind != NT_X509_SAN_DNS && tag == (g->want == 0 ? 0x0C : 0x13);
+    if (take) g->n = put_bytes(g->out, g->n, g->max, p, len, NT_FT_STRING);
+}
+static int x509_values(const nt_packet *pkt, nt_fvalue *out, int max, int want)
+{
+    const nt_tls_frame *t = has_tls(pkt) ? &APP(pkt)->tls : NULL;
+    if (!t || !t->has_certs) return 0;
+    x509_get g = {out, 0, max, want};
+    for (int i = 0; i < t->certs.n; i++) nt_x509_walk(t->certs.der[i], t->certs.der_len[i], x509_cb, &g);
+    return g.n;
+}
+ACC(x509_utf8) { return x509_values(pkt, out, max, 0); }
+ACC(x509_printable) { return x509_values(pkt, out, max, 1); }
+ACC(x509_dns) { return x509_values(pkt, out, max, 2); }
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+#define EACH_HTTP(a) for (int hi_ = 0; (a) && hi_ < (a)->nhttp; hi_++) \
+        for (const nt_http_msg *m = &(a)->http[hi_]; m; m = NULL) \
+            if (!m->continuation)
+
+ACC(p_http)
+{
+    const nt_appdata *a = APP(pkt);
+    if (!a) return 0;
+    for (int i = 0; i < a->npdu; i++)
+        if (a->pdu[i].proto == NT_P_HTTP) {
+            int n = put_bytes(out, 0, max, a->pdu[i].p, a->pdu[i].len, NT_FT_PROTOCOL);
+            out[0].hdr_len = a->pdu[i].len;
+            return n;
+        }
+    return 0;
+}
+ACC(http_request)
+{
+    int n = 0;
+    EACH_HTTP(APP(pkt)) if (m->h.request) n = put_u(out, n, max, 0), out[n - 1].type = NT_FT_LABEL;
+    return n;
+}
+ACC(http_response)
+{
+    int n = 0;
+    EACH_HTTP(APP(pkt)) if (!m->h.request) n = put_u(out, n, max, 0), out[n - 1].type = NT_FT_LABEL;
+    return n;
+}
+#define HTTP_STR(fn, member, req) \
+    ACC(fn) \
+    { \
+        int n = 0; \
+        EACH_HTTP(APP(pkt)) if (req < 0 || m->h.request == (bool)req) n = put_str(out, n, max, m->h.member); \
+        return n; \
+    }
+HTTP_STR(http_method, method, 1)
+HTTP_STR(http_uri, uri, 1)
+HTTP_STR(http_req_version, version, 1)
+HTTP_STR(http_resp_version, version, 0)
+HTTP_STR(http_phrase, phrase, 0)
+HTTP_STR(http_host, host, -1)
+HTTP_STR(http_ctype, content_type, -1)
+HTTP_STR(http_ua, user_agent, -1)
+HTTP_STR(http_server, server, -1)
+HTTP_STR(http_location, location, -1)
+HTTP_STR(http_connection, connection, -1)
+ACC(http_code)
+{
+    int n = 0;
+    EACH_HTTP(APP(pkt)) if (!m->h.request) n = put_u(out, n, max, m->h.code);
+    return n;
+}
+ACC(http_clen)
+{
+    int n = 0;
+    EACH_HTTP(APP(pkt)) if (m->h.has_content_length) n = put_u(out, n, max, m->h.content_length);
+    return n;
+}
+ACC(http_time)
+{
+    int n = 0;
+    EACH_HTTP(APP(pkt)) if (m->has_time) n = put_i(out, n, max, m->time_ns, NT_FT_RELTIME);
+    return n;
+}
+ACC(http_request_in)
+{
+    int n = 0;
+    EACH_HTTP(APP(pkt)) if (m->request_in) n = put_i(out, n, max, (int64_t)m->request_in, NT_FT_FRAMENUM);
+    return n;
+}
+
+#define P(name, desc, fn) {name, NT_FT_PROTOCOL, 0, desc, fn, NULL}
+#define U(name, size, desc, fn) {name, NT_FT_UINT, size, desc, fn, NULL}
+#define F(name, type, desc, fn) {name, type, 0, desc, fn, NULL}
+
+const nt_field nt_app_fields[] = {
+    P("tls", "Transport Layer Security", p_tls),
+    U("tls.record.content_type", 1, "Content Type", tls_ct),
+    U("tls.record.opaque_type", 1, "Opaque Type", tls_opaque),
+    U("tls.record.version", 2, "Version", tls_rec_version),
+    U("tls.record.length", 2, "Length", tls_rec_len),
+    U("tls.handshake.type", 1, "Handshake Type", tls_hs_type),
+    U("tls.handshake.version", 2, "Version", tls_hs_version),
+    F("tls.handshake.extensions_server_name", NT_FT_STRING, "Server Name", tls_sni),
+    F("tls.handshake.extensions_alpn_str", NT_FT_STRING, "ALPN Next Protocol", tls_alpn),
+    U("tls.handshake.ciphersuite", 2, "Cipher Suite", tls_cipher),
+    U("tls.handshake.cipher_suites_length", 2, "Cipher Suites Length", tls_cipher_len),
+    U("tls.handshake.extensions.supported_version", 2, "Supported Version", tls_supported_version),
+    U("tls.handshake.dnames_len", 2, "Distinguished Names Length", tls_dnames_len),
+    F("tls.handshake.certificate", NT_FT_BYTES, "Certificate", tls_cert),
+    U("tls.alert_message.level", 1, "Level", tls_alert_level),
+    U("tls.alert_message.desc", 1, "Description", tls_alert_desc),
+    F("x509sat.uTF8String", NT_FT_STRING, "uTF8String", x509_utf8),
+    F("x509sat.printableString", NT_FT_STRING, "printableString", x509_printable),
+    F("x509ce.dNSName", NT_FT_STRING, "dNSName", x509_dns),
+    P("http", "Hypertext Transfer Protocol", p_http),
+    F("http.request", NT_FT_LABEL, "Request", http_request),
+    F("http.response", NT_FT_LABEL, "Response", http_response),
+    F("http.request.method", NT_FT_STRING, "Request Method", http_method),
+    F("http.request.uri", NT_FT_STRING, "Request URI", http_uri),
+    F("http.request.version", NT_FT_STRING, "Request Version", http_req_version),
+    F("http.response.version", NT_FT_STRING, "Response Version", http_resp_version),
+    U("http.response.code", 2, "Status Code", http_code),
+    F("http.response.phrase", NT_FT_STRING, "Response Phrase", http_phrase),
+    F("http.host", NT_FT_STRING, "Host", http_host),
+    F("http.content_type", NT_FT_STRING, "Content-Type", http_ctype),
+    {"http.content_length", NT_FT_UINT, 8, "Content length", http_clen, NULL},
+    F("http.user_agent", NT_FT_STRING, "User-Agent", http_ua),
+    F("http.server", NT_FT_STRING, "Server", http_server),
+    F("http.location", NT_FT_STRING, "Location", http_location),
+    F("http.connection", NT_FT_STRING, "Connection", http_connection),
+    F("http.time", NT_FT_RELTIME, "Time since request", http_time),
+    F("http.request_in", NT_FT_FRAMENUM, "Request in frame", http_request_in),
+};
+const size_t nt_app_nfields = sizeof nt_app_fields / sizeof nt_app_fields[0];
