@@ -38,6 +38,8 @@ extern const char nt_markers_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 
+int cmd_check(int argc, char **argv);
+extern const char nt_check_help[];
 int cmd_dns(int argc, char **argv);
 extern const char nt_dns_help[];
 

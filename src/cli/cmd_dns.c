@@ -171,7 +171,7 @@ static int parse_args(int argc, char **argv, dns_opts *o)
     uint64_t v;
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "+s:x:v", lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "s:x:v", lopts, NULL)) != -1) {
         switch (ch) {
         case 's': o->server = optarg; break;
         case 'x': rev = optarg; break;
