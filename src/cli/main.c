@@ -19,6 +19,7 @@ static const nt_command commands[] = {
     {"markers", cmd_markers, "ping markers and the reproduction range they bound", nt_markers_help},
     {"check", cmd_check, "resolve, connect, TLS, certificate and name checks, one verdict per target", nt_check_help},
     {"dns", cmd_dns, "direct DNS query, cache bypassed: rcode, answers, SRV order", nt_dns_help},
+    {"err", cmd_err, "Windows / Winsock / HRESULT / NTSTATUS / DNS / errno / OpenSSL error code lookup", nt_err_help},
     {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
     {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
     {"version", cmd_version, "print the version", "usage: nettracer version\n"},
