@@ -93,7 +93,7 @@ typedef struct nt_cert_info {
     char not_before[32], not_after[32];   /* "2026-11-27 03:50:00 UTC" */
     int days_left;                        /* negative once expired */
     bool expired, not_yet_valid;
-    char key[64];                         /* "RSA 2048 bits", "EC 256 bits (prime256v1)" */
+    char key[96];                         /* "RSA 2048 bits", "EC 256 bits (prime256v1)" */
     char sigalg[64];
     char sans[2048];                      /* "DNS:a, DNS:b, IP:10.0.0.1" */
     bool self_signed;

@@ -356,7 +356,7 @@ void nt_cert_describe(X509 *x, nt_cert_info *ci)
         int id = EVP_PKEY_get_base_id(pk), bits = EVP_PKEY_get_bits(pk);
         const char *kt = id == EVP_PKEY_RSA ? "RSA" : id == EVP_PKEY_EC ? "EC" : id == EVP_PKEY_ED25519 ? "Ed25519"
                          : id == EVP_PKEY_ED448 ? "Ed448" : id == EVP_PKEY_DSA ? "DSA" : OBJ_nid2sn(id);
-        char grp[64] = "";
+        char grp[40] = "";
         size_t gl;
         if (id == EVP_PKEY_EC && EVP_PKEY_get_utf8_string_param(pk, "group", grp + 2, sizeof grp - 3, &gl) == 1) {
             grp[0] = ' ';
