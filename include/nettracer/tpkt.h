@@ -27,7 +27,7 @@ typedef struct nt_tpkt {
     uint8_t reason;             /* DR */
     bool eot;                   /* DT: last data unit */
     uint8_t tpdu_nr;            /* DT */
-    const uint8_t *user;        /* user data after the COTP header */
+    const uint8_t *user;        /* user data (CR/CC: after the 6 fixed header bytes, where RDP puts its data) */
     uint32_t user_len;
     /* RDP, in CR and CC user data */
     nt_text cookie;             /* "Cookie: mstshash=user" (without CRLF) */

@@ -144,7 +144,7 @@ MACC(f_opt_type)
 {
     int n = 0;
     for (int i = 0; i < D->nopts; i++) n = put_u(out, n, max, D->opts[i].code);
-    if (D->has_end) n = put_u(out, n, max, 255);
+    if (D->has_end) n = put_u(out, n, max, 0);   /* tshark 4.0 gives the End option type 0 */
     return n;
 }
 MACC(f_msgtype) { return D->has_msg_type ? put_u(out, 0, max, D->msg_type) : 0; }

@@ -87,7 +87,13 @@ bool nt_tpkt_parse(const uint8_t *p, uint32_t len, nt_tpkt *t)
     }
     t->user = p + 4 + 1 + t->li;
     t->user_len = t->len - 4 - 1 - t->li;
-    if (t->type == NT_COTP_CR || t->type == NT_COTP_CC) parse_rdp(t);
+    if (t->type == NT_COTP_CR || t->type == NT_COTP_CC) {
+        /* RDP counts its cookie and negotiation in the length indicator, as
+         * the variable part of the TPDU: they start after the 6 fixed bytes */
+        t->user = p + 4 + 1 + 6;
+        t->user_len = t->len - 4 - 1 - 6;
+        parse_rdp(t);
+    }
     return true;
 }
 
