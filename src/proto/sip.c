@@ -80,22 +80,38 @@ static bool parse_first_line(nt_text l, nt_sip *s)
     return true;
 }
 
+static bool known_method(nt_text m)
+{
+    for (size_t i = 0; i < sizeof sip_methods / sizeof sip_methods[0]; i++)
+        if (nt_text_eq(m, sip_methods[i])) return true;
+    return false;
+}
+
 bool nt_sip_detect(const uint8_t *p, uint32_t len)
 {
     nt_text l;
     uint32_t next;
     /* the first line may be all we have of a long message */
     if (!next_line(p, len, 0, &l, &next)) l = (nt_text){(const char *)p, len};
-    if (starts(l, 0, "SIP/2.0 ")) {
-        if (l.len < 11) return false;
-        for (int i = 8; i < 11; i++)
-            if (l.p[i] < '0' || l.p[i] > '9') return false;
-        return l.len == 11 || l.p[11] == ' ';
-    }
-    for (size_t m = 0; m < sizeof sip_methods / sizeof sip_methods[0]; m++) {
-        size_t n = strlen(sip_methods[m]);
-        if (l.len > n && memcmp(l.p, sip_methods[m], n) == 0 && l.p[n] == ' ')
-            return l.len >= n + 10 && memcmp(l.p + l.len - 8, " SIP/2.0", 8) == 0;
+    nt_sip s;
+    memset(&s, 0, sizeof s);
+    if (!parse_first_line(l, &s)) return false;
+    return !s.is_request || known_method(s.method);
+}
+
+/* Could p be the beginning of a SIP first line that has not all arrived? */
+static bool plausible_start(const uint8_t *p, uint32_t len)
+{
+    const char *v = "SIP/2.0 ";
+    uint32_t n = len < 8 ? len : 8;
+    if (memcmp(p, v, n) == 0) return true;
+    for (size_t i = 0; i < sizeof sip_methods / sizeof sip_methods[0]; i++) {
+        size_t ml = strlen(sip_methods[i]);
+        uint32_t k = len < ml + 1 ? len : (uint32_t)ml + 1;
+        char want[16];
+        memcpy(want, sip_methods[i], ml);
+        want[ml] = ' ';
+        if (memcmp(p, want, k) == 0) return true;
     }
     return false;
 }
@@ -246,8 +262,8 @@ int nt_sip_msg_len(const uint8_t *p, uint32_t len, uint32_t *msg_len)
 {
     nt_text l;
     uint32_t next;
-    if (!next_line(p, len, 0, &l, &next))
-        return nt_sip_detect(p, len) || len < 16 ? NT_SIP_LEN_MORE : NT_SIP_LEN_BAD;
+    if (!next_line(p, len, 0, &l, &next))   /* a first line longer than 4 KB is not SIP */
+        return len < 4096 && plausible_start(p, len) ? NT_SIP_LEN_MORE : NT_SIP_LEN_BAD;
     nt_sip tmp;
     memset(&tmp, 0, sizeof tmp);
     if (!parse_first_line(l, &tmp)) return NT_SIP_LEN_BAD;
