@@ -145,9 +145,17 @@ static uint32_t read_name(const uint8_t *p, uint32_t len, uint32_t off, nt_nbns_
             nm->suffix = dec[15];
             int e = 15;
             while (e > 0 && dec[e - 1] == ' ') e--;
-            for (int i = 0; i < e; i++) nm->name[i] = (dec[i] >= 0x20 && dec[i] < 0x7f) ? (char)dec[i] : '.';
+            /* as Wireshark: unprintable characters as <xx> (the "*" wildcard
+             * name of a node status query is "*<00><00>...") */
+            for (int i = 0; i < e; i++) {
+                bool pr = dec[i] >= 0x20 && dec[i] < 0x7f;
+                nm->name[i] = pr ? (char)dec[i] : '.';
+                if (t + 5 >= sizeof nm->text) continue;
+                if (pr) nm->text[t++] = (char)dec[i];
+                else t += (size_t)snprintf(nm->text + t, sizeof nm->text - t, "<%02x>", dec[i]);
+            }
             nm->name[e] = 0;
-            t = (size_t)snprintf(nm->text, sizeof nm->text, "%s<%02x>", nm->name, nm->suffix);
+            t += (size_t)snprintf(nm->text + t, sizeof nm->text - t, "<%02x>", nm->suffix);
         }
     }
     if (!nm->netbios) {
@@ -241,6 +249,7 @@ void nt_nbns_info(const nt_nbns *n, nt_buf *b)
     for (int i = 0; i < n->nan; i++) {
         const nt_nbns_rr *a = &n->an[i];
         const char *t = type_name(a->type);
+        if (a->type == 0x20 && !a->has_addr) continue;   /* tshark stops at the empty NB data */
         nt_buf_putc(b, ' ');
         if (t) nt_buf_puts(b, t);
         else nt_buf_printf(b, "Unknown (%u)", a->type);
