@@ -39,7 +39,7 @@ typedef struct nt_dhcp {
     uint8_t client_id_len;
     const uint8_t *params;  /* option 55 */
     uint8_t nparams;
-    nt_dhcp_opt opts[NT_DHCP_MAX_OPTS];
+    nt_dhcp_opt opts[NT_DHCP_MAX_OPTS];   /* in order; code 0: a run of pad bytes (len = run) */
     uint8_t nopts;
     uint8_t opts_dropped;
     bool has_end;           /* option 255 seen */

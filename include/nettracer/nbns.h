@@ -43,11 +43,15 @@ typedef struct nt_nbns {
     uint8_t nq;
     nt_nbns_rr an[NT_NBNS_MAX_RR]; /* answers */
     uint8_t nan;
+    nt_nbns_rr ns[NT_NBNS_MAX_RR]; /* authority records */
+    uint8_t nns;
+    nt_nbns_rr ar[NT_NBNS_MAX_RR]; /* additional records (a registration's NB record) */
+    uint8_t nar;
     const char *error;
 } nt_nbns;
 
-/* false: shorter than the header, or a question or answer that runs past
- * the packet (what parsed before is kept). */
+/* false: shorter than the header, or a question or resource record that
+ * runs past the packet (what parsed before is kept). */
 bool nt_nbns_parse(const uint8_t *p, uint32_t len, nt_nbns *out);
 /* Info as tshark: "Name query NB WPAD<00>", "Name query response NB 10.0.0.2". */
 void nt_nbns_info(const nt_nbns *n, nt_buf *out);

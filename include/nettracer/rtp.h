@@ -36,6 +36,9 @@ bool nt_rtp_parse(const uint8_t *p, uint32_t len, nt_rtp *out);
 bool nt_rtp_heuristic(const uint8_t *p, uint32_t len);
 /* Info as tshark: "PT=ITU-T G.711 PCMU, SSRC=0x3C3C0001, Seq=1000, Time=8000, Mark". */
 void nt_rtp_info(const nt_rtp *r, nt_buf *out);
+/* The same with the encoding name SDP gave the payload type (a=rtpmap):
+ * tshark shows it for dynamic types (96-127): "PT=opus, SSRC=...". */
+void nt_rtp_info_sdp(const nt_rtp *r, nt_text encoding, nt_buf *out);
 /* Wireshark's name of a static payload type ("ITU-T G.711 PCMU"); dynamic
  * types are "DynamicRTP-Type-96"; NULL for an unassigned one. */
 const char *nt_rtp_pt_name(uint8_t pt, char *buf, size_t n);
@@ -74,6 +77,7 @@ typedef struct nt_rtcp_pkt {
     uint8_t nrb;
     nt_text cname;              /* SDES: the first chunk's CNAME */
     nt_text app_name;           /* APP: 4 characters */
+    bool cut;                   /* its length runs past the datagram */
 } nt_rtcp_pkt;
 
 typedef struct nt_rtcp {
@@ -82,18 +86,23 @@ typedef struct nt_rtcp {
     nt_rtcp_pkt pkt[NT_RTCP_MAX_PKTS];
     uint8_t npkt;
     uint8_t dropped;            /* packets past NT_RTCP_MAX_PKTS */
-    const char *error;
+    bool malformed;             /* a packet's length runs past the datagram:
+                                   Wireshark's [Malformed Packet] */
+    const char *error;          /* what is wrong, also when parsing went on */
 } nt_rtcp;
 
-/* Parses a compound packet. false: a version other than 2, or a length that
- * runs past the buffer (what parsed before it is kept in out). */
+/* Parses a compound packet. false: shorter than 4 bytes or a first packet
+ * of a version other than 2. Later packets of another version end the
+ * compound silently (as Wireshark), so do fewer than 4 bytes left; a packet whose length runs past the
+ * datagram is kept, marked cut, and sets malformed. */
 bool nt_rtcp_parse(const uint8_t *p, uint32_t len, nt_rtcp *out);
 /* Wireshark's rtcp_udp heuristic: version 2, the first packet SR, RR, BYE,
  * APP or PSFB, and a length that is a multiple of 4. (Wireshark also wants
  * an odd destination port: the caller checks that.) */
 bool nt_rtcp_heuristic(const uint8_t *p, uint32_t len);
 /* Info as tshark: each packet's type name followed by three spaces,
- * "Sender Report   Source description   ". */
+ * "Sender Report   Source description   "; APP adds "( NAME ) subtype=N",
+ * payload-specific feedback its message ("PLI  "). */
 void nt_rtcp_info(const nt_rtcp *r, nt_buf *out);
 const char *nt_rtcp_pt_name(uint8_t pt);
 

@@ -36,7 +36,12 @@ typedef struct nt_sip {
     nt_text via[NT_SIP_MAX_VIA];
     uint8_t nvia;
     nt_text contact[NT_SIP_MAX_CONTACT];
-    uint8_t ncontact;
+    uint8_t ncontact;       /* Contact headers kept */
+    uint16_t contacts;      /* contact addresses in all Contact headers (comma lists counted) */
+    uint16_t contacts_expire0;  /* of them with expires=0 (or Expires: 0 without a parameter) */
+    bool contact_star;      /* Contact: * */
+    bool has_expires;
+    uint32_t expires;       /* Expires header */
     nt_text content_type;
     bool has_clen;
     uint32_t content_length;
@@ -68,7 +73,9 @@ bool nt_sip_parse(const uint8_t *p, uint32_t len, nt_sip *out);
 
 /* Info as tshark 4.0: "Request: INVITE sip:bob@10.0.0.2 | ",
  * "Status: 200 OK (INVITE) | ", "Status: 180 Ringing | " (several messages in
- * one TCP segment: one after another). */
+ * one TCP segment: one after another); REGISTER and its 2xx answers count
+ * bindings: "Request: REGISTER sip:x  (fetch bindings) | ",
+ * "Status: 200 OK (REGISTER)  (1 binding) | ". */
 void nt_sip_info(const nt_sip *s, nt_buf *out);
 /* Content-Type application/sdp: the Protocol column is "SIP/SDP". */
 bool nt_sip_has_sdp(const nt_sip *s);

@@ -36,6 +36,10 @@ typedef struct nt_tpkt {
     uint8_t neg_flags;
     uint16_t neg_length;
     uint32_t neg_value;         /* requestedProtocols, selectedProtocol, failureCode */
+    bool has_corr;              /* rdpCorrelationInfo after a request flagged 0x08 */
+    uint8_t corr_type;          /* 6 */
+    uint16_t corr_length;       /* 36 */
+    const uint8_t *corr_id;     /* 16 bytes */
     const char *error;
 } nt_tpkt;
 

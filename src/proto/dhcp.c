@@ -48,7 +48,14 @@ bool nt_dhcp_parse(const uint8_t *p, uint32_t len, nt_dhcp *d)
     d->has_magic = true;
     while (nt_cur_left(&c) > 0) {
         uint8_t code = nt_cur_u8(&c);
-        if (code == 0) continue;                  /* pad */
+        if (code == 0) {                          /* pad: a run is one entry, as Wireshark shows it */
+            const uint8_t *run = nt_cur_ptr(&c) - 1;
+            uint8_t n = 1;
+            while (nt_cur_left(&c) > 0 && *nt_cur_ptr(&c) == 0 && n < 255) { nt_cur_skip(&c, 1); n++; }
+            if (d->nopts < NT_DHCP_MAX_OPTS) d->opts[d->nopts++] = (nt_dhcp_opt){0, n, run};
+            else d->opts_dropped++;
+            continue;
+        }
         if (code == 255) { d->has_end = true; break; }
         uint8_t olen = nt_cur_u8(&c);
         const uint8_t *val = nt_cur_ptr(&c);

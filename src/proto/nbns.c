@@ -197,29 +197,34 @@ bool nt_nbns_parse(const uint8_t *p, uint32_t len, nt_nbns *n)
         snprintf(rr.shown, sizeof rr.shown, "%s", rr.name.text);
         if (n->nq < NT_NBNS_MAX_RR) n->q[n->nq++] = rr;
     }
-    for (uint32_t i = 0; i < n->ancount; i++) {
-        nt_nbns_rr rr;
-        memset(&rr, 0, sizeof rr);
-        off = read_name(p, len, off, &rr.name);
-        if (!off || !nt_load_be16(p, len, off, &rr.type) || !nt_load_be16(p, len, off + 2, &rr.cls) ||
-            !nt_load_be32(p, len, off + 4, &rr.ttl) || !nt_load_be16(p, len, off + 8, &rr.rdlen) ||
-            rr.rdlen > len - off - 10) {
-            n->error = "an answer runs past the packet";
-            return false;
+    nt_nbns_rr *lists[3] = {n->an, n->ns, n->ar};
+    uint8_t *counts[3] = {&n->nan, &n->nns, &n->nar};
+    uint16_t wanted[3] = {n->ancount, n->nscount, n->arcount};
+    for (int sec = 0; sec < 3; sec++) {
+        for (uint32_t i = 0; i < wanted[sec]; i++) {
+            nt_nbns_rr rr;
+            memset(&rr, 0, sizeof rr);
+            off = read_name(p, len, off, &rr.name);
+            if (!off || !nt_load_be16(p, len, off, &rr.type) || !nt_load_be16(p, len, off + 2, &rr.cls) ||
+                !nt_load_be32(p, len, off + 4, &rr.ttl) || !nt_load_be16(p, len, off + 8, &rr.rdlen) ||
+                rr.rdlen > len - off - 10) {
+                n->error = sec == 0 ? "an answer runs past the packet" : "a resource record runs past the packet";
+                return false;
+            }
+            off += 10;
+            rr.rdata = p + off;
+            if (rr.type == 0x20 && rr.rdlen >= 6) {
+                rr.nb_flags = (uint16_t)(p[off] << 8 | p[off + 1]);
+                memcpy(rr.addr, p + off + 2, 4);
+                rr.has_addr = true;
+                rr.naddr = rr.rdlen / 6;
+            }
+            off += rr.rdlen;
+            const char *d = rr.name.netbios ? nt_nbns_suffix_name(rr.name.suffix) : NULL;
+            if (d) snprintf(rr.shown, sizeof rr.shown, "%s (%s)", rr.name.text, d);
+            else snprintf(rr.shown, sizeof rr.shown, "%s", rr.name.text);
+            if (*counts[sec] < NT_NBNS_MAX_RR) lists[sec][(*counts[sec])++] = rr;
         }
-        off += 10;
-        rr.rdata = p + off;
-        if (rr.type == 0x20 && rr.rdlen >= 6) {
-            rr.nb_flags = (uint16_t)(p[off] << 8 | p[off + 1]);
-            memcpy(rr.addr, p + off + 2, 4);
-            rr.has_addr = true;
-            rr.naddr = rr.rdlen / 6;
-        }
-        off += rr.rdlen;
-        const char *d = rr.name.netbios ? nt_nbns_suffix_name(rr.name.suffix) : NULL;
-        if (d) snprintf(rr.shown, sizeof rr.shown, "%s (%s)", rr.name.text, d);
-        else snprintf(rr.shown, sizeof rr.shown, "%s", rr.name.text);
-        if (n->nan < NT_NBNS_MAX_RR) n->an[n->nan++] = rr;
     }
     return true;
 }
@@ -279,32 +284,38 @@ MACC(f_opcode) { return put_u(out, 0, max, N->opcode); }
 MACC(f_rcode) { return N->response ? put_u(out, 0, max, N->rcode) : 0; }
 MACC(f_qd) { return put_u(out, 0, max, N->qdcount); }
 MACC(f_an) { return put_u(out, 0, max, N->ancount); }
+/* the resource records in packet order: answers, authority, additional */
+#define EACH_RR(rr) \
+    for (int s_ = 0; s_ < 3; s_++) \
+        for (int i_ = 0; i_ < (s_ == 0 ? N->nan : s_ == 1 ? N->nns : N->nar); i_++) \
+            for (const nt_nbns_rr *rr = s_ == 0 ? &N->an[i_] : s_ == 1 ? &N->ns[i_] : &N->ar[i_]; rr; rr = NULL)
+
 MACC(f_name)
 {
     int k = 0;
     for (int i = 0; i < N->nq; i++) k = put_bytes(out, k, max, N->q[i].shown, (uint32_t)strlen(N->q[i].shown), NT_FT_STRING);
-    for (int i = 0; i < N->nan; i++) k = put_bytes(out, k, max, N->an[i].shown, (uint32_t)strlen(N->an[i].shown), NT_FT_STRING);
+    EACH_RR(rr) k = put_bytes(out, k, max, rr->shown, (uint32_t)strlen(rr->shown), NT_FT_STRING);
     return k;
 }
 MACC(f_type)
 {
     int k = 0;
     for (int i = 0; i < N->nq; i++) k = put_u(out, k, max, N->q[i].type);
-    for (int i = 0; i < N->nan; i++) k = put_u(out, k, max, N->an[i].type);
+    EACH_RR(rr) k = put_u(out, k, max, rr->type);
     return k;
 }
 MACC(f_ttl)
 {
     int k = 0;
-    for (int i = 0; i < N->nan; i++) k = put_u(out, k, max, N->an[i].ttl);
+    EACH_RR(rr) k = put_u(out, k, max, rr->ttl);
     return k;
 }
 MACC(f_addr)
 {
     int k = 0;
-    for (int i = 0; i < N->nan; i++)
-        for (uint16_t j = 0; j < N->an[i].naddr && N->an[i].type == 0x20; j++)
-            k = put_addr(out, k, max, N->an[i].rdata + 6 * j + 2, NT_FT_IPV4);
+    EACH_RR(rr)
+        for (uint16_t j = 0; j < rr->naddr && rr->type == 0x20; j++)
+            k = put_addr(out, k, max, rr->rdata + 6 * j + 2, NT_FT_IPV4);
     return k;
 }
 

@@ -96,12 +96,13 @@ uint32_t nt_rtp_clock_rate(uint8_t pt)
     }
 }
 
-void nt_rtp_info(const nt_rtp *r, nt_buf *b)
+void nt_rtp_info_sdp(const nt_rtp *r, nt_text encoding, nt_buf *b)
 {
     char tmp[32];
     const char *name = nt_rtp_pt_name(r->pt, tmp, sizeof tmp);
     nt_buf_puts(b, "PT=");
-    nt_buf_puts(b, name ? name : "Unassigned");
+    if (r->pt >= 96 && encoding.p && encoding.len) nt_buf_put(b, encoding.p, encoding.len);
+    else nt_buf_puts(b, name ? name : "Unassigned");
     nt_buf_puts(b, ", SSRC=0x");
     nt_buf_hex(b, r->ssrc, 1, true);
     nt_buf_puts(b, ", Seq=");
@@ -109,6 +110,11 @@ void nt_rtp_info(const nt_rtp *r, nt_buf *b)
     nt_buf_puts(b, ", Time=");
     nt_buf_u64(b, r->ts);
     if (r->marker) nt_buf_puts(b, ", Mark");
+}
+
+void nt_rtp_info(const nt_rtp *r, nt_buf *b)
+{
+    nt_rtp_info_sdp(r, (nt_text){NULL, 0}, b);
 }
 
 /* ---- RTCP --------------------------------------------------------------- */
@@ -221,13 +227,23 @@ bool nt_rtcp_parse(const uint8_t *p, uint32_t len, nt_rtcp *r)
     while (off < len) {
         uint16_t words;
         if (!nt_load_be16(p, len, off + 2, &words)) {
-            r->error = "RTCP header cut short";
-            return false;
+            /* fewer than 4 bytes left: Wireshark stops there, silently */
+            r->error = "bytes after the last RTCP packet";
+            break;
         }
         uint8_t b0 = p[off];
-        if ((b0 >> 6) != 2) { r->error = "RTCP version is not 2"; return false; }
+        if ((b0 >> 6) != 2) {
+            r->error = "RTCP version is not 2";
+            if (off == 0) return false;
+            break;              /* Wireshark ends the compound here, silently */
+        }
         uint32_t plen = ((uint32_t)words + 1) * 4;
-        if (plen > len - off) { r->error = "RTCP length runs past the packet"; return false; }
+        bool cut = plen > len - off;
+        if (cut) {
+            r->error = "RTCP length runs past the packet";
+            r->malformed = true;
+            plen = len - off;
+        }
         if (r->npkt < NT_RTCP_MAX_PKTS) {
             nt_rtcp_pkt *k = &r->pkt[r->npkt++];
             k->version = 2;
@@ -237,6 +253,7 @@ bool nt_rtcp_parse(const uint8_t *p, uint32_t len, nt_rtcp *r)
             k->length = words;
             k->p = p + off;
             k->len = plen;
+            k->cut = cut;
             parse_one(k);
         } else {
             r->dropped++;
@@ -254,13 +271,36 @@ bool nt_rtcp_heuristic(const uint8_t *p, uint32_t len)
            pt == NT_RTCP_PSFB;
 }
 
+static const char *psfb_name(uint8_t fmt)
+{
+    switch (fmt) {
+    case 1: return "PLI";
+    case 2: return "SLI";
+    case 3: return "RPSI";
+    case 4: return "FIR";
+    case 5: return "TSTR";
+    case 6: return "TSTN";
+    case 7: return "VBCM";
+    default: return "Unknown";
+    }
+}
+
 void nt_rtcp_info(const nt_rtcp *r, nt_buf *b)
 {
     for (int i = 0; i < r->npkt; i++) {
-        const char *n = nt_rtcp_pt_name(r->pkt[i].pt);
+        const nt_rtcp_pkt *k = &r->pkt[i];
+        const char *n = nt_rtcp_pt_name(k->pt);
         if (n) nt_buf_puts(b, n);
-        else nt_buf_printf(b, "Unknown (%u)", r->pkt[i].pt);
+        else nt_buf_printf(b, "Unknown (%u)", k->pt);
         nt_buf_puts(b, "   ");
+        if (k->pt == NT_RTCP_APP && k->app_name.p) {
+            nt_buf_puts(b, "( ");
+            nt_buf_put(b, k->app_name.p, k->app_name.len);
+            nt_buf_printf(b, " ) subtype=%u", k->count);
+        } else if (k->pt == NT_RTCP_PSFB) {
+            nt_buf_puts(b, psfb_name(k->count));
+            nt_buf_puts(b, "  ");
+        }
     }
 }
 

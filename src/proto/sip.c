@@ -117,7 +117,7 @@ static bool plausible_start(const uint8_t *p, uint32_t len)
 }
 
 /* Header name -> canonical id. */
-enum { H_OTHER, H_CALLID, H_CSEQ, H_FROM, H_TO, H_VIA, H_CONTACT, H_CTYPE, H_CLEN, H_MSDIAG };
+enum { H_OTHER, H_CALLID, H_CSEQ, H_FROM, H_TO, H_VIA, H_CONTACT, H_CTYPE, H_CLEN, H_MSDIAG, H_EXPIRES };
 
 static int header_id(nt_text name)
 {
@@ -125,7 +125,7 @@ static int header_id(nt_text name)
         {"call-id", H_CALLID}, {"i", H_CALLID}, {"cseq", H_CSEQ}, {"from", H_FROM}, {"f", H_FROM},
         {"to", H_TO}, {"t", H_TO}, {"via", H_VIA}, {"v", H_VIA}, {"contact", H_CONTACT},
         {"m", H_CONTACT}, {"content-type", H_CTYPE}, {"c", H_CTYPE}, {"content-length", H_CLEN},
-        {"l", H_CLEN}, {"ms-diagnostics", H_MSDIAG},
+        {"l", H_CLEN}, {"ms-diagnostics", H_MSDIAG}, {"expires", H_EXPIRES},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (nt_text_ieq(name, names[i].n)) return names[i].id;
@@ -204,6 +204,45 @@ static void parse_cseq(nt_text v, nt_sip *s)
     s->cseq_method = trim((nt_text){v.p + i, v.len - i});
 }
 
+/* Contact: a comma-separated list of addresses (commas inside quotes or
+ * <> belong to an address); counts them and those with ;expires=0. */
+static void count_contacts(nt_text v, nt_sip *s, uint16_t *no_param)
+{
+    if (nt_text_eq(v, "*")) {
+        s->contact_star = true;
+        return;
+    }
+    bool q = false, angle = false;
+    uint32_t start = 0;
+    for (uint32_t i = 0; i <= v.len; i++) {
+        char ch = i < v.len ? v.p[i] : ',';
+        if (ch == '"' && (i == 0 || v.p[i - 1] != '\\')) q = !q;
+        else if (!q && ch == '<') angle = true;
+        else if (!q && ch == '>') angle = false;
+        else if (!q && !angle && ch == ',') {
+            nt_text c = trim((nt_text){v.p + start, i - start});
+            start = i + 1;
+            if (!c.len) continue;
+            s->contacts++;
+            /* the expires parameter after the address */
+            const char *gt = memchr(c.p, '>', c.len);
+            uint32_t from = gt ? (uint32_t)(gt - c.p) : 0;
+            bool found = false;
+            for (uint32_t k = from; k + 8 <= c.len; k++) {
+                if (c.p[k] == ';' && strncasecmp(c.p + k + 1, "expires=", 8) == 0 && k + 9 <= c.len) {
+                    found = true;
+                    uint32_t e = k + 9, val = 0;
+                    bool digits = false;
+                    while (e < c.len && c.p[e] >= '0' && c.p[e] <= '9') { val = val * 10 + (uint32_t)(c.p[e] - '0'); e++; digits = true; if (val > 100000000) break; }
+                    if (digits && val == 0) s->contacts_expire0++;
+                    break;
+                }
+            }
+            if (!found) (*no_param)++;
+        }
+    }
+}
+
 /* Walks the headers; fills s when non-NULL. Returns the header length (the
  * empty line included), 0 when the empty line is not in the buffer, and sets
  * *clen / *has_clen; *bad on a Content-Length that is not a number. */
@@ -213,6 +252,7 @@ static uint32_t walk_headers(const uint8_t *p, uint32_t len, uint32_t off, nt_si
     nt_text l, name = {0}, value = {0};
     uint32_t next;
     bool have = false;
+    uint16_t no_param = 0;      /* contacts without an expires parameter */
     *has_clen = false;
     *bad = false;
     for (;;) {
@@ -240,7 +280,15 @@ static uint32_t walk_headers(const uint8_t *p, uint32_t len, uint32_t off, nt_si
                 case H_FROM: if (!s->has_from) { parse_addr(value, &s->from); s->has_from = true; } break;
                 case H_TO: if (!s->has_to) { parse_addr(value, &s->to); s->has_to = true; } break;
                 case H_VIA: if (s->nvia < NT_SIP_MAX_VIA) s->via[s->nvia++] = value; break;
-                case H_CONTACT: if (s->ncontact < NT_SIP_MAX_CONTACT) s->contact[s->ncontact++] = value; break;
+                case H_CONTACT:
+                    if (s->ncontact < NT_SIP_MAX_CONTACT) s->contact[s->ncontact++] = value;
+                    count_contacts(value, s, &no_param);
+                    break;
+                case H_EXPIRES: {
+                    uint32_t v;
+                    if (!s->has_expires && parse_uint(value, &v)) { s->has_expires = true; s->expires = v; }
+                    break;
+                }
                 case H_CTYPE: if (!s->content_type.p) s->content_type = value; break;
                 case H_MSDIAG: if (!s->ms_diag.p) s->ms_diag = value; break;
                 default: break;
@@ -248,7 +296,10 @@ static uint32_t walk_headers(const uint8_t *p, uint32_t len, uint32_t off, nt_si
             }
             have = false;
         }
-        if (l.len == 0) return next;        /* the empty line: end of headers */
+        if (l.len == 0) {                    /* the empty line: end of headers */
+            if (s && s->has_expires && s->expires == 0) s->contacts_expire0 += no_param;
+            return next;
+        }
         const char *colon = memchr(l.p, ':', l.len);
         if (!colon) { off = next; continue; }   /* not a header: skipped, as Wireshark */
         name = trim((nt_text){l.p, (uint32_t)(colon - l.p)});
@@ -322,11 +373,27 @@ bool nt_sip_parse(const uint8_t *p, uint32_t len, nt_sip *s)
     return true;
 }
 
+static void bindings(nt_buf *b, unsigned n)
+{
+    nt_buf_printf(b, "  (%u binding%s)", n, n == 1 ? "" : "s");
+}
+
 void nt_sip_info(const nt_sip *s, nt_buf *b)
 {
     if (s->is_request) {
         nt_buf_puts(b, "Request: ");
         nt_buf_put(b, s->first_line.p, s->first_line.len - 8);
+        if (nt_text_eq(s->method, "REGISTER")) {
+            if (s->contact_star && s->has_expires && s->expires == 0) {
+                nt_buf_puts(b, "  (remove all bindings)");
+            } else if (s->contacts_expire0) {
+                nt_buf_printf(b, "  (remove %u binding%s)", s->contacts_expire0, s->contacts_expire0 == 1 ? "" : "s");
+            } else if (s->contacts == 0 && !s->contact_star) {
+                nt_buf_puts(b, "  (fetch bindings)");
+            } else {
+                bindings(b, s->contacts);
+            }
+        }
     } else {
         nt_buf_puts(b, "Status: ");
         nt_buf_put(b, s->status_text.p, s->status_text.len);
@@ -335,6 +402,8 @@ void nt_sip_info(const nt_sip *s, nt_buf *b)
             if (s->has_cseq) nt_buf_put(b, s->cseq_method.p, s->cseq_method.len);
             nt_buf_putc(b, ')');
         }
+        if (s->status >= 200 && s->status < 300 && s->has_cseq && nt_text_eq(s->cseq_method, "REGISTER"))
+            bindings(b, (unsigned)(s->contacts - s->contacts_expire0));
     }
     nt_buf_puts(b, " | ");
 }

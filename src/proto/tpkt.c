@@ -36,12 +36,20 @@ static void parse_rdp(nt_tpkt *t)
             return;
         }
     }
+    /* (a request flagged 0x08 carries a 36-byte rdpCorrelationInfo after it) */
     if (n - off >= 8 && u[off] >= 1 && u[off] <= 3) {
         t->has_neg = true;
         t->neg_type = u[off];
         t->neg_flags = u[off + 1];
         t->neg_length = (uint16_t)(u[off + 2] | u[off + 3] << 8);
         t->neg_value = le32(u + off + 4);
+        off += 8;
+        if (t->neg_type == NT_RDP_NEG_REQ && (t->neg_flags & 0x08) && n - off >= 36 && u[off] == 6) {
+            t->has_corr = true;
+            t->corr_type = u[off];
+            t->corr_length = (uint16_t)(u[off + 2] | u[off + 3] << 8);
+            t->corr_id = u + off + 4;
+        }
     }
 }
 
@@ -164,8 +172,7 @@ void nt_tpkt_info(const nt_tpkt *t, nt_buf *b)
     nt_buf_puts(b, a);
     nt_buf_puts(b, " TPDU");
     if (t->type == NT_COTP_DT) {
-        nt_buf_printf(b, " (%u)", t->tpdu_nr);
-        if (!t->eot) nt_buf_puts(b, " [COTP fragment]");
+        nt_buf_printf(b, " (%u) %s", t->tpdu_nr, t->eot ? "EOT" : "[COTP fragment]");
     } else if (t->type == NT_COTP_CR || t->type == NT_COTP_CC || t->type == NT_COTP_DR ||
                t->type == NT_COTP_DC) {
         nt_buf_printf(b, " src-ref: 0x%04x dst-ref: 0x%04x", t->src_ref, t->dst_ref);
@@ -199,7 +206,8 @@ static bool has_refs(const nt_tpkt *t)
     return t->has_cotp && (t->type == NT_COTP_CR || t->type == NT_COTP_CC || t->type == NT_COTP_DR ||
                            t->type == NT_COTP_DC);
 }
-MACC(f_dst) { return has_refs(T) ? put_u(out, 0, max, T->dst_ref) : 0; }
+/* tshark 4.0 shows a destination reference (0) for a class 0 DT too */
+MACC(f_dst) { return has_refs(T) || (T->has_cotp && T->type == NT_COTP_DT) ? put_u(out, 0, max, T->dst_ref) : 0; }
 MACC(f_src) { return has_refs(T) ? put_u(out, 0, max, T->src_ref) : 0; }
 MACC(f_rdp)
 {
@@ -207,8 +215,17 @@ MACC(f_rdp)
     return put_bytes(out, 0, max, T->user, T->user_len, NT_FT_PROTOCOL);
 }
 MACC(f_cookie) { return T->cookie.p ? put_bytes(out, 0, max, T->cookie.p, T->cookie.len, NT_FT_STRING) : 0; }
-MACC(f_neg_type) { return T->has_neg ? put_u(out, 0, max, T->neg_type) : 0; }
-MACC(f_neg_len) { return T->has_neg ? put_u(out, 0, max, T->neg_length) : 0; }
+/* Wireshark files the correlation info's type and length under the same names */
+MACC(f_neg_type)
+{
+    int n = T->has_neg ? put_u(out, 0, max, T->neg_type) : 0;
+    return T->has_corr ? put_u(out, n, max, T->corr_type) : n;
+}
+MACC(f_neg_len)
+{
+    int n = T->has_neg ? put_u(out, 0, max, T->neg_length) : 0;
+    return T->has_corr ? put_u(out, n, max, T->corr_length) : n;
+}
 MACC(f_req_proto) { return T->has_neg && T->neg_type == NT_RDP_NEG_REQ ? put_u(out, 0, max, T->neg_value) : 0; }
 MACC(f_sel_proto) { return T->has_neg && T->neg_type == NT_RDP_NEG_RSP ? put_u(out, 0, max, T->neg_value) : 0; }
 MACC(f_failure) { return T->has_neg && T->neg_type == NT_RDP_NEG_FAILURE ? put_u(out, 0, max, T->neg_value) : 0; }

@@ -44,7 +44,7 @@ FIELDS="sip.Method sip.Status-Code sip.Call-ID sip.CSeq.method sip.CSeq.seq sip.
  rdp.neg_length rdp.negReq.requestedProtocols rdp.negReq.selectedProtocol rdp.negFailure.failureCode"
 RTPFIELDS="rtp.version rtp.padding rtp.ext rtp.cc rtp.ssrc rtp.seq rtp.p_type rtp.timestamp rtp.marker
  rtcp.version rtcp.pt rtcp.length rtcp.senderssrc"
-CAPTURES="sip_call sip_nobye sip_error sip_tcp dhcp nbns rdp"
+CAPTURES="sip_call sip_nobye sip_error sip_tcp dhcp nbns rdp apps_edge"
 FILTER="sip || rtp || rtcp || dhcp || nbns || tpkt"
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

@@ -105,34 +105,41 @@ typedef struct ep {
     uint8_t family, addr[16];
     uint16_t port;
     bool rtcp;
+    uint8_t nmap;                  /* the media's rtpmap encoding names */
+    struct { uint8_t pt; char name[32]; } map[8];
 } ep;
 static ep eps[MAX_EP];
 static int neps;
 
-static void add_ep(uint8_t fam, const uint8_t *addr, uint16_t port, bool rtcp)
+static void add_ep(uint8_t fam, const uint8_t *addr, uint16_t port, bool rtcp, const nt_sdp_media *m)
 {
-    for (int i = 0; i < neps; i++)
-        if (eps[i].family == fam && eps[i].port == port && !memcmp(eps[i].addr, addr, 16)) {
-            eps[i].rtcp = rtcp;
-            return;
-        }
-    if (neps < MAX_EP) {
-        eps[neps].family = fam;
-        memcpy(eps[neps].addr, addr, 16);
-        eps[neps].port = port;
-        eps[neps].rtcp = rtcp;
-        neps++;
+    ep *e = NULL;
+    for (int i = 0; i < neps && !e; i++)
+        if (eps[i].family == fam && eps[i].port == port && !memcmp(eps[i].addr, addr, 16)) e = &eps[i];
+    if (!e && neps < MAX_EP) e = &eps[neps++];
+    if (!e) return;
+    e->family = fam;
+    memcpy(e->addr, addr, 16);
+    e->port = port;
+    e->rtcp = rtcp;
+    e->nmap = 0;
+    for (int i = 0; i < m->nrtpmap && e->nmap < 8; i++) {
+        e->map[e->nmap].pt = m->rtpmap[i].pt;
+        nt_text_cstr(m->rtpmap[i].encoding, e->map[e->nmap].name, sizeof e->map[0].name);
+        e->nmap++;
     }
 }
 
-/* 0 none, 1 RTP, 2 RTCP */
-static int find_ep(uint8_t fam, const uint8_t *addr, uint16_t port)
+/* 0 none, 1 RTP, 2 RTCP; *which: the endpoint */
+static int find_ep(uint8_t fam, const uint8_t *addr, uint16_t port, const ep **which)
 {
     uint8_t a[16] = {0};
     memcpy(a, addr, fam == 4 ? 4 : 16);
     for (int i = 0; i < neps; i++)
-        if (eps[i].family == fam && eps[i].port == port && !memcmp(eps[i].addr, a, 16))
+        if (eps[i].family == fam && eps[i].port == port && !memcmp(eps[i].addr, a, 16)) {
+            *which = &eps[i];
             return eps[i].rtcp ? 2 : 1;
+        }
     return 0;
 }
 
@@ -147,8 +154,9 @@ static void learn_sdp(const nt_sdp *s)
         uint8_t a[16] = {0}, r[16] = {0};
         memcpy(a, e[i].addr, e[i].family == 4 ? 4 : 16);
         memcpy(r, e[i].rtcp_addr, e[i].rtcp_family == 4 ? 4 : 16);
-        add_ep(e[i].family, a, e[i].rtp_port, false);
-        if (e[i].rtcp_family) add_ep(e[i].rtcp_family, r, e[i].rtcp_port, true);
+        const nt_sdp_media *m = &s->media[e[i].media_idx];
+        add_ep(e[i].family, a, e[i].rtp_port, false, m);
+        if (e[i].rtcp_family) add_ep(e[i].rtcp_family, r, e[i].rtcp_port, true, m);
     }
 }
 
@@ -212,20 +220,33 @@ static void do_udp(frame_out *o, const nt_layer *l, const nt_udp *u, uint8_t fam
         if (u->ulen >= 8 && len > (uint32_t)u->ulen - 8) len = (uint32_t)u->ulen - 8;
     }
     if (!p || !len) return;
-    int kind = find_ep(fam, dst, u->dport);
-    if (!kind) kind = find_ep(fam, src, u->sport);
+    const ep *which = NULL;
+    int kind = find_ep(fam, dst, u->dport, &which);
+    if (!kind) kind = find_ep(fam, src, u->sport, &which);
     if (!kind && heur) {
         if (u->dport % 2 && nt_rtcp_heuristic(p, len)) kind = 2;
         else if (nt_rtp_heuristic(p, len)) kind = 1;
     }
     if (kind == 1 && nt_rtp_parse(p, len, &rtp)) {
         add_msg(o, nt_rtp_fields, nt_rtp_nfields, &rtp);
-        if (!inner) { set_cols(o, "RTP"); nt_buf_reset(&o->info); nt_rtp_info(&rtp, &o->info); }
+        if (!inner) {
+            nt_text enc = {NULL, 0};
+            for (int i = 0; which && i < which->nmap; i++)
+                if (which->map[i].pt == rtp.pt) enc = (nt_text){which->map[i].name, (uint32_t)strlen(which->map[i].name)};
+            set_cols(o, "RTP");
+            nt_buf_reset(&o->info);
+            nt_rtp_info_sdp(&rtp, enc, &o->info);
+        }
         return;
     }
     if (kind == 2 && nt_rtcp_parse(p, len, &rtcp)) {
         add_msg(o, nt_rtcp_fields, nt_rtcp_nfields, &rtcp);
-        if (!inner) { set_cols(o, "RTCP"); nt_buf_reset(&o->info); nt_rtcp_info(&rtcp, &o->info); }
+        if (!inner) {
+            set_cols(o, "RTCP");
+            nt_buf_reset(&o->info);
+            nt_rtcp_info(&rtcp, &o->info);
+            if (rtcp.malformed) nt_buf_puts(&o->info, "[Malformed Packet]");
+        }
         return;
     }
     if (inner) return;

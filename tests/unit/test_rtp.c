@@ -155,19 +155,37 @@ static void rtcp_compound(void **st)
             nt_fvalue v[NT_FIELD_MAX_OCC];
             assert_int_equal(nt_rtcp_fields[i].get(&r, v, NT_FIELD_MAX_OCC), 1);
         }
-    /* every prefix: refused or parsed as far as whole packets go */
+    /* every prefix: refused below one header; a packet cut short is kept
+     * and marks the compound malformed (Wireshark's [Malformed Packet]);
+     * fewer than 4 bytes after a whole packet are ignored, as Wireshark */
     for (size_t n = 0; n < sizeof p; n++) {
         uint8_t *d = dup_exact(p, n);
         bool ok = nt_rtcp_parse(d, (uint32_t)n, &r);
-        assert_true(ok == (n == 52 || n == 68));
+        assert_true(ok == (n >= 4));
+        if (n >= 4 && n < 52) assert_true(r.malformed && r.npkt == 1 && r.pkt[0].cut);
+        if (n >= 52 && n < 56) assert_true(!r.malformed && r.npkt == 1);
+        if (n == 68) assert_true(!r.malformed && r.npkt == 2);
         free(d);
     }
+    /* a later packet of version 0 ends the compound silently */
+    uint8_t v0[60];
+    memcpy(v0, p, 52);
+    memset(v0 + 52, 0, 8);
+    assert_true(nt_rtcp_parse(v0, sizeof v0, &r));
+    assert_int_equal(r.npkt, 1);
+    assert_false(r.malformed);
     /* a length that lies */
     uint8_t q[sizeof p];
     memcpy(q, p, sizeof p);
     q[3] = 100;
-    assert_false(nt_rtcp_parse(q, sizeof q, &r));
+    assert_true(nt_rtcp_parse(q, sizeof q, &r));
+    assert_true(r.malformed);
     assert_non_null(r.error);
+    assert_int_equal(r.npkt, 1);
+    assert_int_equal(r.pkt[0].len, sizeof q);
+    /* the first packet of another version: not RTCP */
+    q[0] = 0x40;
+    assert_false(nt_rtcp_parse(q, sizeof q, &r));
     /* a report count larger than the blocks present: no read past */
     memcpy(q, p, sizeof p);
     q[0] = 0x9f;

@@ -152,6 +152,30 @@ static void status_and_compact(void **st)
     info_is(&s, "Status: 488 Not Acceptable Here | ");
 }
 
+static void register_bindings(void **st)
+{
+    (void)st;
+    nt_sip s;
+    static const char fetch[] = "REGISTER sip:r SIP/2.0\r\nCSeq: 1 REGISTER\r\n\r\n";
+    assert_true(nt_sip_parse((const uint8_t *)fetch, sizeof fetch - 1, &s));
+    info_is(&s, "Request: REGISTER sip:r  (fetch bindings) | ");
+    static const char all[] = "REGISTER sip:r SIP/2.0\r\nContact: *\r\nExpires: 0\r\n\r\n";
+    assert_true(nt_sip_parse((const uint8_t *)all, sizeof all - 1, &s));
+    info_is(&s, "Request: REGISTER sip:r  (remove all bindings) | ");
+    static const char two[] = "REGISTER sip:r SIP/2.0\r\nContact: \"a, b\" <sip:a@x>, <sip:b@y>;expires=0\r\n"
+                              "m: <sip:c@z>\r\nExpires: 0\r\n\r\n";
+    assert_true(nt_sip_parse((const uint8_t *)two, sizeof two - 1, &s));
+    assert_int_equal(s.contacts, 3);
+    assert_int_equal(s.contacts_expire0, 3);   /* one by parameter, two by Expires */
+    info_is(&s, "Request: REGISTER sip:r  (remove 3 bindings) | ");
+    static const char ok[] = "SIP/2.0 200 OK\r\nCSeq: 1 REGISTER\r\nContact: <sip:a@x>;expires=60\r\n\r\n";
+    assert_true(nt_sip_parse((const uint8_t *)ok, sizeof ok - 1, &s));
+    info_is(&s, "Status: 200 OK (REGISTER)  (1 binding) | ");
+    static const char unauth[] = "SIP/2.0 401 Unauthorized\r\nCSeq: 1 REGISTER\r\n\r\n";
+    assert_true(nt_sip_parse((const uint8_t *)unauth, sizeof unauth - 1, &s));
+    info_is(&s, "Status: 401 Unauthorized | ");
+}
+
 static void folded_header(void **st)
 {
     (void)st;
@@ -273,6 +297,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(request_fields),
         cmocka_unit_test(status_and_compact),
+        cmocka_unit_test(register_bindings),
         cmocka_unit_test(folded_header),
         cmocka_unit_test(stream_length),
         cmocka_unit_test(malformed),
