@@ -11,7 +11,7 @@
 # announce (Wireshark's SDP conversations). A second pass switches SIP off
 # and finds RTP/RTCP by heuristics instead:
 #   tshark --disable-protocol=sip --enable-heuristic rtp_udp --enable-heuristic rtcp_udp
-# against `app_oracle --rtp-heuristic`.
+# against `app_oracle --rtp-heuristic --no-sip`.
 #
 # Our side is tests/unit/app_oracle (NT_APP_ORACLE, or next to the nettracer
 # binary given as $1), which prints the same columns from the parsers until
@@ -90,12 +90,12 @@ for c in $CAPTURES; do
         -e _ws.col.Info "${targs[@]}" 2>/dev/null >"$tmp/ws"
     "$ORACLE" "$f" $FIELDS >"$tmp/nt" 2>"$tmp/err" || { echo "app_oracle failed on $c: $(cat "$tmp/err")"; fail=$((fail + 1)); continue; }
     compare "$c" "$tmp/ws" "$tmp/nt" $FIELDS
-    case $c in sip_*)
+    case $c in sip_*|apps_edge)
         # RTP/RTCP found by the heuristics alone (SIP, and so SDP, off)
         tshark -r "$f" "${DISABLE[@]}" --disable-protocol=sip --enable-heuristic rtp_udp \
             --enable-heuristic rtcp_udp -Y "rtp || rtcp" -T fields -e frame.number -e _ws.col.Protocol \
             -e _ws.col.Info "${rargs[@]}" 2>/dev/null >"$tmp/ws"
-        "$ORACLE" --rtp-heuristic "$f" $RTPFIELDS 2>/dev/null |
+        "$ORACLE" --rtp-heuristic --no-sip "$f" $RTPFIELDS 2>/dev/null |
             awk -F'\t' '{ for (i = 4; i <= NF; i++) if ($i != "") { print; next } }' >"$tmp/nt"
         compare "$c (heuristic)" "$tmp/ws" "$tmp/nt" $RTPFIELDS ;;
     esac

@@ -7,7 +7,8 @@
  * shows them). RTP and RTCP flows are the ones SIP/SDP announced (as
  * Wireshark's SDP conversations), or any UDP with --rtp-heuristic.
  *
- * usage: app_oracle [--rtp-heuristic] CAPTURE FIELD...
+ * usage: app_oracle [--rtp-heuristic] [--no-sip] CAPTURE FIELD...
+ * (--no-sip: SIP, and so SDP, not decoded, as tshark --disable-protocol=sip)
  *
  * Stands in for the nettracer binary until the application layer is wired
  * in; only the ports above are looked at (no TCP reassembly: a SIP message
@@ -208,7 +209,7 @@ static void do_sip(frame_out *o, const uint8_t *p, uint32_t len, bool stream)
 }
 
 static void do_udp(frame_out *o, const nt_layer *l, const nt_udp *u, uint8_t fam,
-                   const uint8_t *src, const uint8_t *dst, bool inner, bool heur)
+                   const uint8_t *src, const uint8_t *dst, bool inner, bool heur, bool no_sip)
 {
     const uint8_t *p = u->payload;
     uint32_t len = u->payload_cap < u->payload_len ? u->payload_cap : u->payload_len;
@@ -220,9 +221,32 @@ static void do_udp(frame_out *o, const nt_layer *l, const nt_udp *u, uint8_t fam
         if (u->ulen >= 8 && len > (uint32_t)u->ulen - 8) len = (uint32_t)u->ulen - 8;
     }
     if (!p || !len) return;
+    /* as Wireshark: a conversation SDP set up, then the port's protocol,
+     * then (when enabled) the heuristics */
     const ep *which = NULL;
     int kind = find_ep(fam, dst, u->dport, &which);
     if (!kind) kind = find_ep(fam, src, u->sport, &which);
+    if (!kind && !inner) {
+        if (!no_sip && (u->sport == 5060 || u->dport == 5060) && nt_sip_detect(p, len)) {
+            do_sip(o, p, len, false);
+            return;
+        }
+        if ((u->sport == 67 || u->sport == 68 || u->dport == 67 || u->dport == 68) &&
+            nt_dhcp_parse(p, len, &dhcp)) {
+            set_cols(o, dhcp.has_msg_type ? "DHCP" : "BOOTP");
+            nt_buf_reset(&o->info);
+            nt_dhcp_info(&dhcp, &o->info);
+            add_msg(o, nt_dhcp_fields, nt_dhcp_nfields, &dhcp);
+            return;
+        }
+        if ((u->sport == 137 || u->dport == 137) && nt_nbns_parse(p, len, &nbns)) {
+            set_cols(o, "NBNS");
+            nt_buf_reset(&o->info);
+            nt_nbns_info(&nbns, &o->info);
+            add_msg(o, nt_nbns_fields, nt_nbns_nfields, &nbns);
+            return;
+        }
+    }
     if (!kind && heur) {
         if (u->dport % 2 && nt_rtcp_heuristic(p, len)) kind = 2;
         else if (nt_rtp_heuristic(p, len)) kind = 1;
@@ -237,9 +261,7 @@ static void do_udp(frame_out *o, const nt_layer *l, const nt_udp *u, uint8_t fam
             nt_buf_reset(&o->info);
             nt_rtp_info_sdp(&rtp, enc, &o->info);
         }
-        return;
-    }
-    if (kind == 2 && nt_rtcp_parse(p, len, &rtcp)) {
+    } else if (kind == 2 && nt_rtcp_parse(p, len, &rtcp)) {
         add_msg(o, nt_rtcp_fields, nt_rtcp_nfields, &rtcp);
         if (!inner) {
             set_cols(o, "RTCP");
@@ -247,32 +269,16 @@ static void do_udp(frame_out *o, const nt_layer *l, const nt_udp *u, uint8_t fam
             nt_rtcp_info(&rtcp, &o->info);
             if (rtcp.malformed) nt_buf_puts(&o->info, "[Malformed Packet]");
         }
-        return;
-    }
-    if (inner) return;
-    if ((u->sport == 5060 || u->dport == 5060) && nt_sip_detect(p, len)) {
-        do_sip(o, p, len, false);
-    } else if ((u->sport == 67 || u->sport == 68 || u->dport == 67 || u->dport == 68) &&
-               nt_dhcp_parse(p, len, &dhcp)) {
-        set_cols(o, dhcp.has_msg_type ? "DHCP" : "BOOTP");
-        nt_buf_reset(&o->info);
-        nt_dhcp_info(&dhcp, &o->info);
-        add_msg(o, nt_dhcp_fields, nt_dhcp_nfields, &dhcp);
-    } else if ((u->sport == 137 || u->dport == 137) && nt_nbns_parse(p, len, &nbns)) {
-        set_cols(o, "NBNS");
-        nt_buf_reset(&o->info);
-        nt_nbns_info(&nbns, &o->info);
-        add_msg(o, nt_nbns_fields, nt_nbns_nfields, &nbns);
     }
 }
 
-static void do_tcp(frame_out *o, const nt_tcp *t)
+static void do_tcp(frame_out *o, const nt_tcp *t, bool no_sip)
 {
     const uint8_t *p = t->payload;
     uint32_t len = t->payload_cap < t->payload_len ? t->payload_cap : t->payload_len;
     if (!p || !len) return;
     if (t->sport == 5060 || t->dport == 5060) {
-        do_sip(o, p, len, true);
+        if (!no_sip) do_sip(o, p, len, true);
     } else if (t->sport == 3389 || t->dport == 3389) {
         int k = 0;
         while (len > 0 && k < MAX_MSGS) {
@@ -294,10 +300,14 @@ static void do_tcp(frame_out *o, const nt_tcp *t)
 int main(int argc, char **argv)
 {
     int a = 1;
-    bool heur = false;
-    if (a < argc && !strcmp(argv[a], "--rtp-heuristic")) { heur = true; a++; }
+    bool heur = false, no_sip = false;
+    for (; a < argc && argv[a][0] == '-' && argv[a][1] == '-'; a++) {
+        if (!strcmp(argv[a], "--rtp-heuristic")) heur = true;
+        else if (!strcmp(argv[a], "--no-sip")) no_sip = true;
+        else { fprintf(stderr, "app_oracle: unknown option %s\n", argv[a]); return 2; }
+    }
     if (a >= argc) {
-        fprintf(stderr, "usage: app_oracle [--rtp-heuristic] CAPTURE FIELD...\n");
+        fprintf(stderr, "usage: app_oracle [--rtp-heuristic] [--no-sip] CAPTURE FIELD...\n");
         return 2;
     }
     nt_error err = {0};
@@ -333,8 +343,8 @@ int main(int argc, char **argv)
                 if (ip->proto == NT_P_IPV6) { fam = 6; src = pkt.ip6[ip->idx].src; dst = pkt.ip6[ip->idx].dst; break; }
             }
             if (!fam) continue;
-            if (l->proto == NT_P_UDP) do_udp(&o, l, &pkt.udp[l->idx], fam, src, dst, l->inner, heur);
-            else if (!l->inner) do_tcp(&o, &pkt.tcp[l->idx]);
+            if (l->proto == NT_P_UDP) do_udp(&o, l, &pkt.udp[l->idx], fam, src, dst, l->inner, heur, no_sip);
+            else if (!l->inner) do_tcp(&o, &pkt.tcp[l->idx], no_sip);
         }
         if (!o.any && o.nmsgs == 0) continue;
         if (!o.any) {   /* a message quoted in an ICMP error: the packet's own columns */
