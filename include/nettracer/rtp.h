@@ -119,6 +119,8 @@ typedef struct nt_rtp_stats {
     uint64_t seq_offset;        /* expected packets of runs before a sequence jump */
     double jitter;              /* RFC 3550 estimate, in timestamp units */
     double max_jitter;
+    double jitter_sum;          /* of the estimate after each packet but the first, */
+    uint64_t jitter_n;          /* and how many: the mean, as tshark's */
     bool have_transit;
     double last_arrival;        /* arrival of the last packet, in timestamp units */
     uint32_t last_ts;
@@ -133,8 +135,11 @@ void nt_rtp_stats_update(nt_rtp_stats *s, const nt_rtp *r, nt_time t, uint32_t c
 uint64_t nt_rtp_stats_expected(const nt_rtp_stats *s);
 /* Lost = expected - received; negative with duplicates. */
 int64_t nt_rtp_stats_lost(const nt_rtp_stats *s);
-/* Jitter in milliseconds (0 without a clock rate). */
+/* Jitter in milliseconds (0 without a clock rate): the current estimate,
+ * its largest value, and its mean over the packets (as tshark -z rtp,streams). */
 double nt_rtp_stats_jitter_ms(const nt_rtp_stats *s);
+double nt_rtp_stats_max_jitter_ms(const nt_rtp_stats *s);
+double nt_rtp_stats_mean_jitter_ms(const nt_rtp_stats *s);
 
 extern const nt_msg_field nt_rtp_fields[];
 extern const size_t nt_rtp_nfields;

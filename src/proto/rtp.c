@@ -344,6 +344,8 @@ void nt_rtp_stats_update(nt_rtp_stats *s, const nt_rtp *r, nt_time t, uint32_t c
             if (d < 0) d = -d;
             s->jitter += (d - s->jitter) / 16.0;
             if (s->jitter > s->max_jitter) s->max_jitter = s->jitter;
+            s->jitter_sum += s->jitter;
+            s->jitter_n++;
         }
         s->have_transit = true;
         s->last_arrival = arrival;
@@ -365,6 +367,16 @@ int64_t nt_rtp_stats_lost(const nt_rtp_stats *s)
 double nt_rtp_stats_jitter_ms(const nt_rtp_stats *s)
 {
     return s->clock_rate ? s->jitter * 1000.0 / s->clock_rate : 0.0;
+}
+
+double nt_rtp_stats_max_jitter_ms(const nt_rtp_stats *s)
+{
+    return s->clock_rate ? s->max_jitter * 1000.0 / s->clock_rate : 0.0;
+}
+
+double nt_rtp_stats_mean_jitter_ms(const nt_rtp_stats *s)
+{
+    return s->clock_rate && s->jitter_n ? s->jitter_sum / (double)s->jitter_n * 1000.0 / s->clock_rate : 0.0;
 }
 
 /* ---- fields ------------------------------------------------------------- */

@@ -17,6 +17,10 @@
 # binary given as $1), which prints the same columns from the parsers until
 # the nettracer binary shows these protocols.
 #
+# A third pass compares the RTP stream statistics of nt_rtp_stats (packets,
+# lost, max and mean jitter, first and last time per stream) with
+# `tshark -q -z rtp,streams` on the recorded calls.
+#
 # Not compared: sdp.media.format (tshark lists the m= formats by name and
 # then every rtpmap/fmtp payload number again).
 set -u
@@ -98,6 +102,23 @@ for c in $CAPTURES; do
         "$ORACLE" --rtp-heuristic --no-sip "$f" $RTPFIELDS 2>/dev/null |
             awk -F'\t' '{ for (i = 4; i <= NF; i++) if ($i != "") { print; next } }' >"$tmp/nt"
         compare "$c (heuristic)" "$tmp/ws" "$tmp/nt" $RTPFIELDS ;;
+    esac
+    case $c in sip_call|sip_nobye|sip_tcp)
+        runs=$((runs + 1))
+        tshark -r "$f" "${DISABLE[@]}" -q -z rtp,streams 2>/dev/null | python3 -c '
+import re, sys
+for l in sys.stdin:
+    m = re.match(r"\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-F]+)\s+.*?\s(\d+)\s+(-?\d+) \(.*?\)\s+\S+\s+\S+\s+\S+\s+\S+\s+(\S+)\s+(\S+)", l)
+    if m:
+        g = m.groups()
+        print("\t".join([g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[10], g[9], g[0], g[1]]))
+' | sort >"$tmp/ws"
+        "$ORACLE" --rtp-streams "$f" | sort >"$tmp/nt"
+        if [ ! -s "$tmp/ws" ] || ! diff "$tmp/ws" "$tmp/nt" >"$tmp/d"; then
+            fail=$((fail + 1))
+            echo "DIFFERENT: $c (RTP streams: src sport dst dport ssrc packets lost max-jitter mean-jitter first last)"
+            sed 's/^/  /' "$tmp/d"
+        fi ;;
     esac
 done
 echo "tshark_apps: $runs runs, $frames frames, $(wc -w <<<"$FIELDS") fields, $fail differ"

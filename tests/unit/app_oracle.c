@@ -7,8 +7,10 @@
  * shows them). RTP and RTCP flows are the ones SIP/SDP announced (as
  * Wireshark's SDP conversations), or any UDP with --rtp-heuristic.
  *
- * usage: app_oracle [--rtp-heuristic] [--no-sip] CAPTURE FIELD...
- * (--no-sip: SIP, and so SDP, not decoded, as tshark --disable-protocol=sip)
+ * usage: app_oracle [--rtp-heuristic] [--no-sip] [--rtp-streams] CAPTURE FIELD...
+ * (--no-sip: SIP, and so SDP, not decoded, as tshark --disable-protocol=sip;
+ * --rtp-streams: instead of frames, one line per RTP stream with the
+ * statistics of nt_rtp_stats, as tshark -q -z rtp,streams counts them)
  *
  * Stands in for the nettracer binary until the application layer is wired
  * in; only the ports above are looked at (no TCP reassembly: a SIP message
@@ -161,7 +163,65 @@ static void learn_sdp(const nt_sdp *s)
     }
 }
 
+/* ---- RTP streams (src, dst, SSRC), as tshark -z rtp,streams ---- */
+
+#define MAX_STREAMS 32
+typedef struct stream {
+    uint8_t fam, src[16], dst[16];
+    uint16_t sport, dport;
+    nt_rtp_stats st;
+} stream;
+static stream streams[MAX_STREAMS];
+static int nstreams;
+static nt_time first_ts;
+static bool have_first;
+
+static void stream_update(uint8_t fam, const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport,
+                          const nt_rtp *r, nt_time t)
+{
+    size_t al = fam == 4 ? 4 : 16;
+    stream *x = NULL;
+    for (int i = 0; i < nstreams && !x; i++)
+        if (streams[i].fam == fam && streams[i].sport == sport && streams[i].dport == dport &&
+            streams[i].st.ssrc == r->ssrc && !memcmp(streams[i].src, src, al) && !memcmp(streams[i].dst, dst, al))
+            x = &streams[i];
+    if (!x) {
+        if (nstreams == MAX_STREAMS) return;
+        x = &streams[nstreams++];
+        memset(x, 0, sizeof *x);
+        x->fam = fam;
+        memcpy(x->src, src, al);
+        memcpy(x->dst, dst, al);
+        x->sport = sport;
+        x->dport = dport;
+    }
+    nt_rtp_stats_update(&x->st, r, t, nt_rtp_clock_rate(r->pt));
+}
+
+static void print_streams(void)
+{
+    nt_buf b;
+    nt_buf_init(&b);
+    for (int i = 0; i < nstreams; i++) {
+        const stream *x = &streams[i];
+        if (x->fam == 4) nt_buf_ipv4(&b, x->src); else nt_buf_ipv6(&b, x->src);
+        nt_buf_printf(&b, "\t%u\t", x->sport);
+        if (x->fam == 4) nt_buf_ipv4(&b, x->dst); else nt_buf_ipv6(&b, x->dst);
+        nt_buf_printf(&b, "\t%u\t0x%08X\t%llu\t%lld\t%.3f\t%.3f\t", x->dport, x->st.ssrc,
+                      (unsigned long long)x->st.packets, (long long)nt_rtp_stats_lost(&x->st),
+                      nt_rtp_stats_max_jitter_ms(&x->st), nt_rtp_stats_mean_jitter_ms(&x->st));
+        nt_buf_secs(&b, nt_time_diff_ns(x->st.first, first_ts), 6);
+        nt_buf_putc(&b, '\t');
+        nt_buf_secs(&b, nt_time_diff_ns(x->st.last, first_ts), 6);
+        nt_buf_putc(&b, '\n');
+    }
+    nt_buf_flush(&b, stdout);
+    nt_buf_free(&b);
+}
+
 /* ---- per frame ---- */
+
+static nt_time cur_ts;
 
 /* the messages of one frame live here until it is printed */
 static nt_sip sips[MAX_MSGS];
@@ -254,6 +314,7 @@ static void do_udp(frame_out *o, const nt_layer *l, const nt_udp *u, uint8_t fam
     if (kind == 1 && nt_rtp_parse(p, len, &rtp)) {
         add_msg(o, nt_rtp_fields, nt_rtp_nfields, &rtp);
         if (!inner) {
+            stream_update(fam, src, dst, u->sport, u->dport, &rtp, cur_ts);
             nt_text enc = {NULL, 0};
             for (int i = 0; which && i < which->nmap; i++)
                 if (which->map[i].pt == rtp.pt) enc = (nt_text){which->map[i].name, (uint32_t)strlen(which->map[i].name)};
@@ -300,14 +361,15 @@ static void do_tcp(frame_out *o, const nt_tcp *t, bool no_sip)
 int main(int argc, char **argv)
 {
     int a = 1;
-    bool heur = false, no_sip = false;
+    bool heur = false, no_sip = false, rtp_streams = false;
     for (; a < argc && argv[a][0] == '-' && argv[a][1] == '-'; a++) {
         if (!strcmp(argv[a], "--rtp-heuristic")) heur = true;
         else if (!strcmp(argv[a], "--no-sip")) no_sip = true;
+        else if (!strcmp(argv[a], "--rtp-streams")) rtp_streams = true;
         else { fprintf(stderr, "app_oracle: unknown option %s\n", argv[a]); return 2; }
     }
     if (a >= argc) {
-        fprintf(stderr, "usage: app_oracle [--rtp-heuristic] [--no-sip] CAPTURE FIELD...\n");
+        fprintf(stderr, "usage: app_oracle [--rtp-heuristic] [--no-sip] [--rtp-streams] CAPTURE FIELD...\n");
         return 2;
     }
     nt_error err = {0};
@@ -327,6 +389,8 @@ int main(int argc, char **argv)
     int rc;
     while ((rc = nt_trace_next(tr, &f, &err)) == 1) {
         nt_dissect(&f, &pkt);
+        if (!have_first) { first_ts = f.ts; have_first = true; }
+        cur_ts = f.ts;
         o.nmsgs = 0;
         o.any = false;
         nt_buf_reset(&o.proto);
@@ -346,7 +410,7 @@ int main(int argc, char **argv)
             if (l->proto == NT_P_UDP) do_udp(&o, l, &pkt.udp[l->idx], fam, src, dst, l->inner, heur, no_sip);
             else if (!l->inner) do_tcp(&o, &pkt.tcp[l->idx], no_sip);
         }
-        if (!o.any && o.nmsgs == 0) continue;
+        if (rtp_streams || (!o.any && o.nmsgs == 0)) continue;
         if (!o.any) {   /* a message quoted in an ICMP error: the packet's own columns */
             nt_col_protocol(&pkt, &o.proto);
             nt_col_info(&pkt, &o.info);
@@ -365,6 +429,7 @@ int main(int argc, char **argv)
         nt_buf_flush(&line, stdout);
     }
     if (rc < 0) fprintf(stderr, "app_oracle: %s\n", err.msg);
+    if (rtp_streams) print_streams();
     nt_trace_close(tr);
     nt_buf_free(&line);
     nt_buf_free(&o.proto);

@@ -241,6 +241,9 @@ static void stats(void **st)
     r = pkt(3, 320);
     nt_rtp_stats_update(&s, &r, (nt_time){0, 50000000}, 8000);
     assert_true(fabs(s.jitter - 5.0 * 15 / 16) < 1e-6);
+    assert_true(fabs(nt_rtp_stats_max_jitter_ms(&s) - 0.625) < 1e-9);
+    /* the mean over the packets after the first, as tshark -z rtp,streams */
+    assert_true(fabs(nt_rtp_stats_mean_jitter_ms(&s) - (5.0 + 5.0 * 15 / 16) / 2 / 8) < 1e-9);
 
     /* no clock rate: no jitter */
     memset(&s, 0, sizeof s);
