@@ -9,6 +9,7 @@ PKGS=(
   python3
   tshark tcpdump
   iproute2 iptables iputils-ping curl nginx-light dnsmasq-base procps
+  coturn python3-exchangelib openssl
 )
 # packages the capture-recording scripts need
 here=$(cd "$(dirname "$0")/.." && pwd)
