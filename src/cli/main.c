@@ -17,6 +17,7 @@ static const nt_command commands[] = {
     {"conns", cmd_conns, "every TCP connection attempt and its outcome", nt_conns_help},
     {"convs", cmd_convs, "conversation statistics per Ethernet/IPv4/IPv6 pair, TCP or UDP stream", nt_convs_help},
     {"markers", cmd_markers, "ping markers and the reproduction range they bound", nt_markers_help},
+    {"stun", cmd_stun, "STUN binding and TURN allocate test (coturn, MS-TURN A/V Edge)", nt_stun_help},
     {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
     {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
     {"version", cmd_version, "print the version", "usage: nettracer version\n"},
