@@ -117,11 +117,12 @@ typedef struct nt_stun_msg {
     uint8_t dialect;        /* nt_stun_dialect */
     uint8_t nattrs;
     bool more_attrs;        /* more than NT_STUN_MAX_ATTRS: the rest not in attrs[] */
-    nt_stun_attr attrs[NT_STUN_MAX_ATTRS];
-    /* Problems, as Wireshark flags them (the message is still decoded) */
+    /* Problems (the message is still decoded as far as it goes) */
     bool truncated;         /* fewer bytes than the header's length says */
-    bool malformed;         /* an attribute header or value runs past the end */
+    bool malformed;         /* an attribute header or value runs past the end,
+                               or an attribute is too short for its type */
     bool bad_length;        /* length not a multiple of 4 (RFC 5389 dialect) */
+    nt_stun_attr attrs[NT_STUN_MAX_ATTRS];   /* last: parse clears only what comes before */
 } nt_stun_msg;
 
 /* Parses one STUN message at p. Returns 0, or -1 when p does not start a
