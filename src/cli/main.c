@@ -18,6 +18,7 @@ static const nt_command commands[] = {
     {"convs", cmd_convs, "conversation statistics per Ethernet/IPv4/IPv6 pair, TCP or UDP stream", nt_convs_help},
     {"markers", cmd_markers, "ping markers and the reproduction range they bound", nt_markers_help},
     {"stun", cmd_stun, "STUN binding and TURN allocate test (coturn, MS-TURN A/V Edge)", nt_stun_help},
+    {"ews", cmd_ews, "Exchange Autodiscover then an EWS call (GetUserOofSettings)", nt_ews_help},
     {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
     {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
     {"version", cmd_version, "print the version", "usage: nettracer version\n"},
