@@ -44,12 +44,14 @@ const char nt_stun_help[] =
     "  --request-file F    send the bytes of F as the unauthenticated Allocate\n"
     "                      (e.g. a request copied from a trace or a script)\n"
     "  --no-binding        skip the Binding request\n"
+    "  --json              JSON Lines: one object per request/answer (every\n"
+    "                      attribute decoded), then a result object\n"
     "\n"
     "Exit status: 0 the server answered as a live TURN server (401, or a\n"
     "successful authenticated allocation); 1 no answer, or an error other than\n"
     "the expected 401; 2 bad arguments.\n";
 
-enum { O_PORT = 1000, O_UDP, O_TCP, O_TLS, O_TIMEOUT, O_USER, O_PWFILE, O_MSTURN, O_REQFILE, O_NOBIND };
+enum { O_PORT = 1000, O_UDP, O_TCP, O_TLS, O_TIMEOUT, O_USER, O_PWFILE, O_MSTURN, O_REQFILE, O_NOBIND, O_JSON };
 
 typedef struct stun_run {
     const char *host;
@@ -58,12 +60,25 @@ typedef struct stun_run {
     int timeout_ms;
     nt_stun_conn *c;
     bool show_req;          /* print the request's attributes too */
-    nt_buf out;
+    bool json;              /* JSON Lines: exchanges as objects, the rest in the result's text */
+    nt_buf out;             /* text (in JSON mode: the verdict lines only) */
+    nt_buf jout;            /* JSON objects waiting to be printed */
+    nt_buf scratch;         /* JSON mode: exchange text, discarded */
+    /* facts for the JSON result */
+    char server_addr[128], mapped[80], relayed[80], realm[256];
+    unsigned code;          /* ERROR-CODE of the unauthenticated Allocate */
+    long lifetime;          /* -1: none */
+    bool allocated, released;
 } stun_run;
 
 static const char *tr_name(nt_stun_transport t) { return t == NT_STUN_UDP ? "UDP" : t == NT_STUN_TCP ? "TCP" : "TLS"; }
 
-static void flush(stun_run *r) { nt_buf_flush(&r->out, stdout), fflush(stdout); }
+static void flush(stun_run *r)
+{
+    if (r->json) nt_buf_flush(&r->jout, stdout);
+    else nt_buf_flush(&r->out, stdout);
+    fflush(stdout);
+}
 
 static void put_str_attr(nt_buf *b, const nt_stun_attr *a)
 {
@@ -79,73 +94,137 @@ static void put_str_attr(nt_buf *b, const nt_stun_attr *a)
     nt_buf_putc(b, '"');
 }
 
-/* Every attribute of an answer on its own line, decoded. */
+/* The decoded value of one attribute. */
+static void attr_value(nt_buf *b, const nt_stun_msg *m, const nt_stun_attr *a, const uint8_t *key, size_t keylen)
+{
+    nt_stun_addr ad;
+    unsigned code;
+    const char *reason;
+    size_t rlen;
+    uint32_t v;
+    uint16_t st, q;
+    if (a->malformed) {
+        nt_buf_printf(b, "malformed (length %u%s)", a->len, a->past_end ? ", past the end of the message" : "");
+        return;
+    }
+    switch (a->kind) {
+    case NT_STUN_A_ERROR_CODE:
+        nt_stun_attr_error(a, &code, &reason, &rlen);
+        nt_buf_printf(b, "%u (%s) \"%.*s\"", code, nt_stun_error_name(code), (int)rlen, reason);
+        break;
+    case NT_STUN_A_REALM: case NT_STUN_A_NONCE: case NT_STUN_A_SOFTWARE:
+        put_str_attr(b, a);
+        break;
+    case NT_STUN_A_USERNAME:
+        if (m->dialect == NT_STUN_MS_TURN) nt_buf_printf(b, "%u bytes (MS-TURN token)", a->len);
+        else put_str_attr(b, a);
+        break;
+    case NT_STUN_A_LIFETIME:
+        nt_stun_attr_u32(a, &v);
+        nt_buf_printf(b, "%u s", v);
+        break;
+    case NT_STUN_A_MAGIC_COOKIE:
+        nt_stun_attr_u32(a, &v);
+        nt_buf_printf(b, "0x%08x%s", v, v == NT_STUN_MS_COOKIE ? " (MS-TURN)" : " (unexpected value)");
+        break;
+    case NT_STUN_A_MS_VERSION: case NT_STUN_A_BANDWIDTH: case NT_STUN_A_PRIORITY:
+        nt_stun_attr_u32(a, &v);
+        nt_buf_printf(b, "%u", v);
+        break;
+    case NT_STUN_A_MS_SERVICE_QUALITY:
+        nt_stun_attr_ms_quality(a, &st, &q);
+        nt_buf_printf(b, "stream type %u, quality %u", st, q);
+        break;
+    case NT_STUN_A_FINGERPRINT:
+        nt_stun_attr_u32(a, &v);
+        nt_buf_printf(b, "0x%08x (%s)", v, nt_stun_fingerprint_ok(m, a) ? "correct" : "WRONG CRC");
+        break;
+    case NT_STUN_A_MESSAGE_INTEGRITY:
+        if (key) nt_buf_puts(b, nt_stun_integrity_ok(m, a, key, keylen) ? "HMAC-SHA1 correct" : "HMAC-SHA1 WRONG (not our key)");
+        else nt_buf_puts(b, "HMAC-SHA1 (no key to check it)");
+        break;
+    default:
+        if (nt_stun_attr_addr(m, a, &ad)) nt_stun_addr_str(&ad, b, true);
+        else nt_buf_printf(b, "%u bytes", a->len);
+    }
+}
+
+static void attr_name(nt_buf *b, const nt_stun_attr *a)
+{
+    const char *name = nt_stun_attr_name(a->kind);
+    if (name) nt_buf_puts(b, name);
+    else nt_buf_printf(b, "attribute 0x%04x", a->type);
+    if (a->type != a->kind) nt_buf_printf(b, " (0x%04x in MS-TURN)", a->type);
+}
+
+/* Every attribute on its own line, decoded. */
 static void print_attrs(nt_buf *b, const nt_stun_msg *m, const uint8_t *key, size_t keylen)
 {
     for (unsigned i = 0; i < m->nattrs; i++) {
-        const nt_stun_attr *a = &m->attrs[i];
-        const char *name = nt_stun_attr_name(a->kind);
         nt_buf_puts(b, "      ");
-        if (name) nt_buf_puts(b, name);
-        else nt_buf_printf(b, "attribute 0x%04x", a->type);
-        if (a->type != a->kind) nt_buf_printf(b, " (0x%04x in MS-TURN)", a->type);
+        attr_name(b, &m->attrs[i]);
         nt_buf_puts(b, ": ");
-        nt_stun_addr ad;
-        unsigned code;
-        const char *reason;
-        size_t rlen;
-        uint32_t v;
-        uint16_t st, q;
-        if (a->malformed) {
-            nt_buf_printf(b, "malformed (length %u%s)\n", a->len, a->past_end ? ", past the end of the message" : "");
-            continue;
-        }
-        switch (a->kind) {
-        case NT_STUN_A_ERROR_CODE:
-            nt_stun_attr_error(a, &code, &reason, &rlen);
-            nt_buf_printf(b, "%u (%s) \"%.*s\"", code, nt_stun_error_name(code), (int)rlen, reason);
-            break;
-        case NT_STUN_A_REALM: case NT_STUN_A_NONCE: case NT_STUN_A_SOFTWARE:
-            put_str_attr(b, a);
-            break;
-        case NT_STUN_A_USERNAME:
-            if (m->dialect == NT_STUN_MS_TURN) nt_buf_printf(b, "%u bytes (MS-TURN token)", a->len);
-            else put_str_attr(b, a);
-            break;
-        case NT_STUN_A_LIFETIME:
-            nt_stun_attr_u32(a, &v);
-            nt_buf_printf(b, "%u s", v);
-            break;
-        case NT_STUN_A_MAGIC_COOKIE:
-            nt_stun_attr_u32(a, &v);
-            nt_buf_printf(b, "0x%08x%s", v, v == NT_STUN_MS_COOKIE ? " (MS-TURN)" : " (unexpected value)");
-            break;
-        case NT_STUN_A_MS_VERSION: case NT_STUN_A_BANDWIDTH: case NT_STUN_A_PRIORITY:
-            nt_stun_attr_u32(a, &v);
-            nt_buf_printf(b, "%u", v);
-            break;
-        case NT_STUN_A_MS_SERVICE_QUALITY:
-            nt_stun_attr_ms_quality(a, &st, &q);
-            nt_buf_printf(b, "stream type %u, quality %u", st, q);
-            break;
-        case NT_STUN_A_FINGERPRINT:
-            nt_stun_attr_u32(a, &v);
-            nt_buf_printf(b, "0x%08x (%s)", v, nt_stun_fingerprint_ok(m, a) ? "correct" : "WRONG CRC");
-            break;
-        case NT_STUN_A_MESSAGE_INTEGRITY:
-            if (key) nt_buf_puts(b, nt_stun_integrity_ok(m, a, key, keylen) ? "HMAC-SHA1 correct" : "HMAC-SHA1 WRONG (not our key)");
-            else nt_buf_puts(b, "HMAC-SHA1 (no key to check it)");
-            break;
-        default:
-            if (nt_stun_attr_addr(m, a, &ad)) {
-                nt_stun_addr_str(&ad, b, true);
-            } else {
-                nt_buf_printf(b, "%u bytes", a->len);
-            }
-        }
+        attr_value(b, m, &m->attrs[i], key, keylen);
         nt_buf_putc(b, '\n');
     }
     if (m->more_attrs) nt_buf_puts(b, "      (more attributes not shown)\n");
+}
+
+/* JSON: the attributes as [{"name":..,"value":..}] */
+static void json_attrs(nt_json *j, const char *key_name, const nt_stun_msg *m, const uint8_t *key, size_t keylen)
+{
+    nt_buf t;
+    nt_buf_init(&t);
+    nt_json_arr_open(j, key_name);
+    for (unsigned i = 0; i < m->nattrs; i++) {
+        nt_json_obj_open(j, NULL);
+        nt_buf_reset(&t);
+        attr_name(&t, &m->attrs[i]);
+        nt_json_str(j, "name", t.p);
+        nt_buf_reset(&t);
+        attr_value(&t, m, &m->attrs[i], key, keylen);
+        nt_json_str(j, "value", t.p);
+        nt_json_obj_close(j);
+    }
+    nt_json_arr_close(j);
+    nt_buf_free(&t);
+}
+
+/* JSON: one object per transaction. */
+static void json_exchange(stun_run *r, const nt_stun_msg *q, const char *what, const nt_stun_result *res,
+                          const nt_stun_msg *m, const char *error, const uint8_t *key, size_t keylen)
+{
+    nt_json j;
+    nt_buf t;
+    nt_buf_init(&t);
+    nt_json_begin(&j, &r->jout);
+    nt_json_obj_open(&j, NULL);
+    nt_json_str(&j, "type", "exchange");
+    nt_buf_printf(&t, "%s %s", nt_stun_method_name(q->method), nt_stun_class_name(q->cls));
+    nt_json_str(&j, "request", t.p);
+    if (*what) nt_json_str(&j, "note", what);
+    if (r->show_req) json_attrs(&j, "request_attributes", q, NULL, 0);
+    nt_json_u64(&j, "sends", (uint64_t)(res ? res->sends : 0));
+    if (error) {
+        nt_json_str(&j, "error", error);
+    } else if (!m) {
+        nt_json_bool(&j, "answered", false);
+        if (res && res->unreachable) nt_json_u64(&j, "icmp_unreachable", (uint64_t)res->unreachable);
+    } else {
+        nt_json_bool(&j, "answered", true);
+        nt_buf_reset(&t);
+        nt_buf_printf(&t, "%s %s", nt_stun_method_name(m->method), nt_stun_class_name(m->cls));
+        nt_json_str(&j, "response", t.p);
+        nt_buf_reset(&t);
+        nt_buf_printf(&t, "%.3f", res->rtt_us / 1000.0);
+        nt_json_raw(&j, "rtt_ms", t.p);
+        nt_json_str(&j, "dialect", m->dialect == NT_STUN_MS_TURN ? "MS-TURN" : "RFC5389");
+        nt_json_bool(&j, "malformed", m->malformed);
+        json_attrs(&j, "attributes", m, key, keylen);
+    }
+    nt_json_obj_close(&j);
+    nt_buf_putc(&r->jout, '\n');
+    nt_buf_free(&t);
 }
 
 static void new_tid(uint8_t tid[12])
@@ -158,42 +237,50 @@ static void new_tid(uint8_t tid[12])
 static int exchange(stun_run *r, const char *what, const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
                     nt_stun_msg *m, const uint8_t *key, size_t keylen)
 {
+    nt_buf *o = r->json ? &r->scratch : &r->out;
     nt_stun_msg q;
     nt_stun_parse(req, len, &q, NULL);
-    nt_buf_printf(&r->out, "  %s %s%s%s", nt_stun_method_name(q.method), nt_stun_class_name(q.cls), *what ? " " : "", what);
+    nt_buf_printf(o, "  %s %s%s%s", nt_stun_method_name(q.method), nt_stun_class_name(q.cls), *what ? " " : "", what);
     if (r->show_req) {
-        nt_buf_printf(&r->out, ", %zu bytes%s:\n", len, q.dialect == NT_STUN_MS_TURN ? " [MS-TURN]" : "");
-        print_attrs(&r->out, &q, NULL, 0);
-        nt_buf_puts(&r->out, "   ");
+        nt_buf_printf(o, ", %zu bytes%s:\n", len, q.dialect == NT_STUN_MS_TURN ? " [MS-TURN]" : "");
+        print_attrs(o, &q, NULL, 0);
+        nt_buf_puts(o, "   ");
     }
     flush(r);
     nt_stun_result res;
     nt_error err;
     nt_error_clear(&err);
+    int rc = 1;
+    const char *why = NULL;
+    char msg[600];
     if (nt_stun_transact(r->c, req, len, resp, cap, r->timeout_ms, &res, &err) < 0) {
-        nt_buf_printf(&r->out, ": %s\n", err.msg);
-        return -1;
-    }
-    if (!res.len) {
-        nt_buf_printf(&r->out, ": no answer in %.1f s (%d %s)", r->timeout_ms / 1000.0, res.sends,
+        nt_buf_printf(o, ": %s\n", err.msg);
+        snprintf(msg, sizeof msg, "%s", err.msg);
+        rc = -1;
+    } else if (!res.len) {
+        nt_buf_printf(o, ": no answer in %.1f s (%d %s)", r->timeout_ms / 1000.0, res.sends,
                       res.sends == 1 ? "send" : "sends");
-        if (res.unreachable) nt_buf_printf(&r->out, "; %d ICMP port unreachable", res.unreachable);
-        nt_buf_putc(&r->out, '\n');
-        return 0;
+        if (res.unreachable) nt_buf_printf(o, "; %d ICMP port unreachable", res.unreachable);
+        nt_buf_putc(o, '\n');
+        rc = 0;
+    } else if (nt_stun_parse(resp, res.len, m, &why) < 0) {
+        nt_buf_printf(o, ": the answer (%zu bytes) is not STUN: %s\n", res.len, why);
+        snprintf(msg, sizeof msg, "the answer (%zu bytes) is not STUN: %s", res.len, why);
+        rc = -1;
+    } else {
+        nt_buf_printf(o, " -> %s %s in %.1f ms", nt_stun_method_name(m->method), nt_stun_class_name(m->cls),
+                      res.rtt_us / 1000.0);
+        if (res.sends > 1) nt_buf_printf(o, " (after %d sends)", res.sends);
+        if (m->dialect == NT_STUN_MS_TURN) nt_buf_puts(o, " [MS-TURN]");
+        if (m->malformed) nt_buf_puts(o, " [malformed]");
+        nt_buf_putc(o, '\n');
+        print_attrs(o, m, key, keylen);
     }
-    const char *why;
-    if (nt_stun_parse(resp, res.len, m, &why) < 0) {
-        nt_buf_printf(&r->out, ": the answer (%zu bytes) is not STUN: %s\n", res.len, why);
-        return -1;
+    if (r->json) {
+        json_exchange(r, &q, what, &res, rc == 1 ? m : NULL, rc < 0 ? msg : NULL, key, keylen);
+        nt_buf_reset(&r->scratch);
     }
-    nt_buf_printf(&r->out, " -> %s %s in %.1f ms", nt_stun_method_name(m->method), nt_stun_class_name(m->cls),
-                  res.rtt_us / 1000.0);
-    if (res.sends > 1) nt_buf_printf(&r->out, " (after %d sends)", res.sends);
-    if (m->dialect == NT_STUN_MS_TURN) nt_buf_puts(&r->out, " [MS-TURN]");
-    if (m->malformed) nt_buf_puts(&r->out, " [malformed]");
-    nt_buf_putc(&r->out, '\n');
-    print_attrs(&r->out, m, key, keylen);
-    return 1;
+    return rc;
 }
 
 static void timeout_advice(stun_run *r)
@@ -285,6 +372,7 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     }
     char local[80];
     nt_stun_conn_local(r->c, local, sizeof local);
+    snprintf(r->server_addr, sizeof r->server_addr, "%s", addr);
     nt_buf_printf(&r->out, "  server address %s, local %s\n", addr, local);
     if (r->tr == NT_STUN_TLS) nt_buf_printf(&r->out, "  TLS: %s\n", nt_stun_conn_tls_info(r->c));
 
@@ -309,7 +397,9 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
         nt_stun_addr ad;
         if (m.cls == NT_STUN_SUCCESS && xa && nt_stun_attr_addr(&m, xa, &ad)) {
             nt_buf_puts(&r->out, "    the server sees this client as ");
+            size_t at = r->out.len;
             nt_stun_addr_str(&ad, &r->out, true);
+            snprintf(r->mapped, sizeof r->mapped, "%s", r->out.p + at);
             nt_buf_putc(&r->out, '\n');
         }
     }
@@ -338,6 +428,7 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     const char *reason = "";
     size_t rlen = 0;
     if (ea) nt_stun_attr_error(ea, &code, &reason, &rlen);
+    r->code = code;
     if (m.cls == NT_STUN_SUCCESS) {
         nt_buf_puts(&r->out, "The TURN server allocated a relay without credentials (an open relay).\nResult: alive\n");
         return NT_EXIT_OK;
@@ -357,6 +448,7 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     if (ra && !ra->malformed) {
         nt_buf_puts(&r->out, ", realm ");
         put_str_attr(&r->out, ra);
+        snprintf(r->realm, sizeof r->realm, "%.*s", (int)ra->avail, (const char *)ra->val);
     }
     nt_buf_puts(&r->out, ").\n");
     if (!ra || !na) nt_buf_puts(&r->out, "  (but the answer lacks a REALM or NONCE, which RFC 5766 requires)\n");
@@ -431,9 +523,15 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     nt_stun_addr ad;
     uint32_t life = 0;
     nt_buf_puts(&r->out, "Allocated relay address ");
-    if (rel && nt_stun_attr_addr(&m, rel, &ad)) nt_stun_addr_str(&ad, &r->out, true);
-    else nt_buf_puts(&r->out, "(none given)");
-    if (lt && nt_stun_attr_u32(lt, &life)) nt_buf_printf(&r->out, " for %u s", life);
+    r->allocated = true;
+    if (rel && nt_stun_attr_addr(&m, rel, &ad)) {
+        size_t at = r->out.len;
+        nt_stun_addr_str(&ad, &r->out, true);
+        snprintf(r->relayed, sizeof r->relayed, "%s", r->out.p + at);
+    } else {
+        nt_buf_puts(&r->out, "(none given)");
+    }
+    if (lt && nt_stun_attr_u32(lt, &life)) nt_buf_printf(&r->out, " for %u s", life), r->lifetime = life;
     nt_buf_putc(&r->out, '\n');
     bool integrity_ok = mi && nt_stun_integrity_ok(&m, mi, key, 16);
     if (!integrity_ok) nt_buf_puts(&r->out, "  warning: the answer's MESSAGE-INTEGRITY is missing or does not match our key\n");
@@ -445,6 +543,7 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     add_creds(&b, user, &realm_a, &nonce_a, key);
     rc = exchange(r, "(lifetime 0: release)", req, nt_stun_build_end(&b), resp, sizeof resp, &m, key, 16);
     if (rc == 1 && m.cls == NT_STUN_SUCCESS) {
+        r->released = true;
         nt_buf_puts(&r->out, "Allocation released.\nResult: alive (authenticated allocation works)\n");
         return NT_EXIT_OK;
     }
@@ -470,8 +569,8 @@ int cmd_stun(int argc, char **argv)
         {"timeout", required_argument, NULL, O_TIMEOUT}, {"user", required_argument, NULL, O_USER},
         {"password-file", required_argument, NULL, O_PWFILE}, {"ms-turn", no_argument, NULL, O_MSTURN},
         {"request-file", required_argument, NULL, O_REQFILE}, {"no-binding", no_argument, NULL, O_NOBIND},
-        {NULL, 0, NULL, 0}};
-    stun_run r = {.port = 3478, .tr = NT_STUN_UDP, .timeout_ms = 10000};
+        {"json", no_argument, NULL, O_JSON}, {NULL, 0, NULL, 0}};
+    stun_run r = {.port = 3478, .tr = NT_STUN_UDP, .timeout_ms = 10000, .lifetime = -1};
     const char *user = NULL, *pwfile = NULL, *reqfile = NULL;
     bool ms = false, binding = true, port_set = false;
     int family = 0, ch;
@@ -504,6 +603,7 @@ int cmd_stun(int argc, char **argv)
         case O_MSTURN: ms = true; break;
         case O_REQFILE: reqfile = optarg; break;
         case O_NOBIND: binding = false; break;
+        case O_JSON: r.json = true; break;
         default:
             if (optopt) return nt_usage_error("stun", "option '%s' needs a value", argv[optind - 1]);
             return nt_usage_error("stun", "unknown option '%s' (see 'nettracer stun --help')", argv[optind - 1]);
@@ -527,9 +627,34 @@ int cmd_stun(int argc, char **argv)
             return nt_usage_error("stun", "'%s' is not a STUN request: %s", reqfile, why ? why : "not a request");
     }
     nt_buf_init(&r.out);
+    nt_buf_init(&r.jout);
+    nt_buf_init(&r.scratch);
     int rc = run(&r, user, pwfile, ms, reqfile ? raw : NULL, rawlen, binding, family);
+    if (r.json) {
+        nt_json j;
+        nt_json_begin(&j, &r.jout);
+        nt_json_obj_open(&j, NULL);
+        nt_json_str(&j, "type", "result");
+        nt_json_str(&j, "host", r.host);
+        nt_json_u64(&j, "port", r.port);
+        nt_json_str(&j, "transport", tr_name(r.tr));
+        nt_json_str(&j, "server_address", r.server_addr);
+        nt_json_bool(&j, "alive", rc == NT_EXIT_OK);
+        if (r.mapped[0]) nt_json_str(&j, "mapped_address", r.mapped);
+        if (r.code) nt_json_u64(&j, "error_code", r.code);
+        if (r.realm[0]) nt_json_str(&j, "realm", r.realm);
+        nt_json_bool(&j, "allocated", r.allocated);
+        if (r.relayed[0]) nt_json_str(&j, "relayed_address", r.relayed);
+        if (r.lifetime >= 0) nt_json_u64(&j, "lifetime", (uint64_t)r.lifetime);
+        nt_json_bool(&j, "released", r.released);
+        nt_json_str(&j, "text", r.out.p ? r.out.p : "");
+        nt_json_obj_close(&j);
+        nt_buf_putc(&r.jout, '\n');
+    }
     flush(&r);
     nt_stun_close(r.c);
     nt_buf_free(&r.out);
+    nt_buf_free(&r.jout);
+    nt_buf_free(&r.scratch);
     return rc;
 }

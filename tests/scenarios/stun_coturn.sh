@@ -58,6 +58,22 @@ has auth 'Refresh Request \(lifetime 0: release\) -> Refresh Success Response'
 has auth '^Allocation released'
 hasnot auth 'secret'
 
+run json 0 "$H" --timeout 5 --user alice --password-file "$tmp/pw" --json
+hasnot json 'secret'
+n=$((n+1))
+python3 - "$tmp/json.out" <<'PY' || fail "json: not the expected JSON Lines"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+ex = [o for o in objs if o["type"] == "exchange"]
+r = objs[-1]
+assert [e["request"] for e in ex] == ["Binding Request", "Allocate Request", "Allocate Request", "Refresh Request"], ex
+assert ex[1]["response"] == "Allocate Error Response", ex[1]
+assert {"name": "ERROR-CODE", "value": '401 (Unauthenticated) "Unauthorized"'} in ex[1]["attributes"], ex[1]
+assert r["type"] == "result" and r["alive"] and r["error_code"] == 401 and r["realm"] == "nettracer.test", r
+assert r["relayed_address"].startswith("10.88.1.2:") and r["lifetime"] == 600 and r["released"], r
+assert r["mapped_address"].startswith("10.88.1.1:"), r
+PY
+
 run tcp 0 "$H" --tcp --timeout 5 --user alice --password-file "$tmp/pw"
 has tcp 'over TCP'
 has tcp '^Allocation released'
@@ -98,6 +114,14 @@ has dropped "STUN server '10\.88\.1\.2' is not reachable"
 has dropped 'Check that UDP 3478 is allowed between the client and the STUN server'
 has dropped 'listening on UDP 3478'
 has dropped '^Result: FAILED'
+run dropped_json 1 "$H" --timeout 2 --json
+n=$((n+1))
+python3 -c "
+import json, sys
+o = [json.loads(l) for l in open('$tmp/dropped_json.out')]
+assert o[0]['type'] == 'exchange' and o[0]['answered'] is False and o[0]['sends'] == 3, o[0]
+assert o[-1]['alive'] is False and 'UDP 3478 is allowed' in o[-1]['text'], o[-1]
+" || fail "dropped_json: not the expected JSON"
 ip netns exec "$S_NS" iptables -F INPUT
 
 # nothing listening: ICMP port unreachable is reported
