@@ -142,7 +142,10 @@ nt_stun_conn *nt_stun_connect(const char *host, uint16_t port, nt_stun_transport
         SSL_CTX_set_default_verify_paths(c->ctx);
         SSL_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
         SSL_set_fd(c->ssl, c->fd);
-        SSL_set_tlsext_host_name(c->ssl, host);
+        /* SNI carries names only (RFC 6066 3), never an address literal */
+        unsigned char tmp[16];
+        if (inet_pton(AF_INET, host, tmp) != 1 && inet_pton(AF_INET6, host, tmp) != 1)
+            SSL_set_tlsext_host_name(c->ssl, host);
         for (;;) {
             int rc = SSL_connect(c->ssl);
             if (rc == 1) break;

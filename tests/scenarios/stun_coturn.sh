@@ -74,6 +74,11 @@ assert r["relayed_address"].startswith("10.88.1.2:") and r["lifetime"] == 600 an
 assert r["mapped_address"].startswith("10.88.1.1:"), r
 PY
 
+run ipv6 0 fd00:88:1::2 -6 --timeout 5 --user alice --password-file "$tmp/pw"
+has ipv6 'server address fd00:88:1::2, local \[fd00:88:1::1\]:[0-9]+'
+has ipv6 'XOR-MAPPED-ADDRESS: \[fd00:88:1::1\]:[0-9]+'
+has ipv6 '^Allocation released'
+
 run tcp 0 "$H" --tcp --timeout 5 --user alice --password-file "$tmp/pw"
 has tcp 'over TCP'
 has tcp '^Allocation released'
