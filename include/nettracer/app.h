@@ -6,7 +6,14 @@
 #define NETTRACER_APP_H
 
 #include "nettracer/dns.h"
+#include "nettracer/dhcp.h"
 #include "nettracer/http.h"
+#include "nettracer/nbns.h"
+#include "nettracer/rtp.h"
+#include "nettracer/sdp.h"
+#include "nettracer/sip.h"
+#include "nettracer/stun.h"
+#include "nettracer/tpkt.h"
 #include "nettracer/tls.h"
 
 #define NT_APP_MAX_PDU 16
@@ -92,12 +99,28 @@ typedef struct nt_appdata {
     bool seg_tls;            /* the part begun here is a TLS record (the "tls" layer shows) */
     char seg_info[160];      /* what the dissector showed before asking for more */
     bool cut;                /* a message cut by the snap length (not reassembled) */
+    bool quoted;             /* the datagram an ICMP error quotes was decoded (RTP/RTCP) */
     bool has_tls;
     nt_tls_frame tls;
     uint8_t nhttp;
     nt_http_msg http[NT_APP_MAX_HTTP];
     uint8_t ndns;
     nt_dns_info dns[2];
+    uint8_t nsip, nsdp, nrtp, nrtcp, nstun, ndhcp, nnbns, ntpkt;
+    nt_sip sip[4];
+    nt_sdp sdp[4];
+    nt_rtp rtp[1];
+    char rtp_encoding[32];   /* the payload type's name from SDP's rtpmap, or "" */
+    nt_rtcp rtcp[1];
+    nt_stun_msg stun[2];
+    nt_dhcp dhcp[1];
+    nt_nbns nbns[1];
+    nt_tpkt tpkt[4];
 } nt_appdata;
+
+/* The decoded messages of one protocol in this frame (nt_sip, nt_sdp,
+ * nt_rtp, nt_rtcp, nt_stun_msg, nt_dhcp, nt_nbns, nt_tpkt): up to max
+ * pointers, returns how many. */
+int nt_app_msgs(const nt_appdata *a, uint8_t proto, const void **out, int max);
 
 #endif

@@ -41,17 +41,6 @@ typedef struct nt_fvalue {
 
 #define NT_FIELD_MAX_OCC 16
 
-typedef struct nt_field {
-    const char *name;        /* "tcp.port" */
-    nt_ftype type;
-    uint8_t size;            /* integers: bytes on the wire, for messages and range checks */
-    const char *desc;
-    /* writes up to max occurrences, returns how many */
-    int (*get)(const nt_packet *pkt, nt_fvalue *out, int max);
-    /* value names a literal may use ("TCP" for ip.proto 6); NULL if none */
-    bool (*value_of)(const char *name, uint64_t *v);
-} nt_field;
-
 /* A field of one decoded application message (proto/dns.h, sip.h, ...):
  * the same row, with an accessor that reads the message struct instead of
  * the packet. The registry wraps each table for every message a packet
@@ -64,6 +53,25 @@ typedef struct nt_msg_field {
     int (*get)(const void *msg, nt_fvalue *out, int max);
     bool (*value_of)(const char *name, uint64_t *v);
 } nt_msg_field;
+
+typedef struct nt_field {
+    const char *name;        /* "tcp.port" */
+    nt_ftype type;
+    uint8_t size;            /* integers: bytes on the wire, for messages and range checks */
+    const char *desc;
+    /* writes up to max occurrences, returns how many */
+    int (*get)(const nt_packet *pkt, nt_fvalue *out, int max);
+    /* value names a literal may use ("TCP" for ip.proto 6); NULL if none */
+    bool (*value_of)(const char *name, uint64_t *v);
+    /* a row of a message table: read with msg->get on each message of
+     * protocol msg_proto the packet carries (get is NULL) */
+    const nt_msg_field *msg;
+    uint8_t msg_proto;
+} nt_field;
+
+/* The occurrences of a field in a packet (either kind of row). */
+int nt_field_get(const nt_field *f, const nt_packet *pkt, nt_fvalue *out, int max);
+
 
 const nt_field *nt_field_find(const char *name);
 size_t nt_field_count(void);

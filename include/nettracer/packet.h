@@ -28,6 +28,14 @@ typedef enum nt_proto {
     NT_P_TLS,
     NT_P_HTTP,
     NT_P_DNS,
+    NT_P_SIP,
+    NT_P_SDP,
+    NT_P_RTP,
+    NT_P_RTCP,
+    NT_P_STUN,
+    NT_P_DHCP,
+    NT_P_NBNS,
+    NT_P_TPKT,
     NT_P_COUNT
 } nt_proto;
 

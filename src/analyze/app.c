@@ -13,6 +13,7 @@
  * only while a message is incomplete. */
 #include "app_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +96,9 @@ void nt_app_begin(nt_app *a)
     d->tls.has_ch = d->tls.has_sh = d->tls.has_certs = d->tls.has_certreq = d->tls.hello_request = false;
     d->nhttp = 0;
     d->ndns = 0;
+    d->nsip = d->nsdp = d->nrtp = d->nrtcp = d->nstun = d->ndhcp = d->nnbns = d->ntpkt = 0;
     d->cut = false;
+    d->quoted = false;
 }
 
 void nt_app_flow_free(nt_app_flow *f)
@@ -191,6 +194,20 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
         return l < 0 ? FR_NEED : l == 0 ? FR_NOT : l;
     }
     case NT_P_HTTP: return http_frame(f, dir, p, len);
+    case NT_P_SIP: {
+        uint32_t ml = 0;
+        int r = nt_sip_msg_len(p, len, &ml);
+        return r == NT_SIP_LEN_OK ? (int64_t)ml : r == NT_SIP_LEN_MORE ? (len >= APP_KEEP ? FR_NOT : FR_NEED) : FR_NOT;
+    }
+    case NT_P_STUN: /* over TCP: framed by the header's length (RFC 5389 7.2.2) */
+        if (len < 20) return FR_NEED;
+        if (!nt_stun_is_message(p, 20 + ((uint32_t)p[2] << 8 | p[3])) && (p[0] & 0xc0)) return FR_NOT;
+        return 20 + ((uint32_t)p[2] << 8 | p[3]);
+    case NT_P_TPKT: {
+        uint32_t ml = 0;
+        int r = nt_tpkt_msg_len(p, len, &ml);
+        return r == NT_TPKT_LEN_OK ? (int64_t)ml : r == NT_TPKT_LEN_MORE ? FR_NEED : FR_NOT;
+    }
     default: return FR_NOT;
     }
 }
@@ -344,14 +361,14 @@ static void http_message(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr,
     }
 }
 
-static void dns_message(nt_app *a, nt_app_flow *f, const nt_frame *fr, nt_app_pdu *pdu, bool tcp)
+static bool dns_message(nt_app *a, nt_app_flow *f, const nt_frame *fr, nt_app_pdu *pdu, bool tcp)
 {
     nt_appdata *d = &a->data;
-    if (d->ndns >= sizeof d->dns / sizeof d->dns[0]) return;
+    if (d->ndns >= sizeof d->dns / sizeof d->dns[0]) return false;
     const uint8_t *p = pdu->p + (tcp ? 2 : 0);
     uint32_t len = pdu->len - (tcp ? 2 : 0);
     nt_dns_info *m = &d->dns[d->ndns];
-    if (!nt_app_dns_decode(m, p, len)) return;
+    if (!nt_app_dns_decode(m, p, len)) return false;
     pdu->idx = d->ndns++;
     int slot = -1;
     for (int i = 0; i < 16; i++)
@@ -359,7 +376,7 @@ static void dns_message(nt_app *a, nt_app_flow *f, const nt_frame *fr, nt_app_pd
     if (!m->m.h.qr) {
         if (slot >= 0 && !f->dq[slot].answered) {
             m->retransmission = true;
-            return;
+            return true;
         }
         slot = f->dq_next;
         f->dq_next = (uint8_t)((f->dq_next + 1) % 16);
@@ -375,6 +392,78 @@ static void dns_message(nt_app *a, nt_app_flow *f, const nt_frame *fr, nt_app_pd
         if (f->dq[slot].answered) m->retransmission = true;
         f->dq[slot].answered = true;
     }
+    return true;
+}
+
+static void add_ep(nt_app *a, uint8_t fam, const uint8_t *addr, uint16_t port, bool rtcp, const nt_sdp_media *m)
+{
+    nt_app_ep *e = NULL;
+    for (int i = 0; i < a->neps && !e; i++)
+        if (a->eps[i].family == fam && a->eps[i].port == port && !memcmp(a->eps[i].addr, addr, 16)) e = &a->eps[i];
+    if (!e) { /* a full table forgets the oldest endpoint */
+        e = &a->eps[a->ep_next];
+        a->ep_next = (a->ep_next + 1) % NT_APP_MAX_EP;
+        if (a->neps < NT_APP_MAX_EP) a->neps++;
+    }
+    e->family = fam;
+    memcpy(e->addr, addr, 16);
+    e->port = port;
+    e->rtcp = rtcp;
+    e->nmap = 0;
+    for (int i = 0; i < m->nrtpmap && e->nmap < 8; i++) {
+        e->map[e->nmap].pt = m->rtpmap[i].pt;
+        nt_text_cstr(m->rtpmap[i].encoding, e->map[e->nmap].name, sizeof e->map[0].name);
+        e->nmap++;
+    }
+}
+
+static const nt_app_ep *find_ep(const nt_app *a, uint8_t fam, const uint8_t *addr, uint16_t port)
+{
+    uint8_t k[16] = {0};
+    memcpy(k, addr, fam == 4 ? 4 : 16);
+    for (int i = 0; i < a->neps; i++)
+        if (a->eps[i].family == fam && a->eps[i].port == port && !memcmp(a->eps[i].addr, k, 16)) return &a->eps[i];
+    return NULL;
+}
+
+/* RTP and RTCP flows announced by an SDP body (RTP/AVP and RTP/SAVP media) */
+static void learn_sdp(nt_app *a, const nt_sdp *s)
+{
+    nt_sdp_endpoint e[NT_SDP_MAX_MEDIA];
+    int n = nt_sdp_endpoints(s, e, NT_SDP_MAX_MEDIA);
+    for (int i = 0; i < n; i++) {
+        const nt_sdp_media *m = &s->media[e[i].media_idx];
+        if (!nt_text_ieq(m->proto, "RTP/AVP") && !nt_text_ieq(m->proto, "RTP/SAVP")) continue;
+        uint8_t ad[16] = {0}, r[16] = {0};
+        memcpy(ad, e[i].addr, e[i].family == 4 ? 4 : 16);
+        memcpy(r, e[i].rtcp_addr, e[i].rtcp_family == 4 ? 4 : 16);
+        add_ep(a, e[i].family, ad, e[i].rtp_port, false, m);
+        if (e[i].rtcp_family) add_ep(a, e[i].rtcp_family, r, e[i].rtcp_port, true, m);
+    }
+}
+
+static bool sip_message(nt_app *a, nt_app_pdu *pdu)
+{
+    nt_appdata *d = &a->data;
+    if (d->nsip >= sizeof d->sip / sizeof d->sip[0]) return false;
+    nt_sip *m = &d->sip[d->nsip];
+    if (!nt_sip_parse(pdu->p, pdu->len, m)) return false;
+    pdu->idx = d->nsip++;
+    if (nt_sip_has_sdp(m) && d->nsdp < sizeof d->sdp / sizeof d->sdp[0] &&
+        nt_sdp_parse(m->body, m->body_len, &d->sdp[d->nsdp])) {
+        learn_sdp(a, &d->sdp[d->nsdp]);
+        d->nsdp++;
+    }
+    return true;
+}
+
+static bool tpkt_message(nt_app *a, nt_app_pdu *pdu)
+{
+    nt_appdata *d = &a->data;
+    if (d->ntpkt >= sizeof d->tpkt / sizeof d->tpkt[0]) return false;
+    if (!nt_tpkt_parse(pdu->p, pdu->len, &d->tpkt[d->ntpkt])) return false;
+    pdu->idx = d->ntpkt++;
+    return true;
 }
 
 static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const uint8_t *p, uint32_t len,
@@ -390,6 +479,15 @@ static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
     if (f->proto == NT_P_TLS) tls_record(a, f, dir, p, len);
     else if (f->proto == NT_P_HTTP) http_message(a, f, dir, fr, pdu);
     else if (f->proto == NT_P_DNS) dns_message(a, f, fr, pdu, true);
+    else if (f->proto == NT_P_SIP) sip_message(a, pdu);
+    else if (f->proto == NT_P_TPKT) tpkt_message(a, pdu);
+    else if (f->proto == NT_P_STUN) {
+        nt_appdata *d = &a->data;
+        if (d->nstun < sizeof d->stun / sizeof d->stun[0] && nt_stun_parse(p, len, &d->stun[d->nstun], NULL) == 0)
+            pdu->idx = d->nstun++;
+        else
+            d->npdu--;
+    }
 }
 
 /* ---- TCP ------------------------------------------------------------- */
@@ -427,6 +525,9 @@ static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t l
     uint16_t lo = t->sport < t->dport ? t->sport : t->dport, hi = t->sport < t->dport ? t->dport : t->sport;
     /* the lower port first, as Wireshark tries them */
     if (lo == 53) f->proto = NT_P_DNS;
+    else if (lo == 5060 || hi == 5060) f->proto = NT_P_SIP;
+    else if (lo == 3389 && !nt_tls_sniff(p, len)) f->proto = NT_P_TPKT;
+    else if (lo == 3478 || hi == 3478) f->proto = NT_P_STUN;
     else if (is_tls_port(lo) || (!is_http_port(lo) && is_tls_port(hi))) f->proto = NT_P_TLS;
     else if (is_http_port(lo) || is_http_port(hi)) f->proto = NT_P_HTTP;
     else if (nt_tls_sniff(p, len)) f->proto = NT_P_TLS; /* TLS on any port; HTTP only on its ports, as Wireshark */
@@ -570,7 +671,22 @@ void nt_app_tcp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
 
 /* ---- UDP ------------------------------------------------------------- */
 
-void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, const nt_udp *u)
+static nt_app_pdu *new_pdu(nt_app *a, uint8_t proto, const nt_packet *pkt, const nt_udp *u)
+{
+    nt_appdata *d = &a->data;
+    if (d->npdu >= NT_APP_MAX_PDU) return NULL;
+    nt_app_pdu *pdu = &d->pdu[d->npdu++];
+    memset(pdu, 0, sizeof *pdu);
+    pdu->proto = proto;
+    pdu->p = u->payload, pdu->len = u->payload_cap, pdu->full_len = u->payload_len;
+    pdu->first_frame = pkt->frame->number, pdu->nframes = 1;
+    return pdu;
+}
+
+/* As Wireshark picks a UDP payload's protocol: a flow an SDP announced,
+ * then the well-known port, then (with --rtp-heuristic) RTP/RTCP by content. */
+void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, const nt_udp *u, uint8_t fam,
+                const uint8_t *src, const uint8_t *dst)
 {
     (void)dir;
     if (!u->payload_len || u->bad_len || (pkt->flags & NT_PKT_SHORT)) return;
@@ -579,20 +695,82 @@ void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
         f = calloc(1, sizeof *f);
         if (!f) abort();
         *fp = f;
-        uint16_t lo = u->sport < u->dport ? u->sport : u->dport;
-        f->proto = lo == 53 ? NT_P_DNS : NT_P_DATA;
     }
-    if (f->proto == NT_P_DATA) return;
     nt_appdata *d = &a->data;
-    if (d->npdu >= NT_APP_MAX_PDU) return;
-    nt_app_pdu *pdu = &d->pdu[d->npdu++];
-    memset(pdu, 0, sizeof *pdu);
-    pdu->proto = f->proto;
-    pdu->p = u->payload, pdu->len = u->payload_cap, pdu->full_len = u->payload_len;
-    pdu->first_frame = pkt->frame->number, pdu->nframes = 1;
-    if (u->payload_cap < u->payload_len) d->cut = true;
-    if (f->proto == NT_P_DNS) {
-        dns_message(a, f, pkt->frame, pdu, false);
-        if (!d->ndns || pdu->idx >= d->ndns) d->npdu--; /* not even a header */
+    const uint8_t *p = u->payload;
+    uint32_t len = u->payload_cap;
+    if (len < u->payload_len) d->cut = true;
+    const nt_app_ep *ep = find_ep(a, fam, dst, u->dport);
+    if (!ep) ep = find_ep(a, fam, src, u->sport);
+    int kind = ep ? (ep->rtcp ? 2 : 1) : 0;
+    uint16_t lo = u->sport < u->dport ? u->sport : u->dport;
+    nt_app_pdu *pdu;
+    if (!kind) {
+        if (lo == 53) {
+            if (!(pdu = new_pdu(a, NT_P_DNS, pkt, u))) return;
+            if (!dns_message(a, f, pkt->frame, pdu, false)) d->npdu--;
+            return;
+        }
+        if ((u->sport == 5060 || u->dport == 5060) && nt_sip_detect(p, len)) {
+            if (!(pdu = new_pdu(a, NT_P_SIP, pkt, u))) return;
+            if (!sip_message(a, pdu)) d->npdu--;
+            return;
+        }
+        if ((u->sport == 3478 || u->dport == 3478) && nt_stun_is_message(p, len)) {
+            if (!(pdu = new_pdu(a, NT_P_STUN, pkt, u))) return;
+            if (nt_stun_parse(p, len, &d->stun[0], NULL) == 0) pdu->idx = 0, d->nstun = 1;
+            else d->npdu--;
+            return;
+        }
+        if ((u->sport == 67 || u->sport == 68 || u->dport == 67 || u->dport == 68)) {
+            if (!(pdu = new_pdu(a, NT_P_DHCP, pkt, u))) return;
+            if (nt_dhcp_parse(p, len, &d->dhcp[0])) pdu->idx = 0, d->ndhcp = 1;
+            else d->npdu--;
+            return;
+        }
+        if (u->sport == 137 || u->dport == 137) {
+            if (!(pdu = new_pdu(a, NT_P_NBNS, pkt, u))) return;
+            if (nt_nbns_parse(p, len, &d->nbns[0])) pdu->idx = 0, d->nnbns = 1;
+            else d->npdu--;
+            return;
+        }
+        if (a->rtp_heuristic) {
+            if (u->dport % 2 && nt_rtcp_heuristic(p, len)) kind = 2;
+            else if (nt_rtp_heuristic(p, len)) kind = 1;
+        }
     }
+    if (kind == 1) {
+        if (!(pdu = new_pdu(a, NT_P_RTP, pkt, u))) return;
+        if (!nt_rtp_parse(p, len, &d->rtp[0])) {
+            d->npdu--;
+            return;
+        }
+        pdu->idx = 0, d->nrtp = 1;
+        d->rtp_encoding[0] = 0;
+        for (int i = 0; ep && i < ep->nmap; i++)
+            if (ep->map[i].pt == d->rtp[0].pt) snprintf(d->rtp_encoding, sizeof d->rtp_encoding, "%s", ep->map[i].name);
+    } else if (kind == 2) {
+        if (!(pdu = new_pdu(a, NT_P_RTCP, pkt, u))) return;
+        if (nt_rtcp_parse(p, len, &d->rtcp[0])) pdu->idx = 0, d->nrtcp = 1;
+        else d->npdu--;
+    }
+}
+
+/* A UDP datagram quoted in an ICMP error: RTP/RTCP of an SDP flow is
+ * decoded for the fields (Wireshark follows the conversation into the
+ * quote); the columns stay the ICMP error's. */
+void nt_app_udp_quoted(nt_app *a, const nt_packet *pkt, const nt_layer *l, const nt_udp *u, uint8_t fam,
+                       const uint8_t *src, const uint8_t *dst)
+{
+    (void)pkt;
+    if (l->span <= 8) return;
+    const uint8_t *p = l->p + 8;
+    uint32_t len = l->span - 8;
+    if (u->ulen >= 8 && len > (uint32_t)u->ulen - 8) len = (uint32_t)u->ulen - 8;
+    const nt_app_ep *ep = find_ep(a, fam, dst, u->dport);
+    if (!ep) ep = find_ep(a, fam, src, u->sport);
+    nt_appdata *d = &a->data;
+    if (!ep) return;
+    if (!ep->rtcp && !d->nrtp && nt_rtp_parse(p, len, &d->rtp[0])) d->nrtp = 1, d->quoted = true;
+    else if (ep->rtcp && !d->nrtcp && nt_rtcp_parse(p, len, &d->rtcp[0])) d->nrtcp = 1, d->quoted = true;
 }

@@ -69,6 +69,17 @@ bool nt_app_col_protocol(const nt_packet *pkt, nt_buf *b)
     case NT_P_TLS: nt_buf_puts(b, nt_tls_version_short(a->tls.version)); return true;
     case NT_P_HTTP: nt_buf_puts(b, "HTTP"); return true;
     case NT_P_DNS: nt_buf_puts(b, "DNS"); return true;
+    case NT_P_SIP: nt_buf_puts(b, a->nsdp ? "SIP/SDP" : "SIP"); return true;
+    case NT_P_RTP: nt_buf_puts(b, "RTP"); return true;
+    case NT_P_RTCP: nt_buf_puts(b, "RTCP"); return true;
+    case NT_P_STUN: nt_buf_puts(b, "STUN"); return true;
+    case NT_P_DHCP: nt_buf_puts(b, a->dhcp[0].has_msg_type ? "DHCP" : "BOOTP"); return true;
+    case NT_P_NBNS: nt_buf_puts(b, "NBNS"); return true;
+    case NT_P_TPKT: {
+        const nt_app_pdu *u = &a->pdu[a->npdu - 1];
+        nt_buf_puts(b, nt_tpkt_protocol(&a->tpkt[u->idx < a->ntpkt ? u->idx : 0]));
+        return true;
+    }
     default: return false;
     }
 }
@@ -81,10 +92,23 @@ bool nt_app_col_info(const nt_packet *pkt, nt_buf *b)
     int tls_i = 0;
     for (int i = 0; i < a->npdu; i++) {
         const nt_app_pdu *u = &a->pdu[i];
-        if (b->len > start) nt_buf_puts(b, u->proto == NT_P_TLS ? ", " : " , ");
+        /* SIP ends each message's text with " | " itself */
+        if (b->len > start && u->proto != NT_P_SIP) nt_buf_puts(b, u->proto == NT_P_TLS || u->proto == NT_P_TPKT ? ", " : " , ");
         if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) tls_rec_info(&a->tls.rec[tls_i++], b);
         else if (u->proto == NT_P_HTTP && u->idx < a->nhttp) http_info(&a->http[u->idx], b);
         else if (u->proto == NT_P_DNS && u->idx < a->ndns) nt_app_dns_info(&a->dns[u->idx], b);
+        else if (u->proto == NT_P_SIP && u->idx < a->nsip) nt_sip_info(&a->sip[u->idx], b);
+        else if (u->proto == NT_P_STUN && u->idx < a->nstun) nt_stun_info(&a->stun[u->idx], b);
+        else if (u->proto == NT_P_DHCP && a->ndhcp) nt_dhcp_info(&a->dhcp[0], b);
+        else if (u->proto == NT_P_NBNS && a->nnbns) nt_nbns_info(&a->nbns[0], b);
+        else if (u->proto == NT_P_TPKT && u->idx < a->ntpkt) nt_tpkt_info(&a->tpkt[u->idx], b);
+        else if (u->proto == NT_P_RTP && a->nrtp)
+            nt_rtp_info_sdp(&a->rtp[0], (nt_text){a->rtp_encoding[0] ? a->rtp_encoding : NULL,
+                                                  (uint32_t)strlen(a->rtp_encoding)}, b);
+        else if (u->proto == NT_P_RTCP && a->nrtcp) {
+            nt_rtcp_info(&a->rtcp[0], b);
+            if (a->rtcp[0].malformed) nt_buf_puts(b, "[Malformed Packet]");
+        }
     }
     /* HTTP runs out of bytes, except on a continuation that starts with a
      * line end (tshark 4.0, observed: it skips leading blank lines first) */

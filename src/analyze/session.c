@@ -428,6 +428,9 @@ static void do_udp(nt_session *s, nt_packet *pkt)
     uint8_t fam;
     int d;
     quoted_stream(&s->udp, pkt, NT_P_UDP, 4, &pkt->ana.inner_udp_valid, &pkt->ana.inner_udp_stream);
+    const nt_layer *il = transport(pkt, NT_P_UDP, true);
+    if (il && il->len >= 8 && net_addrs(pkt, true, &src, &dst, &fam))
+        nt_app_udp_quoted(&s->app, pkt, il, &pkt->udp[il->idx], fam, src, dst);
     const nt_layer *ul = transport(pkt, NT_P_UDP, false);
     if (!ul || ul->len < 8 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
     const nt_udp *u = &pkt->udp[ul->idx];
@@ -435,7 +438,7 @@ static void do_udp(nt_session *s, nt_packet *pkt)
     flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
     pkt->ana.udp_valid = true;
     pkt->ana.udp_stream = fl->stream;
-    nt_app_udp(&s->app, &fl->app, d, pkt, u);
+    nt_app_udp(&s->app, &fl->app, d, pkt, u, fam, src, dst);
 }
 
 /* ---- ICMP echo ------------------------------------------------------- */

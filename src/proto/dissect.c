@@ -165,7 +165,8 @@ const char *nt_proto_name(nt_proto p)
         [NT_P_SLL] = "SLL", [NT_P_NULL] = "NULL", [NT_P_ARP] = "ARP", [NT_P_IPV4] = "IPv4",
         [NT_P_IPV6] = "IPv6", [NT_P_ICMP] = "ICMP", [NT_P_ICMPV6] = "ICMPv6", [NT_P_TCP] = "TCP",
         [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data", [NT_P_PCAPNG] = "PCAPNG", [NT_P_TLS] = "TLS",
-        [NT_P_HTTP] = "HTTP", [NT_P_DNS] = "DNS",
+        [NT_P_HTTP] = "HTTP", [NT_P_DNS] = "DNS", [NT_P_SIP] = "SIP", [NT_P_SDP] = "SDP", [NT_P_RTP] = "RTP",
+        [NT_P_RTCP] = "RTCP", [NT_P_STUN] = "STUN", [NT_P_DHCP] = "DHCP", [NT_P_NBNS] = "NBNS", [NT_P_TPKT] = "TPKT",
     };
     return (unsigned)p < NT_P_COUNT && names[p] ? names[p] : "";
 }

@@ -3,6 +3,9 @@
  * the set of occurrences follow Wireshark 4.0, so that `ip.addr == X` or
  * `tcp.port == 80` select the same frames as in Wireshark, including the
  * addresses and ports of the packet an ICMP error quotes. */
+/* rows name their first members only: the message-table members stay zero */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include "nettracer/fields.h"
 
 #include <stdio.h>
@@ -12,6 +15,8 @@
 #include "field_put.h"
 #include "fields_app.h"
 #include "nettracer/app.h"
+
+#include <stdlib.h>
 
 #define ACC(fn) static int fn(const nt_packet *pkt, nt_fvalue *out, int max)
 
@@ -376,7 +381,31 @@ ACC(udp_stream)
 static bool app_took(const nt_packet *pkt, const nt_layer *l)
 {
     const nt_appdata *a = pkt->app;
-    return !l->inner && a && (a->npdu || a->seg);
+    if (!a) return false;
+    return l->inner ? a->quoted : a->npdu || a->seg;
+}
+/* payload an application protocol hands on undecoded: a STUN Send/Data
+ * indication's DATA attribute, a COTP DT's user data (T.125 is not decoded) */
+static int put_data(nt_fvalue *out, int n, int max, int what, const uint8_t *p, uint32_t len)
+{
+    if (what == 2) return put_u(out, n, max, len);
+    n = put_bytes(out, n, max, p, len, what == 0 ? NT_FT_PROTOCOL : NT_FT_BYTES);
+    if (what == 0 && n) out[n - 1].hdr_len = len;
+    return n;
+}
+static int stun_data(const nt_packet *pkt, nt_fvalue *out, int n, int max, int what)
+{
+    const nt_appdata *a = pkt->app;
+    for (int i = 0; a && i < a->ntpkt; i++)
+        if (a->tpkt[i].has_cotp && a->tpkt[i].type == 0x0f && a->tpkt[i].user && a->tpkt[i].user_len)
+            n = put_data(out, n, max, what, a->tpkt[i].user, a->tpkt[i].user_len);
+    for (int i = 0; a && i < a->nstun; i++)
+        for (int k = 0; k < a->stun[i].nattrs; k++) {
+            const nt_stun_attr *at = &a->stun[i].attrs[k];
+            if (at->kind != NT_STUN_A_DATA || !at->avail) continue;
+            n = put_data(out, n, max, what, at->val, at->avail);
+        }
+    return n;
 }
 ACC(p_data)
 {
@@ -385,19 +414,19 @@ ACC(p_data)
         n = put_bytes(out, n, max, l->p, l->span, NT_FT_PROTOCOL);
         out[n - 1].hdr_len = l->len;
     }
-    return n;
+    return stun_data(pkt, out, n, max, 0);
 }
 ACC(data_data)
 {
     int n = 0;
     EACH(NT_P_DATA) if (!app_took(pkt, l)) n = put_bytes(out, n, max, l->p, l->len, NT_FT_BYTES);
-    return n;
+    return stun_data(pkt, out, n, max, 1);
 }
 ACC(data_len)
 {
     int n = 0;
     EACH(NT_P_DATA) if (!app_took(pkt, l)) n = put_u(out, n, max, l->len);
-    return n;
+    return stun_data(pkt, out, n, max, 2);
 }
 
 /* ---- the table -------------------------------------------------------- */
@@ -546,20 +575,73 @@ static const nt_field fields[] = {
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
-/* the registry: the rows above, then the application protocols' */
+/* the registry: the rows above, the application protocols' rows, then
+ * the message tables of proto/ (built once) */
+static const struct {
+    const nt_msg_field *tab;
+    const size_t *n;
+    uint8_t proto;
+} msg_tables[] = {
+    {nt_sip_fields, &nt_sip_nfields, NT_P_SIP},     {nt_sdp_fields, &nt_sdp_nfields, NT_P_SDP},
+    {nt_rtp_fields, &nt_rtp_nfields, NT_P_RTP},     {nt_rtcp_fields, &nt_rtcp_nfields, NT_P_RTCP},
+    {nt_stun_fields, &nt_stun_nfields, NT_P_STUN},  {nt_dhcp_fields, &nt_dhcp_nfields, NT_P_DHCP},
+    {nt_nbns_fields, &nt_nbns_nfields, NT_P_NBNS},  {nt_tpkt_fields, &nt_tpkt_nfields, NT_P_TPKT},
+};
+static nt_field *msg_rows;
+static size_t nmsg_rows;
+
+static void build_msg_rows(void)
+{
+    if (msg_rows) return;
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof msg_tables / sizeof *msg_tables; t++) n += *msg_tables[t].n;
+    msg_rows = calloc(n ? n : 1, sizeof *msg_rows);
+    if (!msg_rows) abort();
+    for (size_t t = 0; t < sizeof msg_tables / sizeof *msg_tables; t++)
+        for (size_t i = 0; i < *msg_tables[t].n; i++) {
+            const nt_msg_field *m = &msg_tables[t].tab[i];
+            nt_field *f = &msg_rows[nmsg_rows++];
+            f->name = m->name, f->type = m->type, f->size = m->size, f->desc = m->desc;
+            f->value_of = m->value_of;
+            f->msg = m;
+            f->msg_proto = msg_tables[t].proto;
+        }
+}
+
 const nt_field *nt_field_find(const char *name)
 {
-    for (size_t i = 0; i < nt_field_count(); i++)
+    size_t n = nt_field_count();
+    for (size_t i = 0; i < n; i++)
         if (!strcmp(nt_field_at(i)->name, name)) return nt_field_at(i);
     return NULL;
 }
 
-size_t nt_field_count(void) { return NFIELDS + nt_app_nfields; }
+size_t nt_field_count(void)
+{
+    build_msg_rows();
+    return NFIELDS + nt_app_nfields + nmsg_rows;
+}
+
 const nt_field *nt_field_at(size_t i)
 {
     if (i < NFIELDS) return &fields[i];
     i -= NFIELDS;
-    return i < nt_app_nfields ? &nt_app_fields[i] : NULL;
+    if (i < nt_app_nfields) return &nt_app_fields[i];
+    i -= nt_app_nfields;
+    build_msg_rows();
+    return i < nmsg_rows ? &msg_rows[i] : NULL;
+}
+
+int nt_field_get(const nt_field *f, const nt_packet *pkt, nt_fvalue *out, int max)
+{
+    if (f->get) return f->get(pkt, out, max);
+    const nt_appdata *a = pkt->app;
+    if (!a || !f->msg) return 0;
+    const void *msgs[NT_APP_MAX_PDU];
+    int k = nt_app_msgs(a, f->msg_proto, msgs, NT_APP_MAX_PDU);
+    int n = 0;
+    for (int i = 0; i < k && n < max; i++) n += f->msg->get(msgs[i], out + n, max - n);
+    return n;
 }
 
 const char *nt_ftype_name(nt_ftype t, uint8_t size, char *buf, size_t n)

@@ -1,6 +1,9 @@
 /* fields_app.c - display-filter fields of the application messages a
  * frame carries (pkt->app, filled by the session): TLS, x509, HTTP. Names
  * and types are Wireshark 4.0's. */
+/* rows name their first members only: the message-table members stay zero */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include "fields_app.h"
 
 #include "field_put.h"
@@ -377,6 +380,21 @@ ACC(dns_retrans)
     return n;
 }
 
+/* ---- protocols of the proto/ tables without a protocol row ------------- */
+
+ACC(p_stun)
+{
+    const nt_appdata *a = APP(pkt);
+    if (!a) return 0;
+    int n = 0;
+    for (int i = 0; i < a->npdu; i++)
+        if (a->pdu[i].proto == NT_P_STUN) {
+            n = put_bytes(out, n, max, a->pdu[i].p, a->pdu[i].len, NT_FT_PROTOCOL);
+            out[n - 1].hdr_len = a->pdu[i].len;
+        }
+    return n;
+}
+
 #define P(name, desc, fn) {name, NT_FT_PROTOCOL, 0, desc, fn, NULL}
 #define U(name, size, desc, fn) {name, NT_FT_UINT, size, desc, fn, NULL}
 #define F(name, type, desc, fn) {name, type, 0, desc, fn, NULL}
@@ -432,6 +450,7 @@ const nt_field nt_app_fields[] = {
     F("dns.time", NT_FT_RELTIME, "Time", dns_time),
     F("dns.response_to", NT_FT_FRAMENUM, "Request In", dns_response_to),
     F("dns.retransmission", NT_FT_BOOL, "Retransmission", dns_retrans),
+    P("stun", "Session Traversal Utilities for NAT", p_stun),
     P("http", "Hypertext Transfer Protocol", p_http),
     F("http.request", NT_FT_LABEL, "Request", http_request),
     F("http.response", NT_FT_LABEL, "Response", http_response),
@@ -452,3 +471,24 @@ const nt_field nt_app_fields[] = {
     F("http.request_in", NT_FT_FRAMENUM, "Request in frame", http_request_in),
 };
 const size_t nt_app_nfields = sizeof nt_app_fields / sizeof nt_app_fields[0];
+
+/* ---- the messages of the proto/ tables ---------------------------------- */
+
+int nt_app_msgs(const nt_appdata *a, uint8_t proto, const void **out, int max)
+{
+    int n = 0;
+#define TAKE(arr, cnt) for (int i = 0; i < (cnt) && n < max; i++) out[n++] = &(arr)[i]
+    switch (proto) {
+    case NT_P_SIP: TAKE(a->sip, a->nsip); break;
+    case NT_P_SDP: TAKE(a->sdp, a->nsdp); break;
+    case NT_P_RTP: TAKE(a->rtp, a->nrtp); break;
+    case NT_P_RTCP: TAKE(a->rtcp, a->nrtcp); break;
+    case NT_P_STUN: TAKE(a->stun, a->nstun); break;
+    case NT_P_DHCP: TAKE(a->dhcp, a->ndhcp); break;
+    case NT_P_NBNS: TAKE(a->nbns, a->nnbns); break;
+    case NT_P_TPKT: TAKE(a->tpkt, a->ntpkt); break;
+    default: break;
+    }
+#undef TAKE
+    return n;
+}

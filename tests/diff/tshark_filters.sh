@@ -24,5 +24,6 @@ for f in $(readable_captures); do
     tshark -r "$f" >/dev/null 2>&1 && caps+=("$f")
 done
 mergecap -a -F pcapng -w "$tmp/all.pcapng" "${caps[@]}" || exit 1
+[ -n "${NT_KEEP_MERGED:-}" ] && cp "$tmp/all.pcapng" "$NT_KEEP_MERGED"
 printf '%s\n' "${DISABLE[@]}" > "$tmp/disable"
-python3 "$SRC/tests/lib/filters_diff.py" "$NT" "$tmp/all.pcapng" "$SRC/tests/diff/filters.txt" "$tmp/disable"
+python3 "$SRC/tests/lib/filters_diff.py" "$NT" "$tmp/all.pcapng" "${NT_FILTERS:-$SRC/tests/diff/filters.txt}" "$tmp/disable"

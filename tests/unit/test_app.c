@@ -319,7 +319,7 @@ static void corrupted_payloads(void **st)
                 nt_buf_reset(&b);
                 nt_col_protocol(&pkt, &b);
                 nt_col_info(&pkt, &b);
-                for (size_t i = 0; i < nt_field_count(); i++) nt_field_at(i)->get(&pkt, vals, NT_FIELD_MAX_OCC);
+                for (size_t i = 0; i < nt_field_count(); i++) nt_field_get(nt_field_at(i), &pkt, vals, NT_FIELD_MAX_OCC);
                 free(copy);
                 runs++;
             }
