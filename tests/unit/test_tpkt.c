@@ -98,6 +98,10 @@ static void tpkt_cases(void **st)
     assert_true(nt_tpkt_parse(dt, sizeof dt, &t));
     assert_true(t.eot);
     assert_int_equal(t.user_len, 3);
+    INFO_IS(nt_tpkt_info, &t, "DT TPDU (0) EOT");
+    dt[6] = 0x00;
+    assert_true(nt_tpkt_parse(dt, sizeof dt, &t));
+    INFO_IS(nt_tpkt_info, &t, "DT TPDU (0) [COTP fragment, 3 bytes]");
 }
 
 int main(void)
