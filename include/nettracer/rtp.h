@@ -86,8 +86,9 @@ typedef struct nt_rtcp {
     nt_rtcp_pkt pkt[NT_RTCP_MAX_PKTS];
     uint8_t npkt;
     uint8_t dropped;            /* packets past NT_RTCP_MAX_PKTS */
-    bool malformed;             /* a packet's length runs past the datagram:
-                                   Wireshark's [Malformed Packet] */
+    bool malformed;             /* a packet's length runs past the datagram, or
+                                   its fields past its length (report blocks,
+                                   SDES items, APP name): Wireshark's [Malformed Packet] */
     const char *error;          /* what is wrong, also when parsing went on */
 } nt_rtcp;
 

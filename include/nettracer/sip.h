@@ -68,7 +68,10 @@ int nt_sip_msg_len(const uint8_t *p, uint32_t len, uint32_t *msg_len);
 
 /* Parses the first message in p (a datagram, or one message cut out with
  * nt_sip_msg_len). Without Content-Length the body is the rest of the buffer;
- * with a Content-Length beyond the buffer the body is cut (body_cut). */
+ * with a Content-Length beyond the buffer the body is cut (body_cut).
+ * false (error says why): no complete first line, not a request or status
+ * line, a Content-Length that is not a number. Headers without the empty
+ * line that ends them are kept as far as they go: true, with error set. */
 bool nt_sip_parse(const uint8_t *p, uint32_t len, nt_sip *out);
 
 /* Info as tshark 4.0: "Request: INVITE sip:bob@10.0.0.2 | ",

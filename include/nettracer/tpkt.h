@@ -54,7 +54,9 @@ int nt_tpkt_msg_len(const uint8_t *p, uint32_t len, uint32_t *msg_len);
 bool nt_tpkt_parse(const uint8_t *p, uint32_t len, nt_tpkt *out);
 /* Info as tshark 4.0 with the RDP dissector: "Cookie: mstshash=alice,
  * Negotiate Request", "Negotiate Response", "Negotiate Failure, failureCode
- * ..."; without RDP negotiation COTP's "CR TPDU src-ref: 0x0000 dst-ref: 0x0000". */
+ * ..."; without RDP negotiation COTP's "CR TPDU src-ref: 0x0000 dst-ref: 0x0000",
+ * "DT TPDU (0) EOT", "DT TPDU (0) [COTP fragment, 3 bytes]". With several
+ * TPKTs in one segment tshark shows the last one's. */
 void nt_tpkt_info(const nt_tpkt *t, nt_buf *out);
 /* Protocol column: "RDP" when RDP negotiation or a cookie is present, "COTP"
  * with a TPDU, else "TPKT". */

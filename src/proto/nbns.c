@@ -246,8 +246,7 @@ void nt_nbns_info(const nt_nbns *n, nt_buf *b)
     for (int i = 0; i < n->nq; i++) {
         const char *t = type_name(n->q[i].type);
         nt_buf_putc(b, ' ');
-        if (t) nt_buf_puts(b, t);
-        else nt_buf_printf(b, "Unknown (%u)", n->q[i].type);
+        nt_buf_puts(b, t ? t : "Unknown");
         nt_buf_putc(b, ' ');
         nt_buf_puts(b, n->q[i].name.text);
     }
@@ -256,8 +255,7 @@ void nt_nbns_info(const nt_nbns *n, nt_buf *b)
         const char *t = type_name(a->type);
         if (a->type == 0x20 && !a->has_addr) continue;   /* tshark stops at the empty NB data */
         nt_buf_putc(b, ' ');
-        if (t) nt_buf_puts(b, t);
-        else nt_buf_printf(b, "Unknown (%u)", a->type);
+        nt_buf_puts(b, t ? t : "Unknown");
         if (a->has_addr) {
             nt_buf_putc(b, ' ');
             nt_buf_ipv4(b, a->addr);

@@ -163,7 +163,8 @@ static void parse_blocks(nt_cur *c, nt_rtcp_pkt *k, int n)
     }
 }
 
-static void parse_one(nt_rtcp_pkt *k)
+/* false: a field runs past the packet's length (Wireshark's malformed) */
+static bool parse_one(nt_rtcp_pkt *k)
 {
     nt_cur c = nt_cur_make(k->p + 4, k->len - 4);
     switch (k->pt) {
@@ -205,6 +206,7 @@ static void parse_one(nt_rtcp_pkt *k)
         k->ssrc = nt_cur_be32(&c);
         k->has_ssrc = !c.bad;
         if (nt_cur_has(&c, 4)) k->app_name = (nt_text){(const char *)nt_cur_ptr(&c), 4};
+        else c.bad = true;      /* the name is required */
         break;
     case NT_RTCP_RTPFB:
     case NT_RTCP_PSFB:
@@ -215,6 +217,7 @@ static void parse_one(nt_rtcp_pkt *k)
     default:
         break;
     }
+    return !c.bad;
 }
 
 bool nt_rtcp_parse(const uint8_t *p, uint32_t len, nt_rtcp *r)
@@ -254,7 +257,10 @@ bool nt_rtcp_parse(const uint8_t *p, uint32_t len, nt_rtcp *r)
             k->p = p + off;
             k->len = plen;
             k->cut = cut;
-            parse_one(k);
+            if (!parse_one(k) && !r->malformed) {
+                r->error = "an RTCP packet shorter than its fields";
+                r->malformed = true;
+            }
         } else {
             r->dropped++;
         }
@@ -281,6 +287,7 @@ static const char *psfb_name(uint8_t fmt)
     case 5: return "TSTR";
     case 6: return "TSTN";
     case 7: return "VBCM";
+    case 15: return "ALFB";
     default: return "Unknown";
     }
 }

@@ -172,7 +172,8 @@ void nt_tpkt_info(const nt_tpkt *t, nt_buf *b)
     nt_buf_puts(b, a);
     nt_buf_puts(b, " TPDU");
     if (t->type == NT_COTP_DT) {
-        nt_buf_printf(b, " (%u) %s", t->tpdu_nr, t->eot ? "EOT" : "[COTP fragment]");
+        if (t->eot) nt_buf_printf(b, " (%u) EOT", t->tpdu_nr);
+        else nt_buf_printf(b, " (%u) [COTP fragment, %u byte%s]", t->tpdu_nr, t->user_len, t->user_len == 1 ? "" : "s");
     } else if (t->type == NT_COTP_CR || t->type == NT_COTP_CC || t->type == NT_COTP_DR ||
                t->type == NT_COTP_DC) {
         nt_buf_printf(b, " src-ref: 0x%04x dst-ref: 0x%04x", t->src_ref, t->dst_ref);

@@ -176,6 +176,10 @@ add(udp(42001, 41001, rtcp(201, 0, struct.pack('!I', 0x11111111)) +
         rtcp(205, 1, struct.pack('!IIHH', 0x11111111, 0x22222222, 5, 0)), B, A), rev=True)
 add(udp(42001, 41001, rtcp(204, 2, struct.pack('!I', 0x11111111) + b'abcd') +
         rtcp(206, 4, struct.pack('!IIII', 0x11111111, 0, 0x22222222, 0x05000000)), B, A), rev=True)
+# PSFB application-layer feedback (REMB), APP without a name
+add(udp(42001, 41001, rtcp(206, 15, struct.pack('!II', 0x11111111, 0) + b'REMB' + bytes([1, 2, 0x34, 0x56]) +
+        struct.pack('!I', 0x22222222)), B, A), rev=True)
+add(udp(42001, 41001, rtcp(204, 0, struct.pack('!I', 0x11111111)), B, A), rev=True)
 # a packet of version 0 after the RR, and an SDES whose length runs past the datagram
 add(udp(42001, 41001, rtcp(201, 0, struct.pack('!I', 0x11111111)) + b'\0' * 8, B, A), rev=True)
 add(udp(42001, 41001, rtcp(201, 0, struct.pack('!I', 0x11111111)) + struct.pack('!BBHI', 0x81, 202, 9, 5), B, A), rev=True)
@@ -196,6 +200,11 @@ for i, t in enumerate((1, 2, 3, 4, 5, 6, 7, 8)):
     add(udp(68 if op == 1 else 67, 67 if op == 1 else 68,
             dhcp(op, 0x1000 + i, t, bytes([51, 4, 0, 0, 0x0e, 0x10, 54, 4]) + B,
                  yiaddr=bytes([10, 55, 50, 9]) if op == 2 else b'\0' * 4)))
+# plain BOOTP (no magic cookie, 64-byte vendor area), request and reply
+BOOTP = struct.pack('!BBBBIHH4s4s4s4s', 1, 1, 6, 0, 0x0b0b0001, 0, 0, b'\0' * 4, b'\0' * 4, b'\0' * 4, b'\0' * 4)
+BOOTP += MAC_A + b'\0' * 10 + b'\0' * 192 + b'\0' * 64
+add(udp(68, 67, BOOTP))
+add(udp(67, 68, b'\x02' + BOOTP[1:16] + bytes([10, 55, 50, 9]) + BOOTP[20:], B, A), rev=True)
 # relayed request with a client identifier that is not a MAC, and padding
 add(udp(67, 67, dhcp(1, 0xabcdef01, 3, bytes([61, 5, 0, 0x41, 0x42, 0x43, 0x44, 0, 0, 50, 4, 10, 55, 50, 9]),
                      giaddr=bytes([10, 55, 49, 254]))))
@@ -224,6 +233,8 @@ add(udp(137, 137, nbq(0x25, 0xad00, '', 0, an=nbname('HOSTA', 0) + NB_RR), B, A)
 add(udp(137, 137, struct.pack('!HHHHHH', 0x23, 0x8583, 0, 1, 0, 0) + nbname('FILESERVER', 0x20) +
         struct.pack('!HHIH', 0x20, 1, 0, 6) + b'\0' * 6, B, A), rev=True)           # negative response
 add(udp(137, 137, nbq(0x26, 0x0110, 'DOMAIN', 0x1c)))
+add(udp(137, 137, nbq(0x27, 0x1810, 'ODDOP', 0x00)))                                    # opcode 3
+add(udp(137, 137, nbq(0x28, 0x0010, 'TYPE', 0x00, qtype=0x99)))                         # unknown type
 
 # ------------------------------------------------------------------ TPKT / X.224 / RDP
 
@@ -248,6 +259,10 @@ add(tcp(50003, 3389, tpkt(x224(0x80, src=0x0001, dst=0x4321, extra=b'\x00'))))  
 CORR = struct.pack('<BBH', 6, 0, 36) + bytes(range(1, 17)) + b'\0' * 16
 add(tcp(50004, 3389, tpkt(x224(0xe0, b'Cookie: mstshash=eve\r\n' + struct.pack('<BBHI', 1, 8, 8, 1) + CORR))))
 add(tcp(3389, 50004, tpkt(x224(0xd0, struct.pack('<BBHI', 3, 0, 8, 2), src=9)), B, A), rev=True)
+# DT without EOT then with, and two TPKTs (CC, DT) in one segment
+add(tcp(50003, 3389, tpkt(bytes([2, 0xf0, 0x00]) + b'\x03\x00\x00')))
+add(tcp(50003, 3389, tpkt(bytes([2, 0xf0, 0x80]) + b'\x04\x00')))
+add(tcp(3389, 50005, tpkt(x224(0xd0, src=0x77)) + tpkt(bytes([2, 0xf0, 0x80]) + b'\x05'), B, A), rev=True)
 
 
 def main():

@@ -346,8 +346,7 @@ static void do_tcp(frame_out *o, const nt_tcp *t, bool no_sip)
             uint32_t ml;
             if (nt_tpkt_msg_len(p, len, &ml) != NT_TPKT_LEN_OK) break;
             if (!nt_tpkt_parse(p, ml, &tpkts[k])) break;
-            if (!o->any) nt_buf_reset(&o->info);
-            else nt_buf_puts(&o->info, ", ");
+            nt_buf_reset(&o->info);     /* tshark shows the last TPKT's */
             set_cols(o, nt_tpkt_protocol(&tpkts[k]));
             nt_tpkt_info(&tpkts[k], &o->info);
             add_msg(o, nt_tpkt_fields, nt_tpkt_nfields, &tpkts[k]);

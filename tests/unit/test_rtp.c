@@ -191,6 +191,12 @@ static void rtcp_compound(void **st)
     q[0] = 0x9f;
     assert_true(nt_rtcp_parse(q, sizeof q, &r));
     assert_int_equal(r.pkt[0].nrb, 1);
+    assert_true(r.malformed);
+    /* an APP packet without its name */
+    static const uint8_t app[] = {0x80, 204, 0, 1, 0, 0, 0, 5};
+    assert_true(nt_rtcp_parse(app, sizeof app, &r));
+    assert_true(r.malformed);
+    assert_null(r.pkt[0].app_name.p);
 }
 
 static nt_rtp pkt(uint16_t seq, uint32_t ts)
