@@ -35,6 +35,10 @@ int cmd_convs(int argc, char **argv);
 extern const char nt_convs_help[];
 int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
+int cmd_capture(int argc, char **argv);
+extern const char nt_capture_help[];
+int cmd_mark(int argc, char **argv);
+extern const char nt_mark_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 
