@@ -61,6 +61,7 @@ int nt_capw_stats_block(nt_capw *w, uint32_t ifid, const nt_capw_stats *st, nt_e
 int nt_capw_flush(nt_capw *w, nt_error *err);
 /* Bytes in the file so far, counting what is still buffered. */
 uint64_t nt_capw_size(const nt_capw *w);
+/* Packets written; after a write error, those in the file. */
 uint64_t nt_capw_packets(const nt_capw *w);
 const char *nt_capw_path(const nt_capw *w);
 /* Flushes and closes; frees w in every case. After a write error the file

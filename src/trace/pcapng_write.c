@@ -19,10 +19,12 @@ struct nt_capw {
     char *path;
     uint8_t *buf;
     size_t len, cap;
-    uint32_t *ends;          /* end offsets of the whole blocks in buf */
+    uint32_t *ends;          /* end offsets of the whole blocks in buf; the
+                                top bit marks a packet */
     size_t nends, capends;
     uint64_t ondisk;         /* bytes written, all whole blocks */
-    uint64_t packets;
+    uint64_t packets;        /* written or buffered */
+    uint64_t pk_ondisk;      /* in the file */
     int failed;              /* errno of the first write error */
     char failmsg[512];
     /* classic pcap: one link type, header written before the first packet */
@@ -39,8 +41,8 @@ static void fail(nt_capw *w, int code, nt_error *err)
         w->failed = code;
         if (code == ENOSPC || code == EDQUOT)
             snprintf(w->failmsg, sizeof w->failmsg,
-                     "%s: the disk is full (%s); the file ends with the last whole packet written", w->path,
-                     strerror(code));
+                     "%s: the disk is full (%s); the file ends with the last whole packet written (%llu packets)",
+                     w->path, strerror(code), (unsigned long long)w->pk_ondisk);
         else
             snprintf(w->failmsg, sizeof w->failmsg, "%s: write failed: %s", w->path, strerror(code));
     }
@@ -72,7 +74,9 @@ static void pad4(nt_capw *w)
     put(w, z, (4 - w->len % 4) % 4);
 }
 
-static void end_block(nt_capw *w)
+#define PKT_BIT 0x80000000u
+
+static void end_block_as(nt_capw *w, bool packet)
 {
     if (w->nends == w->capends) {
         w->capends = w->capends ? w->capends * 2 : 256;
@@ -80,8 +84,9 @@ static void end_block(nt_capw *w)
         if (!e) abort();
         w->ends = e;
     }
-    w->ends[w->nends++] = (uint32_t)w->len;
+    w->ends[w->nends++] = (uint32_t)w->len | (packet ? PKT_BIT : 0);
 }
+static void end_block(nt_capw *w) { end_block_as(w, false); }
 
 /* pcapng: opens a block; returns its start so that the length can be set */
 static size_t blk_open(nt_capw *w, uint32_t type)
@@ -127,7 +132,10 @@ int nt_capw_flush(nt_capw *w, nt_error *err)
             int e = n < 0 ? errno : ENOSPC;
             /* keep the whole blocks that reached the file, cut the rest */
             size_t keep = 0;
-            for (size_t i = 0; i < w->nends && w->ends[i] <= done; i++) keep = w->ends[i];
+            for (size_t i = 0; i < w->nends && (w->ends[i] & ~PKT_BIT) <= done; i++) {
+                keep = w->ends[i] & ~PKT_BIT;
+                if (w->ends[i] & PKT_BIT) w->pk_ondisk++;
+            }
             if (w->own_fd && ftruncate(w->fd, (off_t)(w->ondisk + keep)) == 0)
                 lseek(w->fd, (off_t)(w->ondisk + keep), SEEK_SET);
             w->ondisk += keep;
@@ -138,6 +146,8 @@ int nt_capw_flush(nt_capw *w, nt_error *err)
         }
         done += (size_t)n;
     }
+    for (size_t i = 0; i < w->nends; i++)
+        if (w->ends[i] & PKT_BIT) w->pk_ondisk++;
     w->ondisk += w->len;
     w->len = 0;
     w->nends = 0;
@@ -284,7 +294,7 @@ int nt_capw_packet(nt_capw *w, uint32_t ifid, nt_time ts, const uint8_t *data, u
         put32(w, caplen);
         put32(w, len);
         put(w, data, caplen);
-        end_block(w);
+        end_block_as(w, true);
     } else {
         uint64_t t = ticks(ts, w->resol[ifid]);
         size_t at = blk_open(w, 6);
@@ -300,6 +310,7 @@ int nt_capw_packet(nt_capw *w, uint32_t ifid, nt_time ts, const uint8_t *data, u
             opt_end(w);
         }
         blk_close(w, at);
+        w->ends[w->nends - 1] |= PKT_BIT;
     }
     w->packets++;
     return maybe_flush(w, err);
@@ -344,7 +355,7 @@ int nt_capw_stats_block(nt_capw *w, uint32_t ifid, const nt_capw_stats *st, nt_e
 }
 
 uint64_t nt_capw_size(const nt_capw *w) { return w->ondisk + w->len; }
-uint64_t nt_capw_packets(const nt_capw *w) { return w->packets; }
+uint64_t nt_capw_packets(const nt_capw *w) { return w->failed ? w->pk_ondisk : w->packets; }
 const char *nt_capw_path(const nt_capw *w) { return w->path; }
 
 int nt_capw_close(nt_capw *w, nt_error *err)

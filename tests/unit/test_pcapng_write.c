@@ -213,6 +213,8 @@ static void write_limit_leaves_whole_blocks(void **state)
         if (rc == 0) n++;
     }
     assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.msg, "write failed"));
+    uint64_t ondisk = nt_capw_packets(w);
     assert_int_equal(nt_capw_close(w, &err), -1);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, SIG_DFL);
@@ -231,6 +233,7 @@ static void write_limit_leaves_whole_blocks(void **state)
     }
     assert_string_equal(nt_trace_warning(t), "");
     assert_true(got > 0 && got <= n);
+    assert_int_equal(got, ondisk);
     nt_trace_close(t);
     unlink(path);
 }
