@@ -5,6 +5,7 @@
 
 #include "nettracer/mark.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ const char nt_mark_help[] =
     "allows it, else a raw socket (root or CAP_NET_RAW).\n"
     "\n"
     "Exit status: 0 the marker was sent (answered or not); 1 it could not be\n"
-    "sent; 2 usage error.\n";
+    "sent (no gateway, no socket); 2 usage error or a bad address.\n";
 
 enum { OPT_TO = 3000, OPT_JSON_M };
 
@@ -75,7 +76,7 @@ int cmd_mark(int argc, char **argv)
     nt_error err = {0};
     if (nt_mark_send(&req, &res, &err)) {
         fprintf(stderr, "nettracer mark: %s\n", err.msg);
-        return NT_EXIT_PROBLEM;
+        return err.code == EINVAL ? NT_EXIT_USAGE : NT_EXIT_PROBLEM;
     }
     nt_buf b;
     nt_buf_init(&b);
