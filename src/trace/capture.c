@@ -22,7 +22,7 @@ typedef struct cap_if {
     pcap_t *p;
     int fd;
     nt_capture_ifstat st;
-    char desc[160];
+    char desc[256];
 } cap_if;
 
 struct nt_capture {
