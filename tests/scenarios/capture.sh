@@ -5,7 +5,7 @@
 # metadata (OS, application, interface, filter, statistics), filter and
 # snap length, classic pcap, several interfaces and 'any', --count and
 # --duration, --ring (exactly COUNT files, the newest data) and --chain (all
-# files), a SIGINT in the middle of traffic, -Z, the message without
+# files), a SIGINT in the middle of traffic and a SIGTERM, -Z, the message without
 # privilege, and a full disk. Skips (77) without root or netns.
 set -u
 NT=${1:?usage: capture.sh NETTRACER}
@@ -146,7 +146,9 @@ nt_reads "$tmp/two.pcapng"
 start any -i any -w "$tmp/any.pcapng" -f icmp || exit 1
 inA ping -c 2 -i 0.05 -q 10.79.1.1 > /dev/null
 sleep 0.3
-stop
+kill -TERM $cap; wait $cap; rc=$?
+expect "SIGTERM exit" "$rc" 0
+grep -q "packets captured" "$tmp/any.err" || bad "no summary after SIGTERM"
 capinfos "$tmp/any.pcapng" | grep -q "Encapsulation = Linux cooked" || bad "any is not Linux cooked"
 expect "any frames" "$(tcount "$tmp/any.pcapng" icmp)" 4
 nt_reads "$tmp/any.pcapng"
