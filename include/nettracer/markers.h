@@ -42,4 +42,12 @@ void nt_markers_ranges(nt_markers *mk, uint64_t last_frame);
 /* The ICMP payload size if pkt is an echo request or reply, else -1. */
 int64_t nt_echo_payload(const nt_packet *pkt, bool *reply);
 
+/* The comments a live capture writes on marker pings, by which
+ * nt_markers_add also recognises a marker of any size. */
+#define NT_MARKER_COMMENT_START "marker start"
+#define NT_MARKER_COMMENT_END "marker end"
+/* For a capture: NT_MARKER_COMMENT_START/END when the frame is a marker of
+ * these sizes (request or reply), else NULL. */
+const char *nt_marker_comment(const nt_frame *f, uint32_t start_size, uint32_t end_size);
+
 #endif

@@ -49,6 +49,8 @@ typedef struct nt_iface {
     char name[64];
     uint64_t ifdrop;         /* from interface statistics, if any */
     bool has_ifdrop;
+    uint64_t osdrop;         /* dropped by the OS (the capture buffer was full) */
+    bool has_osdrop;
 } nt_iface;
 
 typedef struct nt_trace nt_trace;

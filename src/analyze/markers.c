@@ -39,11 +39,41 @@ int64_t nt_echo_payload(const nt_packet *pkt, bool *reply)
     return -1;
 }
 
+/* 1 start, 0 end, -1 none: the comment a capture wrote on a marker */
+static int comment_kind(const nt_frame *f)
+{
+    for (int i = 0; i < f->ncomments; i++) {
+        size_t n = f->comments[i].len;
+        const char *s = f->comments[i].s;
+        if (n == strlen(NT_MARKER_COMMENT_START) && !memcmp(s, NT_MARKER_COMMENT_START, n)) return 1;
+        if (n == strlen(NT_MARKER_COMMENT_END) && !memcmp(s, NT_MARKER_COMMENT_END, n)) return 0;
+    }
+    return -1;
+}
+
+const char *nt_marker_comment(const nt_frame *f, uint32_t start_size, uint32_t end_size)
+{
+    /* a marker is a small frame: most frames are passed by without dissecting */
+    uint32_t big = start_size > end_size ? start_size : end_size;
+    if (f->len > big + 128) return NULL;
+    nt_packet pkt;
+    nt_dissect(f, &pkt);
+    bool reply;
+    int64_t size = nt_echo_payload(&pkt, &reply);
+    if (size < 0) return NULL;
+    if (size == start_size) return NT_MARKER_COMMENT_START;
+    if (size == end_size) return NT_MARKER_COMMENT_END;
+    return NULL;
+}
+
 void nt_markers_add(nt_markers *mk, const nt_packet *pkt)
 {
     bool reply;
     int64_t size = nt_echo_payload(pkt, &reply);
-    if (size < 0 || (size != mk->start_size && size != mk->end_size)) return;
+    if (size < 0) return;
+    /* by size, or by the comment a capture wrote (a marker of another size) */
+    int kind = size == mk->start_size ? 1 : size == mk->end_size ? 0 : comment_kind(pkt->frame);
+    if (kind < 0) return;
     if (mk->n == mk->cap) {
         mk->cap = mk->cap ? mk->cap * 2 : 16;
         nt_marker *m = realloc(mk->m, mk->cap * sizeof *m);
@@ -54,7 +84,7 @@ void nt_markers_add(nt_markers *mk, const nt_packet *pkt)
     memset(m, 0, sizeof *m);
     m->frame = pkt->frame->number;
     m->ts = pkt->frame->ts;
-    m->start = size == mk->start_size;
+    m->start = kind == 1;
     m->reply = reply;
     m->size = (uint32_t)size;
     if (pkt->nip6 && nt_packet_layer(pkt, NT_P_ICMPV6)) {

@@ -39,6 +39,10 @@ int cmd_stun(int argc, char **argv);
 extern const char nt_stun_help[];
 int cmd_ews(int argc, char **argv);
 extern const char nt_ews_help[];
+int cmd_capture(int argc, char **argv);
+extern const char nt_capture_help[];
+int cmd_mark(int argc, char **argv);
+extern const char nt_mark_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 

@@ -14,6 +14,8 @@ const char nt_markers_help[] =
     "or the end size (33 bytes: length 61), as in 'ping -s 22' before and\n"
     "'ping -s 33' after. Print each marker and each range, from the frame after\n"
     "the start marker's reply to the frame before the end marker's request.\n"
+    "An echo that 'nettracer capture' commented \"marker start\" or \"marker end\"\n"
+    "is a marker whatever its size.\n"
     "Every trace command takes --between-markers START,END to read only those\n"
     "ranges.\n"
     "\n"

@@ -350,10 +350,11 @@ static int pcapng_next(nt_trace *t, nt_frame *f, nt_error *err)
             uint16_t code, vlen;
             const uint8_t *v;
             while (opt_next(t, &it, &code, &v, &vlen))
-                if (code == 5 && vlen >= 8) { /* isb_ifdrop */
+                if ((code == 5 || code == 7) && vlen >= 8) { /* isb_ifdrop, isb_osdrop */
                     uint64_t lo = g32(t, v), hi = g32(t, v + 4);
-                    ifc->ifdrop = t->swap ? (lo << 32 | hi) : (hi << 32 | lo);
-                    ifc->has_ifdrop = true;
+                    uint64_t n = t->swap ? (lo << 32 | hi) : (hi << 32 | lo);
+                    if (code == 5) ifc->ifdrop = n, ifc->has_ifdrop = true;
+                    else ifc->osdrop = n, ifc->has_osdrop = true;
                 }
             continue;
         }

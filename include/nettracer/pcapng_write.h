@@ -1,0 +1,71 @@
+/* pcapng_write.h - writing capture files: pcapng (section header with OS
+ * and application, one interface description block per interface with its
+ * name, description, snap length, timestamp resolution and capture filter,
+ * enhanced packet blocks with comments, interface statistics with drop
+ * counts) or classic pcap. libpcap writes only classic pcap, so every
+ * command that writes a capture goes through this writer.
+ *
+ * Blocks are written whole: the writer buffers complete blocks and, when a
+ * write fails (a full disk), cuts the file back to the last block that
+ * reached it, so what is on disk is always a valid capture. */
+#ifndef NETTRACER_PCAPNG_WRITE_H
+#define NETTRACER_PCAPNG_WRITE_H
+
+#include "nettracer/core.h"
+
+typedef enum nt_capw_format { NT_CAPW_PCAPNG, NT_CAPW_PCAP } nt_capw_format;
+
+typedef struct nt_capw nt_capw;
+
+typedef struct nt_capw_section {
+    const char *os;          /* shb_os, e.g. "Linux 6.1.0" (NULL: none) */
+    const char *app;         /* shb_userappl, e.g. "nettracer 0.1.0" */
+    const char *hardware;    /* shb_hardware (NULL: none) */
+    const char *comment;     /* opt_comment (NULL: none) */
+} nt_capw_section;
+
+typedef struct nt_capw_iface {
+    uint32_t linktype;       /* LINKTYPE_* */
+    uint32_t snaplen;
+    const char *name;        /* if_name (NULL: none) */
+    const char *description; /* if_description */
+    const char *filter;      /* if_filter, as a libpcap filter string */
+    const char *os;          /* if_os */
+    uint8_t tsresol;         /* decimal digits after the second: 6 (default) or 9 */
+} nt_capw_iface;
+
+typedef struct nt_capw_stats {
+    nt_time ts;              /* when the counts were taken */
+    nt_time start, end;      /* isb_starttime / isb_endtime (sec 0: none) */
+    bool has_recv, has_ifdrop, has_osdrop, has_accept, has_delivered;
+    uint64_t recv;           /* isb_ifrecv: packets the interface received */
+    uint64_t ifdrop;         /* isb_ifdrop: dropped by the interface */
+    uint64_t osdrop;         /* isb_osdrop: dropped by the OS (capture buffer full) */
+    uint64_t accept;         /* isb_filteraccept: accepted by the capture filter */
+    uint64_t delivered;      /* isb_usrdeliv: written to the file */
+} nt_capw_stats;
+
+/* Creates (truncates) path; "-" is standard output. pcapng writes its
+ * section header now; classic pcap writes its file header before the first
+ * packet (its snap length is the largest of the interfaces'). */
+nt_capw *nt_capw_open(const char *path, nt_capw_format fmt, const nt_capw_section *sec, nt_error *err);
+/* Adds an interface; returns its id (0, 1, ...) or -1. Classic pcap holds
+ * one link type: a second interface must have the same one. */
+int nt_capw_add_iface(nt_capw *w, const nt_capw_iface *ifc, nt_error *err);
+/* One packet; comment may be NULL (classic pcap drops comments). */
+int nt_capw_packet(nt_capw *w, uint32_t ifid, nt_time ts, const uint8_t *data, uint32_t caplen, uint32_t len,
+                   const char *comment, nt_error *err);
+/* Interface statistics (pcapng only; a no-op for classic pcap). */
+int nt_capw_stats_block(nt_capw *w, uint32_t ifid, const nt_capw_stats *st, nt_error *err);
+/* Writes what is buffered. */
+int nt_capw_flush(nt_capw *w, nt_error *err);
+/* Bytes in the file so far, counting what is still buffered. */
+uint64_t nt_capw_size(const nt_capw *w);
+/* Packets written; after a write error, those in the file. */
+uint64_t nt_capw_packets(const nt_capw *w);
+const char *nt_capw_path(const nt_capw *w);
+/* Flushes and closes; frees w in every case. After a write error the file
+ * ends at the last whole block. Returns 0, or -1 with the first error. */
+int nt_capw_close(nt_capw *w, nt_error *err);
+
+#endif
