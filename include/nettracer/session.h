@@ -15,4 +15,8 @@ void nt_session_free(nt_session *s);
  * point into session buffers (a reassembled datagram) until the next call. */
 void nt_session_dissect(nt_session *s, const nt_frame *f, nt_packet *pkt);
 
+/* Also look for RTP/RTCP by content on UDP flows no SDP announced
+ * (Wireshark's rtp_udp and rtcp_udp heuristics; off by default). */
+void nt_session_set_rtp_heuristic(nt_session *s, bool on);
+
 #endif

@@ -499,6 +499,8 @@ static void do_times(nt_session *s, const nt_frame *f, nt_packet *pkt)
     s->prev = f->ts;
 }
 
+void nt_session_set_rtp_heuristic(nt_session *s, bool on) { s->app.rtp_heuristic = on; }
+
 void nt_session_dissect(nt_session *s, const nt_frame *f, nt_packet *pkt)
 {
     nt_dissect(f, pkt);

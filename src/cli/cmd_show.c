@@ -27,6 +27,8 @@ const char nt_show_help[] =
     "  -V                  print every decoded field of every layer\n"
     "  -c N                stop after N displayed packets\n"
     "  --range A-B         only frames A to B (1-based; 'A-' to the end)\n"
+    "  --rtp-heuristic        RTP and RTCP by content on any UDP port, as Wireshark's rtp_udp\n"
+    "                         heuristic (without it: the flows SIP/SDP announced)\n"
     "  --between-markers S,E  only the frames between ping markers: echo requests\n"
     "                      and replies with S-byte and E-byte payloads (22,33)\n"
     "  -t FORMAT           Time column: r relative to the first frame (default),\n"

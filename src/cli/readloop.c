@@ -57,6 +57,7 @@ int nt_read_opt(const char *cmd, nt_read_opts *o, int ch, const char *arg)
         o->markers = true;
         return 1;
     case OPT_JSON: o->json = true; return 1;
+    case OPT_RTP_HEURISTIC: o->rtp_heuristic = true; return 1;
     default: return 0;
     }
 }
@@ -147,6 +148,7 @@ int nt_read_trace(const char *cmd, const nt_read_opts *o, nt_read_cb cb, void *u
         return NT_EXIT_USAGE;
     }
     nt_session *s = nt_session_new();
+    nt_session_set_rtp_heuristic(s, o->rtp_heuristic);
     nt_frame f;
     nt_packet pkt;
     nt_time prev_disp = {0, 0};

@@ -10,10 +10,10 @@
 #include "nettracer/trace.h"
 
 #define NT_READ_OPTS "r:Y:c:"
-enum { OPT_RANGE = 1000, OPT_BETWEEN_MARKERS, OPT_JSON, OPT_READ_LAST };
+enum { OPT_RANGE = 1000, OPT_BETWEEN_MARKERS, OPT_JSON, OPT_RTP_HEURISTIC, OPT_READ_LAST };
 #define NT_READ_LONGOPTS \
     {"range", required_argument, NULL, OPT_RANGE}, {"between-markers", required_argument, NULL, OPT_BETWEEN_MARKERS}, \
-        {"json", no_argument, NULL, OPT_JSON}
+        {"json", no_argument, NULL, OPT_JSON}, {"rtp-heuristic", no_argument, NULL, OPT_RTP_HEURISTIC}
 
 typedef struct nt_read_opts {
     const char *file;
@@ -22,6 +22,7 @@ typedef struct nt_read_opts {
     bool markers;                  /* restrict to the ranges between ping markers */
     uint32_t start_size, end_size;
     bool json;
+    bool rtp_heuristic;            /* RTP/RTCP by content on any UDP port */
 } nt_read_opts;
 
 void nt_read_opts_init(nt_read_opts *o);
