@@ -32,6 +32,8 @@ extern const char nt_show_help[];
 int cmd_conns(int argc, char **argv);
 extern const char nt_conns_help[];
 int cmd_convs(int argc, char **argv);
+int cmd_voip(int argc, char **argv);
+extern const char nt_voip_help[];
 extern const char nt_convs_help[];
 int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
