@@ -257,13 +257,28 @@ static void names_too_long_and_escaped(void **state)
     for (int i = 0; i < 4; i++) { u8(&x, 63); for (int j = 0; j < 63; j++) u8(&x, 'a'); }
     u8(&x, 0); /* 4 * 64 + 1 = 257 octets */
     assert_int_equal(nt_dns_name(x.b, x.n, 12, t, sizeof t, &end, NULL), NT_DNS_E_TOOLONG);
-    hdr(&x, 1); u8(&x, 3); bytes(&x, "a\x01.", 3); u8(&x, 0);
+    /* escapes as tshark 4.0 prints dns.qry.name (checked on crafted packets) */
+    hdr(&x, 1); u8(&x, 3); bytes(&x, "a\x01.", 3); u8(&x, 3); bytes(&x, "b c", 3); u8(&x, 0);
     assert_int_equal(nt_dns_name(x.b, x.n, 12, t, sizeof t, &end, &wl), NT_DNS_OK);
-    assert_string_equal(t, "a\\x01.");
-    assert_int_equal(end, 17);
-    assert_int_equal(wl, 5);
+    assert_string_equal(t, "a\\001..b c");
+    assert_int_equal(end, 21);
+    assert_int_equal(wl, 9);
+    hdr(&x, 1); u8(&x, 3); bytes(&x, "a\x7f\xff", 3); u8(&x, 2); bytes(&x, "\n\t", 2); u8(&x, 3); bytes(&x, "\xc3\xa9\\", 3);
+    u8(&x, 1); u8(&x, 0xc3); u8(&x, 0);
+    assert_int_equal(nt_dns_name(x.b, x.n, 12, t, sizeof t, &end, NULL), NT_DNS_OK);
+    assert_string_equal(t, "a\\177\xef\xbf\xbd.\\n\\t.\xc3\xa9\\.\xef\xbf\xbd");
+    /* 63 control bytes per label, four labels: the longest text fits */
+    hdr(&x, 1);
+    for (int i = 0; i < 3; i++) { u8(&x, 63); for (int j = 0; j < 63; j++) u8(&x, 1); }
+    u8(&x, 61); for (int j = 0; j < 61; j++) u8(&x, 1);
+    u8(&x, 0);
+    assert_int_equal(nt_dns_name(x.b, x.n, 12, t, sizeof t, &end, &wl), NT_DNS_OK);
+    assert_int_equal(wl, 255);
+    assert_int_equal(strlen(t), 250 * 4 + 3);
+    hdr(&x, 1); u8(&x, 3); bytes(&x, "a\x01.", 3); u8(&x, 0);
     /* a buffer too small says so */
     assert_int_equal(nt_dns_name(x.b, x.n, 12, t, 4, &end, NULL), NT_DNS_E_SPACE);
+    assert_string_equal(t, "");
     hdr(&x, 1); u8(&x, 0);
     assert_int_equal(nt_dns_name(x.b, x.n, 12, t, 3, &end, NULL), NT_DNS_E_SPACE);
 }
