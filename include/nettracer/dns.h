@@ -15,7 +15,7 @@
 #define NT_DNS_PORT 53
 #define NT_DNS_HDR_LEN 12
 #define NT_DNS_NAME_MAX 255        /* octets on the wire (RFC 1035 3.1) */
-#define NT_DNS_NAME_TEXT_MAX 1024  /* text, with \xNN escapes; enough for 255 octets escaped */
+#define NT_DNS_NAME_TEXT_MAX 1024  /* text, escaped as Wireshark does: up to 4 bytes per octet */
 #define NT_DNS_MAX_POINTERS 64     /* compression pointers followed in one name */
 
 enum nt_dns_type {
@@ -94,8 +94,9 @@ void nt_dns_iter_init(nt_dns_iter *it, const nt_dns_msg *m);
 bool nt_dns_next(nt_dns_iter *it, nt_dns_rr *rr);
 
 /* Decompresses the name at `off` into `out` (NUL-terminated) as Wireshark
- * shows it: labels joined by dots, the root as "<Root>", bytes outside
- * printable ASCII as \xNN. *end gets the offset just after the name where
+ * shows it (tshark 4.0's dns.qry.name): labels joined by dots, the root as
+ * "<Root>", control bytes as \n-style or \ooo escapes, valid UTF-8 as is,
+ * other bytes as U+FFFD (format_text's rules). *end gets the offset just after the name where
  * it sits (after the first pointer, if any). wire_len (optional) gets the
  * name's length in octets uncompressed. */
 nt_dns_err nt_dns_name(const uint8_t *p, size_t len, size_t off, char *out, size_t outsz, size_t *end,

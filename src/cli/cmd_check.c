@@ -622,9 +622,20 @@ static int run_profile(const check_opts *o)
         const pitem *it = &p->item[i];
         char spec[512], missing[64];
         if (!expand(o, it->spec, spec, sizeof spec, missing, sizeof missing)) {
-            if (o->json)
-                printf("{\"type\":\"skipped\",\"label\":\"%s\",\"missing\":\"%s\"}\n", it->label, missing);
-            else
+            if (o->json) {
+                nt_buf b;
+                nt_buf_init(&b);
+                nt_json j;
+                nt_json_begin(&j, &b);
+                nt_json_obj_open(&j, NULL);
+                nt_json_str(&j, "type", "skipped");
+                nt_json_str(&j, "label", it->label);
+                nt_json_str(&j, "missing", missing);
+                nt_json_obj_close(&j);
+                nt_buf_putc(&b, '\n');
+                nt_buf_flush(&b, stdout);
+                nt_buf_free(&b);
+            } else
                 printf("== %s: skipped: no %s given (--set %s=NAME)\n", it->label, missing, missing);
             continue;
         }

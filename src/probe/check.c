@@ -298,8 +298,30 @@ int nt_tls_handshake(int fd, const char *sni, const char *ca_file, int timeout_m
                 sk_X509_push(r->chain, x);
             }
         }
-        /* TLS 1.3 may carry the certificate request after our Finished:
-         * a short read gives the server a chance to show it or an alert */
+        /* In TLS 1.3 the client's Finished ends its handshake before the
+         * server has judged the (absent) client certificate: a server that
+         * requires one answers with an alert only now. Read briefly to see it. */
+        if (r->client_cert_requested && !strcmp(r->version, "TLSv1.3")) {
+            int64_t until = nt_now_ns() + (int64_t)(timeout_ms < 1000 ? timeout_ms : 1000) * 1000000;
+            char buf[256];
+            for (;;) {
+                int n = SSL_read(ssl, buf, sizeof buf);
+                if (n > 0) break; /* the server talks first: it accepted us */
+                int se = SSL_get_error(ssl, n);
+                if (se == SSL_ERROR_WANT_READ || se == SSL_ERROR_WANT_WRITE) {
+                    if (wait_fd(fd, se == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, until) <= 0) break;
+                    continue;
+                }
+                if (se == SSL_ERROR_SSL) {
+                    char m[256];
+                    ssl_errors(m, sizeof m);
+                    nt_error_set(e, NT_ERR, "TLS handshake failed: the server asked for a client certificate, got none and "
+                                            "refused the connection after the handshake: %s", m);
+                    rc = NT_ERR;
+                }
+                break; /* a close or reset without an alert: nothing to say */
+            }
+        }
         SSL_shutdown(ssl);
     }
     SSL_free(ssl);

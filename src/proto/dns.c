@@ -54,6 +54,66 @@ nt_dns_err nt_dns_parse(const uint8_t *p, size_t len, nt_dns_msg *m)
     return NT_DNS_OK;
 }
 
+/* Length of the UTF-8 sequence starting at p[0] (n bytes left), 0 if it is
+ * not a valid one (overlong forms, surrogates and values past U+10FFFF
+ * included). */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    uint8_t b = p[0];
+    size_t len;
+    uint32_t min, cp;
+    if (b >= 0xc2 && b <= 0xdf) len = 2, min = 0x80, cp = b & 0x1f;
+    else if (b >= 0xe0 && b <= 0xef) len = 3, min = 0x800, cp = b & 0x0f;
+    else if (b >= 0xf0 && b <= 0xf4) len = 4, min = 0x10000, cp = b & 0x07;
+    else return 0;
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return len;
+}
+
+/* A label as Wireshark 4.0's format_text shows it: printable ASCII as is
+ * (a dot or backslash inside a label too), \a \b \f \n \r \t \v, other
+ * control bytes as \ooo, valid UTF-8 as is, any other byte as U+FFFD.
+ * Writes at most 4 bytes per input byte; returns the bytes written. */
+static size_t label_text(const uint8_t *l, size_t n, char *out)
+{
+    static const char cesc[] = "abtnvfr"; /* for 7..13 */
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint8_t ch = l[i];
+        if (ch >= 0x20 && ch < 0x7f) {
+            out[o++] = (char)ch;
+            i++;
+        } else if (ch >= 7 && ch <= 13) {
+            out[o++] = '\\';
+            out[o++] = cesc[ch - 7];
+            i++;
+        } else if (ch < 0x80) {
+            out[o++] = '\\';
+            out[o++] = (char)('0' + (ch >> 6));
+            out[o++] = (char)('0' + (ch >> 3 & 7));
+            out[o++] = (char)('0' + (ch & 7));
+            i++;
+        } else {
+            size_t u = utf8_len(l + i, n - i);
+            if (u) {
+                memcpy(out + o, l + i, u);
+                o += u;
+                i += u;
+            } else {
+                memcpy(out + o, "\xef\xbf\xbd", 3);
+                o += 3;
+                i++;
+            }
+        }
+    }
+    return o;
+}
+
 /* One walk serves text and skipping: out may be NULL. */
 static nt_dns_err name_walk(const uint8_t *p, size_t len, size_t off, char *out, size_t outsz, size_t *end,
                             size_t *wire_len)
@@ -87,11 +147,7 @@ static nt_dns_err name_walk(const uint8_t *p, size_t len, size_t off, char *out,
             /* worst case: a dot and 4 bytes per octet, plus the NUL */
             if (o + 1 + 4u * c + 1 > outsz) return NT_DNS_E_SPACE;
             if (o) out[o++] = '.';
-            for (size_t i = 0; i < c; i++) {
-                uint8_t ch = p[pos + 1 + i];
-                if (ch >= 0x20 && ch < 0x7f) out[o++] = (char)ch;
-                else o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", ch);
-            }
+            o += label_text(p + pos + 1, c, out + o);
         }
         pos += 1u + c;
     }

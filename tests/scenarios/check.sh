@@ -20,9 +20,10 @@ ip netns add "${NT_TAG}p" 2>/dev/null || { echo "cannot create network namespace
 ip netns del "${NT_TAG}p"
 . "$SRC/tests/lib/dns_env.sh"
 . "$SRC/tests/lib/certs.sh"
-NGINX_PID=
+NGINX_PID= SSERVER_PID=
 cleanup() {
     if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; fi
+    if [ -n "$SSERVER_PID" ]; then kill "$SSERVER_PID" 2>/dev/null; wait "$SSERVER_PID" 2>/dev/null; fi
     dns_env_down
     rm -rf "/etc/netns/$DNS_C"
 }
@@ -57,9 +58,14 @@ srv() { # PORT CERTFILE KEYNAME [EXTRA]
 } >"$DNS_WORK/nginx.conf"
 ip netns exec "$DNS_S" nginx -c "$DNS_WORK/nginx.conf" -e "$DNS_WORK/nginx.err" &
 NGINX_PID=$!
+# a server that requires a client certificate (nginx would finish the
+# handshake and answer HTTP 400; openssl s_server -Verify refuses in TLS)
+ip netns exec "$DNS_S" openssl s_server -quiet -accept "$DNS_SERVER:8452" -cert "$P/good.crt" -key "$P/good.key" \
+    -cert_chain "$P/inter.crt" -Verify 1 -CAfile "$P/clientcas.pem" -www </dev/null >"$DNS_WORK/s_server.log" 2>&1 &
+SSERVER_PID=$!
 ip netns exec "$DNS_S" iptables -A INPUT -d "$DNS_SERVER" -p tcp --dport 9998 -j DROP
 for i in $(seq 50); do
-    ip netns exec "$DNS_C" bash -c "echo >/dev/tcp/$DNS_SERVER/8450" 2>/dev/null && break
+    ip netns exec "$DNS_C" bash -c "echo >/dev/tcp/$DNS_SERVER/8450 && echo >/dev/tcp/$DNS_SERVER/8452" 2>/dev/null && break
     sleep 0.1
 done
 
@@ -150,6 +156,11 @@ has "$out" "(the server sent 1 certificate)"
 run www.contoso.test:8449
 expect_rc 0 "client cert request"
 has "$out" "client certificate requested: 2 acceptable CA names ("
+# a client certificate required: TLS 1.3 servers refuse only after the handshake
+run www.contoso.test:8452
+expect_rc 1 "client cert required"
+has "$out" "the server asked for a client certificate, got none and refused the connection after the handshake"
+has "$out" "certificate required"
 # a closed port and a dropped one
 run www.contoso.test:9999
 expect_rc 1 "closed"
