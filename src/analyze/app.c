@@ -426,6 +426,11 @@ static const nt_app_ep *find_ep(const nt_app *a, uint8_t fam, const uint8_t *add
     return NULL;
 }
 
+bool nt_app_sdp_endpoint(const nt_app *a, uint8_t fam, const uint8_t *addr, uint16_t port)
+{
+    return find_ep(a, fam, addr, port) != NULL;
+}
+
 /* RTP and RTCP flows announced by an SDP body (RTP/AVP and RTP/SAVP media) */
 static void learn_sdp(nt_app *a, const nt_sdp *s)
 {

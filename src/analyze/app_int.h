@@ -46,6 +46,9 @@ void nt_app_udp(nt_app *a, nt_app_flow **f, int dir, const nt_packet *pkt, const
 void nt_app_udp_quoted(nt_app *a, const nt_packet *pkt, const nt_layer *l, const nt_udp *u, uint8_t fam,
                        const uint8_t *src, const uint8_t *dst);
 
+/* Whether SDP announced addr:port as an RTP or RTCP endpoint. */
+bool nt_app_sdp_endpoint(const nt_app *a, uint8_t fam, const uint8_t *addr, uint16_t port);
+
 /* DNS (app_dns.c) */
 bool nt_app_dns_decode(nt_dns_info *d, const uint8_t *p, uint32_t len);
 void nt_app_dns_info(const nt_dns_info *d, nt_buf *b);

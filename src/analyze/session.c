@@ -308,9 +308,25 @@ static void reset_dirs(flow *fl)
     fl->app = NULL;
 }
 
+/* A UDP datagram's flow. An endpoint SDP announced is a conversation of
+ * its own with any peer, as Wireshark's SDP sets up RTP: a datagram
+ * belongs to its source's, else its destination's (so the two directions
+ * of a call's media are two UDP streams, as tshark numbers them). */
+static flow *udp_flow(nt_session *s, uint8_t fam, const uint8_t *src, const uint8_t *dst, uint16_t sp, uint16_t dp,
+                      int *d)
+{
+    static const uint8_t any[16];
+    if (s->app.neps) {
+        if (nt_app_sdp_endpoint(&s->app, fam, src, sp)) return ft_get(&s->udp, fam, 17, src, any, sp, 0, d);
+        if (nt_app_sdp_endpoint(&s->app, fam, dst, dp)) return ft_get(&s->udp, fam, 17, dst, any, dp, 0, d);
+    }
+    return ft_get(&s->udp, fam, 17, src, dst, sp, dp, d);
+}
+
 /* The flow an ICMP error quotes gets a stream number too, as in Wireshark
  * (which finds or creates the conversation for the quoted packet). */
-static void quoted_stream(flow_table *ft, nt_packet *pkt, nt_proto p, uint32_t min_len, bool *valid, uint32_t *stream)
+static void quoted_stream(nt_session *s, flow_table *ft, nt_packet *pkt, nt_proto p, uint32_t min_len, bool *valid,
+                          uint32_t *stream)
 {
     const uint8_t *src, *dst;
     uint8_t fam;
@@ -319,7 +335,7 @@ static void quoted_stream(flow_table *ft, nt_packet *pkt, nt_proto p, uint32_t m
     if (!il || il->len < min_len || !net_addrs(pkt, true, &src, &dst, &fam)) return;
     uint16_t sp = p == NT_P_TCP ? pkt->tcp[il->idx].sport : pkt->udp[il->idx].sport;
     uint16_t dp = p == NT_P_TCP ? pkt->tcp[il->idx].dport : pkt->udp[il->idx].dport;
-    flow *fl = ft_get(ft, fam, p == NT_P_TCP ? 6 : 17, src, dst, sp, dp, &d);
+    flow *fl = p == NT_P_TCP ? ft_get(ft, fam, 6, src, dst, sp, dp, &d) : udp_flow(s, fam, src, dst, sp, dp, &d);
     *valid = true;
     *stream = fl->stream;
 }
@@ -329,7 +345,7 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
     const uint8_t *src, *dst;
     uint8_t fam;
     int d;
-    quoted_stream(&s->tcp, pkt, NT_P_TCP, 8, &pkt->ana.inner_tcp_valid, &pkt->ana.inner_tcp_stream);
+    quoted_stream(s, &s->tcp, pkt, NT_P_TCP, 8, &pkt->ana.inner_tcp_valid, &pkt->ana.inner_tcp_stream);
     const nt_layer *tl = transport(pkt, NT_P_TCP, false);
     if (!tl || tl->len < 20 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
     nt_tcp *t = &pkt->tcp[tl->idx];
@@ -427,7 +443,7 @@ static void do_udp(nt_session *s, nt_packet *pkt)
     const uint8_t *src, *dst;
     uint8_t fam;
     int d;
-    quoted_stream(&s->udp, pkt, NT_P_UDP, 4, &pkt->ana.inner_udp_valid, &pkt->ana.inner_udp_stream);
+    quoted_stream(s, &s->udp, pkt, NT_P_UDP, 4, &pkt->ana.inner_udp_valid, &pkt->ana.inner_udp_stream);
     const nt_layer *il = transport(pkt, NT_P_UDP, true);
     if (il && il->len >= 8 && net_addrs(pkt, true, &src, &dst, &fam))
         nt_app_udp_quoted(&s->app, pkt, il, &pkt->udp[il->idx], fam, src, dst);
@@ -435,7 +451,7 @@ static void do_udp(nt_session *s, nt_packet *pkt)
     if (!ul || ul->len < 8 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
     const nt_udp *u = &pkt->udp[ul->idx];
     if (u->bad_len == 1) return; /* Wireshark stops before the conversation */
-    flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
+    flow *fl = udp_flow(s, fam, src, dst, u->sport, u->dport, &d);
     pkt->ana.udp_valid = true;
     pkt->ana.udp_stream = fl->stream;
     nt_app_udp(&s->app, &fl->app, d, pkt, u, fam, src, dst);

@@ -397,7 +397,7 @@ static int stun_data(const nt_packet *pkt, nt_fvalue *out, int n, int max, int w
 {
     const nt_appdata *a = pkt->app;
     for (int i = 0; a && i < a->ntpkt; i++)
-        if (a->tpkt[i].has_cotp && a->tpkt[i].type == 0x0f && a->tpkt[i].user && a->tpkt[i].user_len)
+        if (a->tpkt[i].has_cotp && a->tpkt[i].type == 0x0f && a->tpkt[i].eot && a->tpkt[i].user && a->tpkt[i].user_len)
             n = put_data(out, n, max, what, a->tpkt[i].user, a->tpkt[i].user_len);
     for (int i = 0; a && i < a->nstun; i++)
         for (int k = 0; k < a->stun[i].nattrs; k++) {
