@@ -35,6 +35,8 @@ int cmd_convs(int argc, char **argv);
 extern const char nt_convs_help[];
 int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
+int cmd_diagnose(int argc, char **argv);
+extern const char nt_diagnose_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 

@@ -1,0 +1,1378 @@
+/* diagnose.c - see diagnose.h. One pass: per TCP stream a little state
+ * (who is the client, the open request turn, window stalls, the
+ * delayed-ACK/Nagle watch, TLS handshake progress), per host the TTL of its
+ * ordinary packets, per server:port the response times, and a few small
+ * tables (ARP requests, ICMP errors). Connection outcomes come from conns.c
+ * (fed the same packets), so the handshake rules read the same records that
+ * `nettracer conns` prints. Rules that need the whole trace run in
+ * nt_diag_finish. Memory grows with streams and hosts, not packets. */
+#include "nettracer/diagnose.h"
+
+#include "nettracer/app.h"
+#include "nettracer/conns.h"
+#include "nettracer/tls.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_HOSTS 4096
+#define MAX_SERVERS 1024
+#define MAX_ARP 1024
+#define MAX_ICMP 512
+#define WORST 3
+#define EXAMPLES 4
+
+typedef struct addr {
+    uint8_t fam;      /* 4 or 6 */
+    uint8_t a[16];
+} addr;
+
+typedef struct turn_ex {
+    uint64_t req_frame, resp_frame;
+    double secs;
+} turn_ex;
+
+typedef struct dstream {
+    bool used;
+    uint32_t syn_frames[NT_CONN_SYN_TIMES]; /* not uint64 to keep the struct small */
+    uint32_t nsynf;
+    uint32_t synack_frames[4];
+    uint32_t nsynackf;
+    uint16_t mss[2];
+    /* data turns: the side that spoke last, and the open request */
+    int last_dir;                 /* -1 none */
+    bool req_open;                /* client data not answered yet */
+    uint64_t req_first_frame, req_last_frame;
+    nt_time req_last_ts;
+    uint32_t req_end;             /* relative sequence after the request */
+    bool req_acked;
+    uint64_t req_ack_frame;
+    bool req_reported;
+    bool any_data[2];
+    bool had_http;
+    /* idle gaps: last packet */
+    nt_time last_ts;
+    uint64_t last_frame;
+    int last_pkt_dir;
+    double gap_max;
+    uint64_t gap_before, gap_after;
+    int gap_waiter;               /* 0 client waited for server, 1 server for client, 2 nobody (both done) */
+    uint32_t ngaps;
+    /* data segments and retransmissions per direction */
+    uint64_t data_segs[2], retrans[2], fast[2], lost_seg[2], dupacks[2];
+    uint64_t first_retrans[2][EXAMPLES];
+    uint8_t nfirst_retrans[2];
+    /* zero window: dir = the side advertising it */
+    bool zw_in[2];
+    nt_time zw_start[2];
+    uint64_t zw_start_frame[2];
+    uint32_t zw_count[2], zw_probes[2];
+    double zw_total[2], zw_max[2];
+    uint64_t zw_first[2], zw_end_frame[2];
+    /* window full: dir = the sender that filled the peer's window */
+    bool wf_in[2];
+    nt_time wf_ts[2];
+    uint32_t wf_count[2];
+    double wf_total[2];
+    uint64_t wf_first[2];
+    /* delayed ACK + Nagle, dir = the sender of the small segment */
+    int ng_state[2];              /* 0 idle, 1 small segment alone in flight, 2 its ACK came late */
+    uint64_t ng_seg_frame[2], ng_ack_frame[2];
+    nt_time ng_seg_ts[2], ng_ack_ts[2];
+    uint32_t ng_end[2];
+    uint32_t ng_count[2];
+    double ng_total[2], ng_max[2];
+    uint64_t ng_ex[2][EXAMPLES][3];
+    uint8_t nng_ex[2];
+    /* TLS */
+    char sni[128];
+    uint64_t ch_frame, sh_frame, cert_frame, client_after_frame, server_after_frame;
+    bool tls_client_hello_seen;
+    uint32_t nclient_hello;
+    bool cert_checked;
+} dstream;
+
+typedef struct host {
+    bool used;
+    addr ad;
+    uint8_t ttl;
+    uint64_t frame;
+} host;
+
+typedef struct server {
+    bool used;
+    addr ad;
+    uint16_t port;
+    bool http;
+    uint64_t n;
+    double sum, max;
+    uint32_t nslow;
+    turn_ex worst[WORST];
+} server;
+
+typedef struct arpq {
+    uint8_t tpa[4], spa[4];
+    uint32_t n;
+    uint64_t frames[EXAMPLES];
+    bool answered;
+} arpq;
+
+typedef struct icmpe {
+    bool ttl;                /* time exceeded, else unreachable */
+    uint8_t fam, type, code;
+    addr from;
+    char quoted[160];
+    uint32_t n;
+    uint64_t frames[EXAMPLES];
+    uint32_t inner_stream;
+    bool inner_tcp;
+} icmpe;
+
+struct nt_diag {
+    nt_diag_opts o;
+    nt_conns conns;
+    dstream *s;
+    size_t scap;
+    host *hosts;
+    server *servers;
+    arpq *arp;
+    size_t narp;
+    icmpe *icmp;
+    size_t nicmp;
+    nt_finding *f;
+    size_t nf, fcap;
+    /* capture */
+    uint64_t frames, first_frame, last_frame;
+    nt_time first_ts, last_ts;
+    bool have_ts;
+    uint64_t cut, cut_first;
+    uint32_t cut_caplen;
+    uint64_t ack_unseen, ack_unseen_first;
+};
+
+void nt_diag_opts_default(nt_diag_opts *o)
+{
+    o->retrans_rate = 0.01;
+    o->retrans_min = 3;
+    o->no_response_s = 3.0;
+    o->idle_gap_s = 10.0;
+    o->slow_response_s = 1.0;
+    o->dack_min_s = 0.03;
+    o->dack_max_s = 0.6;
+    o->nagle_min = 2;
+    o->window_stall_s = 0.5;
+    o->ca_list_warn = 12288;
+    o->ca_list_limit = 16384;
+    o->dns_slow_s = 0.5;
+    o->media_after_s = 30.0;
+}
+
+const char *nt_severity_name(nt_severity s)
+{
+    static const char *n[] = {"notice", "warning", "error"};
+    return n[s];
+}
+
+nt_diag *nt_diag_new(const nt_diag_opts *o)
+{
+    nt_diag *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    if (o) d->o = *o;
+    else nt_diag_opts_default(&d->o);
+    nt_conns_init(&d->conns);
+    d->hosts = calloc(MAX_HOSTS, sizeof *d->hosts);
+    d->servers = calloc(MAX_SERVERS, sizeof *d->servers);
+    d->arp = calloc(MAX_ARP, sizeof *d->arp);
+    d->icmp = calloc(MAX_ICMP, sizeof *d->icmp);
+    if (!d->hosts || !d->servers || !d->arp || !d->icmp) abort();
+    return d;
+}
+
+void nt_diag_free(nt_diag *d)
+{
+    if (!d) return;
+    nt_conns_free(&d->conns);
+    free(d->s);
+    free(d->hosts);
+    free(d->servers);
+    free(d->arp);
+    free(d->icmp);
+    free(d->f);
+    free(d);
+}
+
+void nt_diag_span(const nt_diag *d, uint64_t *first, uint64_t *last, uint64_t *n, nt_time *t0, nt_time *t1,
+                  bool *ts)
+{
+    *first = d->first_frame, *last = d->last_frame, *n = d->frames;
+    *t0 = d->first_ts, *t1 = d->last_ts, *ts = d->have_ts;
+}
+
+size_t nt_diag_count(const nt_diag *d) { return d->nf; }
+const nt_finding *nt_diag_get(const nt_diag *d, size_t i) { return i < d->nf ? &d->f[i] : NULL; }
+
+/* ---- building findings ---------------------------------------------- */
+
+static nt_finding *finding(nt_diag *d, const char *code, nt_severity sev)
+{
+    if (d->nf == d->fcap) {
+        d->fcap = d->fcap ? d->fcap * 2 : 32;
+        d->f = realloc(d->f, d->fcap * sizeof *d->f);
+        if (!d->f) abort();
+    }
+    nt_finding *f = &d->f[d->nf++];
+    memset(f, 0, sizeof *f);
+    f->code = code;
+    f->severity = sev;
+    return f;
+}
+
+static void ff(nt_finding *f, uint64_t frame)
+{
+    if (!frame || f->nframes >= NT_FINDING_MAX_FRAMES) return;
+    for (int i = 0; i < f->nframes; i++)
+        if (f->frames[i] == frame) return;
+    f->frames[f->nframes++] = frame;
+}
+
+static void fnum(nt_finding *f, const char *key, double v)
+{
+    if (f->nvalues >= NT_FINDING_MAX_VALUES) return;
+    nt_fvalue *x = &f->values[f->nvalues++];
+    snprintf(x->key, sizeof x->key, "%s", key);
+    x->num = v;
+}
+
+/* strings cut to fit, without the format-truncation warnings of snprintf */
+static void scpy(char *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+    if (l >= n) l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = 0;
+}
+
+static void fstr(nt_finding *f, const char *key, const char *s)
+{
+    if (f->nvalues >= NT_FINDING_MAX_VALUES) return;
+    nt_fvalue *x = &f->values[f->nvalues++];
+    snprintf(x->key, sizeof x->key, "%s", key);
+    x->is_str = true;
+    scpy(x->str, sizeof x->str, s);
+}
+
+static void ftext(nt_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ftext(nt_finding *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->text, sizeof f->text, fmt, ap);
+    va_end(ap);
+}
+
+static void fadvice(nt_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fadvice(nt_finding *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->advice, sizeof f->advice, fmt, ap);
+    va_end(ap);
+}
+
+static void addr_str(char *out, size_t n, const addr *a)
+{
+    nt_buf b;
+    nt_buf_init(&b);
+    if (a->fam == 4) nt_buf_ipv4(&b, a->a);
+    else nt_buf_ipv6(&b, a->a);
+    scpy(out, n, b.p ? b.p : "");
+    nt_buf_free(&b);
+}
+
+static void ep_str(char *out, size_t n, uint8_t fam, const uint8_t *a, uint16_t port)
+{
+    nt_buf b;
+    nt_buf_init(&b);
+    if (fam == 4) nt_buf_ipv4(&b, a);
+    else nt_buf_putc(&b, '['), nt_buf_ipv6(&b, a), nt_buf_putc(&b, ']');
+    nt_buf_printf(&b, ":%u", port);
+    scpy(out, n, b.p);
+    nt_buf_free(&b);
+}
+
+static void conn_flow(char *out, size_t n, const nt_conn *c)
+{
+    char a[64], b[64];
+    ep_str(a, sizeof a, c->family, c->client, c->cport);
+    ep_str(b, sizeof b, c->family, c->server, c->sport);
+    snprintf(out, n, "%s -> %s", a, b);
+}
+
+/* "1.5 s", "230 ms", "0.4 ms" */
+static const char *dur(char *buf, size_t n, double s)
+{
+    if (s >= 10) snprintf(buf, n, "%.0f s", s);
+    else if (s >= 1) snprintf(buf, n, "%.1f s", s);
+    else if (s >= 0.001) snprintf(buf, n, "%.0f ms", s * 1e3);
+    else snprintf(buf, n, "%.2f ms", s * 1e3);
+    return buf;
+}
+
+static double secs(nt_time a, nt_time b) { return (double)nt_time_diff_ns(a, b) / 1e9; }
+
+/* ---- tables ----------------------------------------------------------- */
+
+static uint32_t hash_bytes(const uint8_t *p, size_t n, uint32_t h)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static host *host_find(nt_diag *d, const addr *a, bool create)
+{
+    uint32_t h = hash_bytes(a->a, 16, 2166136261u ^ a->fam);
+    for (uint32_t i = 0; i < 16; i++) {
+        host *x = &d->hosts[(h + i) % MAX_HOSTS];
+        if (!x->used) {
+            if (!create) return NULL;
+            x->used = true;
+            x->ad = *a;
+            return x;
+        }
+        if (x->ad.fam == a->fam && !memcmp(x->ad.a, a->a, 16)) return x;
+    }
+    return NULL; /* table full here: the TTL comparison is skipped */
+}
+
+static server *server_find(nt_diag *d, const addr *a, uint16_t port)
+{
+    uint32_t h = hash_bytes(a->a, 16, 2166136261u ^ a->fam ^ ((uint32_t)port << 8));
+    for (uint32_t i = 0; i < 16; i++) {
+        server *x = &d->servers[(h + i) % MAX_SERVERS];
+        if (!x->used) {
+            x->used = true;
+            x->ad = *a;
+            x->port = port;
+            return x;
+        }
+        if (x->port == port && x->ad.fam == a->fam && !memcmp(x->ad.a, a->a, 16)) return x;
+    }
+    return NULL;
+}
+
+static dstream *stream_slot(nt_diag *d, uint32_t stream)
+{
+    if (stream >= d->scap) {
+        size_t cap = d->scap ? d->scap : 64;
+        while (cap <= stream) cap *= 2;
+        dstream *s = realloc(d->s, cap * sizeof *s);
+        if (!s) abort();
+        memset(s + d->scap, 0, (cap - d->scap) * sizeof *s);
+        d->s = s;
+        d->scap = cap;
+    }
+    dstream *s = &d->s[stream];
+    if (!s->used) {
+        s->used = true;
+        s->last_dir = -1;
+        s->last_pkt_dir = -1;
+    }
+    return s;
+}
+
+/* ---- per packet --------------------------------------------------------- */
+
+typedef struct ipinfo {
+    uint8_t fam, ttl;
+    const uint8_t *src, *dst;
+} ipinfo;
+
+static bool outer_ip(const nt_packet *pkt, ipinfo *ip)
+{
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *l = &pkt->layers[i];
+        if (l->inner) break;
+        if (l->proto == NT_P_IPV4 && l->len >= 20) {
+            const nt_ipv4 *h = &pkt->ip4[l->idx];
+            *ip = (ipinfo){4, h->ttl, h->src, h->dst};
+            return true;
+        }
+        if (l->proto == NT_P_IPV6 && l->len >= 40) {
+            const nt_ipv6 *h = &pkt->ip6[l->idx];
+            *ip = (ipinfo){6, h->hlim, h->src, h->dst};
+            return true;
+        }
+    }
+    return false;
+}
+
+static void add_arp(nt_diag *d, const nt_packet *pkt)
+{
+    const nt_arp *a = &pkt->arp[0];
+    if (a->ptype != 0x0800 || a->plen != 4 || a->hlen != 6 || !a->spa || !a->tpa) return;
+    if (a->op == 1) {
+        if (!memcmp(a->spa, a->tpa, 4)) return; /* gratuitous */
+        static const uint8_t zero[4];
+        if (!memcmp(a->spa, zero, 4)) return;   /* address probe (RFC 5227) */
+        for (size_t i = 0; i < d->narp; i++) {
+            arpq *q = &d->arp[i];
+            if (!memcmp(q->tpa, a->tpa, 4) && !memcmp(q->spa, a->spa, 4)) {
+                if (!q->answered) {
+                    if (q->n < EXAMPLES) q->frames[q->n] = pkt->frame->number;
+                    q->n++;
+                } else {
+                    /* answered before: a new round of questions */
+                    q->answered = false;
+                    q->n = 1;
+                    memset(q->frames, 0, sizeof q->frames);
+                    q->frames[0] = pkt->frame->number;
+                }
+                return;
+            }
+        }
+        if (d->narp >= MAX_ARP) return;
+        arpq *q = &d->arp[d->narp++];
+        memset(q, 0, sizeof *q);
+        memcpy(q->tpa, a->tpa, 4);
+        memcpy(q->spa, a->spa, 4);
+        q->n = 1;
+        q->frames[0] = pkt->frame->number;
+    } else if (a->op == 2) {
+        for (size_t i = 0; i < d->narp; i++)
+            if (!memcmp(d->arp[i].tpa, a->spa, 4)) d->arp[i].answered = true;
+    }
+}
+
+static void add_icmp(nt_diag *d, const nt_packet *pkt)
+{
+    const nt_layer *l = NULL;
+    for (int i = 0; i < pkt->nlayers && !l; i++)
+        if ((pkt->layers[i].proto == NT_P_ICMP || pkt->layers[i].proto == NT_P_ICMPV6) && !pkt->layers[i].inner)
+            l = &pkt->layers[i];
+    if (!l) return;
+    uint8_t fam = l->proto == NT_P_ICMP ? 4 : 6;
+    uint8_t type = fam == 4 ? pkt->icmp[0].type : pkt->icmp6[0].type;
+    uint8_t code = fam == 4 ? pkt->icmp[0].code : pkt->icmp6[0].code;
+    bool unreach = fam == 4 ? type == 3 : type == 1;
+    bool ttl = fam == 4 ? type == 11 : type == 3;
+    if (!unreach && !ttl) return;
+    ipinfo ip;
+    if (!outer_ip(pkt, &ip)) return;
+    /* the quoted flow */
+    char q[256] = "";
+    const nt_layer *qip = NULL, *qtr = NULL;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *x = &pkt->layers[i];
+        if (!x->inner) continue;
+        if (!qip && (x->proto == NT_P_IPV4 || x->proto == NT_P_IPV6)) qip = x;
+        if (!qtr && (x->proto == NT_P_TCP || x->proto == NT_P_UDP || x->proto == NT_P_ICMP || x->proto == NT_P_ICMPV6))
+            qtr = x;
+    }
+    if (qip) {
+        uint8_t qf = qip->proto == NT_P_IPV4 ? 4 : 6;
+        const uint8_t *qs = qf == 4 ? pkt->ip4[qip->idx].src : pkt->ip6[qip->idx].src;
+        const uint8_t *qd = qf == 4 ? pkt->ip4[qip->idx].dst : pkt->ip6[qip->idx].dst;
+        char a[64], b[64];
+        if (qtr && (qtr->proto == NT_P_TCP || qtr->proto == NT_P_UDP)) {
+            uint16_t sp = qtr->proto == NT_P_TCP ? pkt->tcp[qtr->idx].sport : pkt->udp[qtr->idx].sport;
+            uint16_t dp = qtr->proto == NT_P_TCP ? pkt->tcp[qtr->idx].dport : pkt->udp[qtr->idx].dport;
+            ep_str(a, sizeof a, qf, qs, sp);
+            ep_str(b, sizeof b, qf, qd, dp);
+            snprintf(q, sizeof q, "%s %s -> %s", qtr->proto == NT_P_TCP ? "TCP" : "UDP", a, b);
+        } else {
+            addr x = {.fam = qf}, y = {.fam = qf};
+            memcpy(x.a, qs, qf == 4 ? 4 : 16);
+            memcpy(y.a, qd, qf == 4 ? 4 : 16);
+            addr_str(a, sizeof a, &x);
+            addr_str(b, sizeof b, &y);
+            snprintf(q, sizeof q, "%s %s -> %s", qtr ? nt_proto_name((nt_proto)qtr->proto) : "IP", a, b);
+        }
+    }
+    addr from = {.fam = fam};
+    memcpy(from.a, ip.src, fam == 4 ? 4 : 16);
+    for (size_t i = 0; i < d->nicmp; i++) {
+        icmpe *e = &d->icmp[i];
+        if (e->fam == fam && e->type == type && e->code == code && !memcmp(e->from.a, from.a, 16) &&
+            !strncmp(e->quoted, q, sizeof e->quoted - 1)) {
+            if (e->n < EXAMPLES) e->frames[e->n] = pkt->frame->number;
+            e->n++;
+            return;
+        }
+    }
+    if (d->nicmp >= MAX_ICMP) return;
+    icmpe *e = &d->icmp[d->nicmp++];
+    memset(e, 0, sizeof *e);
+    e->ttl = ttl;
+    e->fam = fam, e->type = type, e->code = code;
+    e->from = from;
+    scpy(e->quoted, sizeof e->quoted, q);
+    e->n = 1;
+    e->frames[0] = pkt->frame->number;
+    e->inner_tcp = pkt->ana.inner_tcp_valid;
+    e->inner_stream = pkt->ana.inner_tcp_stream;
+}
+
+static void check_cert(nt_diag *d, dstream *s, const nt_conn *c, const nt_packet *pkt, const nt_tls_certs *certs)
+{
+    char flow[160];
+    conn_flow(flow, sizeof flow, c);
+    uint64_t fr = pkt->frame->number;
+    int64_t now = pkt->frame->ts.sec;
+    for (int i = 0; i < certs->n; i++) {
+        nt_x509 x;
+        if (!nt_x509_decode(certs->der[i], certs->der_len[i], &x)) continue;
+        char when[64];
+        if (i == 0 && s->sni[0] && !nt_x509_name_matches(&x, s->sni, false)) {
+            nt_finding *f = finding(d, "tls.cert-name-mismatch", NT_SEV_ERROR);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, fr);
+            ff(f, s->ch_frame);
+            fstr(f, "sni", s->sni);
+            fstr(f, "subject", x.subject);
+            char names[128] = "";
+            size_t at = 0;
+            for (int k = 0; k < x.nsan && at < sizeof names - 1; k++)
+                at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", k ? "," : "", x.san[k]);
+            if (at >= sizeof names) at = sizeof names - 1;
+            fstr(f, "dns_names", names);
+            ftext(f,
+                  "The server's certificate (frame %llu) does not cover the name the client asked for, %s "
+                  "(SNI in frame %llu): it is for %s%s%s.",
+                  (unsigned long long)fr, s->sni, (unsigned long long)s->ch_frame, names[0] ? names : x.subject,
+                  x.nsan ? "" : " (no subjectAltName; the CN alone is not used by current clients)", "");
+            fadvice(f,
+                    "Bind a certificate whose subjectAltName lists %s (a wildcard covers exactly one label) to "
+                    "this address and port, or check that the name resolves to the right server.",
+                    s->sni);
+        }
+        if (x.not_after && now > x.not_after) {
+            nt_finding *f = finding(d, "tls.cert-expired", NT_SEV_ERROR);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, fr);
+            nt_buf b;
+            nt_buf_init(&b);
+            nt_buf_datetime(&b, (nt_time){x.not_after, 0}, 0, true);
+            scpy(when, sizeof when, b.p);
+            nt_buf_free(&b);
+            fstr(f, "subject", x.subject);
+            fstr(f, "not_after", when);
+            fnum(f, "days_expired", (double)(now - x.not_after) / 86400.0);
+            fnum(f, "chain_position", i);
+            ftext(f, "The %s certificate sent in frame %llu (%s) expired on %s UTC, %.0f days before the capture.",
+                  i == 0 ? "server's" : "chain's", (unsigned long long)fr, x.subject, when,
+                  floor((double)(now - x.not_after) / 86400.0));
+            fadvice(f, "Renew the certificate and bind the new one on the server (check every server behind the "
+                       "name or load balancer).");
+        } else if (x.not_before && now < x.not_before) {
+            nt_finding *f = finding(d, "tls.cert-not-yet-valid", NT_SEV_ERROR);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, fr);
+            nt_buf b;
+            nt_buf_init(&b);
+            nt_buf_datetime(&b, (nt_time){x.not_before, 0}, 0, true);
+            scpy(when, sizeof when, b.p);
+            nt_buf_free(&b);
+            fstr(f, "subject", x.subject);
+            fstr(f, "not_before", when);
+            fnum(f, "chain_position", i);
+            ftext(f, "The certificate sent in frame %llu (%s) is valid only from %s UTC, after the capture's time.",
+                  (unsigned long long)fr, x.subject, when);
+            fadvice(f, "Check the clocks of the server and the client (and of the capturing host), or the "
+                       "certificate's validity dates.");
+        }
+    }
+}
+
+static void add_tls(nt_diag *d, dstream *s, const nt_conn *c, int dir, const nt_packet *pkt)
+{
+    const nt_tls_frame *t = &pkt->app->tls;
+    uint64_t fr = pkt->frame->number;
+    if (t->has_ch && dir == 0) {
+        s->nclient_hello++;
+        if (!s->ch_frame) {
+            s->ch_frame = fr;
+            if (t->ch.has_sni) scpy(s->sni, sizeof s->sni, t->ch.sni);
+        } else if (s->sh_frame && s->nclient_hello == 2) {
+            nt_finding *f = finding(d, "tls.renegotiation", NT_SEV_NOTICE);
+            conn_flow(f->flow, sizeof f->flow, c);
+            ff(f, fr);
+            ff(f, s->ch_frame);
+            ftext(f, "The client sent a second ClientHello in the clear in frame %llu: a renegotiation (first "
+                     "handshake at frame %llu).",
+                  (unsigned long long)fr, (unsigned long long)s->ch_frame);
+            fadvice(f, "Renegotiation is how IIS asks for a client certificate after the request: if the "
+                       "connection fails here, look at the client certificate and the CA list.");
+        }
+    }
+    if (t->has_sh && dir == 1 && !s->sh_frame) s->sh_frame = fr;
+    if (t->has_certs && dir == 1 && !s->cert_checked) {
+        s->cert_checked = true;
+        s->cert_frame = fr;
+        check_cert(d, s, c, pkt, &t->certs);
+    }
+    if (t->hello_request) {
+        nt_finding *f = finding(d, "tls.renegotiation", NT_SEV_NOTICE);
+        conn_flow(f->flow, sizeof f->flow, c);
+        ff(f, fr);
+        ftext(f, "The server asked for a renegotiation (HelloRequest) in frame %llu.", (unsigned long long)fr);
+        fadvice(f, "Usually the server wants a client certificate for this resource: check that the client has "
+                   "one issued by a CA the server's list names.");
+    }
+    if (t->has_certreq && dir == 1) {
+        uint32_t n = t->certreq.dn_len;
+        if (n >= d->o.ca_list_warn) {
+            bool over = n >= d->o.ca_list_limit;
+            nt_finding *f = finding(d, "tls.client-ca-list-large", over ? NT_SEV_ERROR : NT_SEV_WARNING);
+            conn_flow(f->flow, sizeof f->flow, c);
+            ff(f, fr);
+            fnum(f, "ca_list_bytes", n);
+            fnum(f, "ca_names", t->certreq.ndn);
+            fnum(f, "limit_bytes", d->o.ca_list_limit);
+            ftext(f,
+                  "The server's CertificateRequest in frame %llu lists %u CA names in %u bytes, %s the %u-byte "
+                  "limit of Windows' TLS stack (SChannel).",
+                  (unsigned long long)fr, t->certreq.ndn, n, over ? "over" : "near", d->o.ca_list_limit);
+            fadvice(f, "Remove the CAs that do not issue client certificates from the server's trusted root "
+                       "store (or set SendTrustedIssuerList to 0 on IIS), so the list shrinks.");
+        }
+    }
+    /* handshake progress and alerts, record by record */
+    for (int i = 0; i < t->nrec; i++) {
+        const nt_tls_rec_info *r = &t->rec[i];
+        if (s->sh_frame) {
+            if (dir == 0 && !s->client_after_frame && fr >= s->sh_frame &&
+                (r->type == NT_TLS_CT_CCS || r->type == NT_TLS_CT_APPDATA || r->type == NT_TLS_CT_HANDSHAKE))
+                s->client_after_frame = fr;
+            else if (dir == 1 && s->client_after_frame && !s->server_after_frame && fr > s->client_after_frame &&
+                     (r->type == NT_TLS_CT_CCS || r->type == NT_TLS_CT_APPDATA || r->type == NT_TLS_CT_HANDSHAKE))
+                s->server_after_frame = fr;
+        }
+        if (r->type == NT_TLS_CT_ALERT && !r->encrypted && !r->opaque) {
+            if (r->alert_desc == 0 && r->alert_level == 1) continue; /* close_notify */
+            bool fatal = r->alert_level == 2;
+            nt_finding *f = finding(d, "tls.alert", fatal ? NT_SEV_ERROR : NT_SEV_WARNING);
+            conn_flow(f->flow, sizeof f->flow, c);
+            ff(f, fr);
+            fstr(f, "sender", dir ? "server" : "client");
+            fnum(f, "level", r->alert_level);
+            fnum(f, "description", r->alert_desc);
+            const char *name = nt_tls_alert_name(r->alert_desc);
+            fstr(f, "alert", name ? name : "unknown");
+            ftext(f, "The %s sent a %s TLS alert in frame %llu: %s (%u).", dir ? "server" : "client",
+                  fatal ? "fatal" : "warning", (unsigned long long)fr, name ? name : "unknown", r->alert_desc);
+            switch (r->alert_desc) {
+            case 42: case 43: case 44: case 45: case 46: case 48:
+                fadvice(f, "The %s rejected the peer's certificate: check its names, dates and chain against the "
+                           "%s's trusted CAs.",
+                        dir ? "server" : "client", dir ? "server" : "client");
+                break;
+            case 40: case 70: case 71:
+                fadvice(f, "No common protocol version or cipher suite: compare the ClientHello (frame %llu) with "
+                           "what the server allows.",
+                        (unsigned long long)s->ch_frame);
+                break;
+            case 112:
+                fadvice(f, "The server does not know the name in the SNI (%s): check the server's bindings.",
+                        s->sni[0] ? s->sni : "none sent");
+                break;
+            default: fadvice(f, "Look at the %s's TLS logs for why it gave up.", dir ? "server" : "client");
+            }
+        }
+    }
+}
+
+/* the client's request turn got no answer for long: called when the
+ * client gives up (FIN/RST) or at the end of the trace */
+static void no_response(nt_diag *d, dstream *s, const nt_conn *c, nt_time now, uint64_t end_frame, bool gave_up)
+{
+    if (!s->req_open || !s->req_acked || s->req_reported) return;
+    double w = secs(now, s->req_last_ts);
+    if (w < d->o.no_response_s) return;
+    s->req_reported = true;
+    nt_finding *f = finding(d, "app.no-response", gave_up ? NT_SEV_ERROR : NT_SEV_WARNING);
+    conn_flow(f->flow, sizeof f->flow, c);
+    ff(f, s->req_first_frame);
+    ff(f, s->req_last_frame);
+    ff(f, s->req_ack_frame);
+    ff(f, end_frame);
+    fnum(f, "waited_s", w);
+    fnum(f, "request_frame", (double)s->req_first_frame);
+    fnum(f, "ack_frame", (double)s->req_ack_frame);
+    char b1[32];
+    if (gave_up)
+        ftext(f,
+              "The server ACKed the client's request (frames %llu-%llu, ACK in frame %llu) but sent no "
+              "application data back; the client gave up after %s (frame %llu).",
+              (unsigned long long)s->req_first_frame, (unsigned long long)s->req_last_frame,
+              (unsigned long long)s->req_ack_frame, dur(b1, sizeof b1, w), (unsigned long long)end_frame);
+    else
+        ftext(f,
+              "The server ACKed the client's request (frames %llu-%llu, ACK in frame %llu) but sent no "
+              "application data back in the %s until the end of the trace.",
+              (unsigned long long)s->req_first_frame, (unsigned long long)s->req_last_frame,
+              (unsigned long long)s->req_ack_frame, dur(b1, sizeof b1, w));
+    fadvice(f, "TCP works, the application does not answer: look at the server application (or the load "
+               "balancer or proxy that ACKs on its behalf) and try the server behind it directly.");
+}
+
+static void add_tcp(nt_diag *d, const nt_packet *pkt)
+{
+    const nt_pkt_ana *a = &pkt->ana;
+    const nt_tcp *t = NULL;
+    for (int i = 0; i < pkt->nlayers; i++)
+        if (pkt->layers[i].proto == NT_P_TCP && !pkt->layers[i].inner) t = &pkt->tcp[pkt->layers[i].idx];
+    ipinfo ip;
+    if (!t || !outer_ip(pkt, &ip)) return;
+    if (a->tcp_stream >= d->conns.cap || !d->conns.c[a->tcp_stream].used) return;
+    const nt_conn *c = &d->conns.c[a->tcp_stream];
+    dstream *s = stream_slot(d, a->tcp_stream);
+    size_t alen = ip.fam == 4 ? 4 : 16;
+    int dir = (memcmp(ip.src, c->client, alen) == 0 && t->sport == c->cport) ? 0 : 1;
+    const nt_frame *fr = pkt->frame;
+    uint64_t n = fr->number;
+    uint16_t fl = t->flags;
+    uint32_t ta = a->tcp_flags;
+    bool syn = fl & NT_TCP_SYN, ack = fl & NT_TCP_ACK, rst = fl & NT_TCP_RST, fin = fl & NT_TCP_FIN;
+    uint32_t plen = t->payload_len;
+    bool retrans = ta & (NT_TA_RETRANSMISSION | NT_TA_FAST_RETRANSMISSION | NT_TA_SPURIOUS_RETRANS);
+
+    if (syn && !ack && dir == 0 && s->nsynf < NT_CONN_SYN_TIMES) s->syn_frames[s->nsynf++] = (uint32_t)n;
+    if (syn && ack && dir == 1 && s->nsynackf < 4) s->synack_frames[s->nsynackf++] = (uint32_t)n;
+    if (syn && t->has_mss) s->mss[dir] = t->mss;
+
+    /* idle gaps between consecutive packets of an established connection */
+    if (s->last_frame && c->established) {
+        double g = secs(fr->ts, s->last_ts);
+        if (g >= d->o.idle_gap_s) {
+            s->ngaps++;
+            if (g > s->gap_max) {
+                s->gap_max = g;
+                s->gap_before = s->last_frame;
+                s->gap_after = n;
+                /* who was waiting: an open request means the client waited for the server */
+                s->gap_waiter = s->req_open ? 0 : (s->last_dir == 1 || s->last_dir == -1) ? 1 : 2;
+            }
+        }
+    }
+    s->last_ts = fr->ts;
+    s->last_frame = n;
+    s->last_pkt_dir = dir;
+
+    /* retransmissions of data */
+    if (plen && !syn) {
+        s->data_segs[dir]++;
+        if (retrans) {
+            s->retrans[dir]++;
+            if (ta & NT_TA_FAST_RETRANSMISSION) s->fast[dir]++;
+            if (s->nfirst_retrans[dir] < EXAMPLES) s->first_retrans[dir][s->nfirst_retrans[dir]++] = n;
+        }
+    }
+    if (ta & NT_TA_LOST_SEGMENT) s->lost_seg[dir]++;
+    if (ta & NT_TA_DUPLICATE_ACK) s->dupacks[dir]++;
+    if (ta & NT_TA_ACK_LOST_SEGMENT) {
+        if (!d->ack_unseen) d->ack_unseen_first = n;
+        d->ack_unseen++;
+    }
+
+    /* zero window, advertised by dir; a Linux probe looks like a keep-alive */
+    int o = 1 - dir;
+    if ((ta & NT_TA_ZERO_WINDOW) && !rst) {
+        if (!s->zw_in[dir]) {
+            s->zw_in[dir] = true;
+            s->zw_start[dir] = fr->ts;
+            s->zw_start_frame[dir] = n;
+            if (!s->zw_count[dir]) s->zw_first[dir] = n;
+            s->zw_count[dir]++;
+        }
+    } else if (s->zw_in[dir] && a->win > 0 && !rst) {
+        double w = secs(fr->ts, s->zw_start[dir]);
+        s->zw_in[dir] = false;
+        s->zw_total[dir] += w;
+        if (w >= s->zw_max[dir]) s->zw_max[dir] = w, s->zw_end_frame[dir] = n;
+    }
+    if (s->zw_in[o] && (ta & (NT_TA_ZERO_WINDOW_PROBE | NT_TA_KEEP_ALIVE))) s->zw_probes[o]++;
+    if ((ta & NT_TA_ZERO_WINDOW) && s->wf_in[o]) {
+        s->wf_in[o] = false;
+        s->wf_total[o] += secs(fr->ts, s->wf_ts[o]);
+    }
+
+    /* window full: dir filled the peer's window; the stall lasts until dir sends new data */
+    if (s->wf_in[dir] && plen && !retrans && !(ta & NT_TA_WINDOW_FULL)) {
+        s->wf_in[dir] = false;
+        s->wf_total[dir] += secs(fr->ts, s->wf_ts[dir]);
+    }
+    if ((ta & NT_TA_WINDOW_FULL) && !s->wf_in[dir]) {
+        s->wf_in[dir] = true;
+        s->wf_ts[dir] = fr->ts;
+        if (!s->wf_count[dir]) s->wf_first[dir] = n;
+        s->wf_count[dir]++;
+    }
+
+    /* delayed ACK + Nagle: dir sends a small segment with nothing else in
+     * flight; the peer ACKs it only after a delayed-ACK timer, without data;
+     * dir's next segment follows that ACK at once (it was waiting for it). */
+    uint16_t mss = s->mss[o] ? s->mss[o] : 1460; /* what the peer announced */
+    if (plen && !syn && !retrans) {
+        if (s->ng_state[dir] == 2) {
+            double follow = secs(fr->ts, s->ng_ack_ts[dir]);
+            double lost = secs(s->ng_ack_ts[dir], s->ng_seg_ts[dir]);
+            double lim = c->hs_rtt_ns > 0 ? 2.0 * (double)c->hs_rtt_ns / 1e9 : 0;
+            if (lim < 0.005) lim = 0.005;
+            if (follow <= lim) {
+                s->ng_count[dir]++;
+                s->ng_total[dir] += lost;
+                if (lost > s->ng_max[dir]) s->ng_max[dir] = lost;
+                if (s->nng_ex[dir] < EXAMPLES) {
+                    uint64_t *e = s->ng_ex[dir][s->nng_ex[dir]++];
+                    e[0] = s->ng_seg_frame[dir], e[1] = s->ng_ack_frame[dir], e[2] = n;
+                }
+            }
+        }
+        s->ng_state[dir] = 0;
+        if (plen < mss && a->bytes_in_flight == plen) {
+            s->ng_state[dir] = 1;
+            s->ng_seg_frame[dir] = n;
+            s->ng_seg_ts[dir] = fr->ts;
+            s->ng_end[dir] = a->nxtseq;
+        }
+    }
+    if (s->ng_state[o] == 1) {
+        if (plen || syn || fin || rst) s->ng_state[o] = 0;
+        else if (ack && (int32_t)(a->rel_ack - s->ng_end[o]) >= 0) {
+            double dly = secs(fr->ts, s->ng_seg_ts[o]);
+            double rtt = c->hs_rtt_ns > 0 ? (double)c->hs_rtt_ns / 1e9 : 0;
+            if (dly >= d->o.dack_min_s && dly <= d->o.dack_max_s && dly >= rtt + d->o.dack_min_s * 0.5) {
+                s->ng_state[o] = 2;
+                s->ng_ack_frame[o] = n;
+                s->ng_ack_ts[o] = fr->ts;
+            } else {
+                s->ng_state[o] = 0;
+            }
+        }
+    } else if (s->ng_state[o] == 2 && plen) {
+        s->ng_state[o] = 0;
+    }
+
+    /* request/response turns (client speaks first) */
+    if (plen && !retrans && !syn) {
+        s->any_data[dir] = true;
+        if (dir == 0) {
+            if (!s->req_open) {
+                s->req_open = true;
+                s->req_first_frame = n;
+                s->req_acked = false;
+                s->req_reported = false;
+            }
+            s->req_last_frame = n;
+            s->req_last_ts = fr->ts;
+            s->req_end = a->nxtseq;
+        } else if (s->req_open) {
+            /* the first answer byte: a response time for this server:port */
+            s->req_open = false;
+            double rt = secs(fr->ts, s->req_last_ts);
+            addr sv = {.fam = c->family};
+            memcpy(sv.a, c->server, 16);
+            server *sv_ = server_find(d, &sv, c->sport);
+            if (sv_) {
+                sv_->n++;
+                sv_->sum += rt;
+                if (rt > sv_->max) sv_->max = rt;
+                if (pkt->app && pkt->app->nhttp) sv_->http = true;
+                if (rt >= d->o.slow_response_s) {
+                    sv_->nslow++;
+                    /* keep the worst few, worst first */
+                    for (int k = 0; k < WORST; k++) {
+                        if (!sv_->worst[k].req_frame || rt > sv_->worst[k].secs) {
+                            memmove(&sv_->worst[k + 1], &sv_->worst[k], (WORST - 1 - k) * sizeof sv_->worst[0]);
+                            sv_->worst[k] = (turn_ex){s->req_first_frame, n, rt};
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        s->last_dir = dir;
+    }
+    if (dir == 1 && ack && s->req_open && !s->req_acked && (int32_t)(a->rel_ack - s->req_end) >= 0) {
+        s->req_acked = true;
+        s->req_ack_frame = n;
+    }
+    if (dir == 0 && (fin || rst)) no_response(d, s, c, fr->ts, n, true);
+
+    if (pkt->app && pkt->app->has_tls) add_tls(d, s, c, dir, pkt);
+}
+
+void nt_diag_add(nt_diag *d, const nt_packet *pkt)
+{
+    const nt_frame *fr = pkt->frame;
+    if (fr->linktype == NT_LINK_PCAPNG_CUSTOM) return;
+    d->frames++;
+    if (!d->first_frame) d->first_frame = fr->number;
+    d->last_frame = fr->number;
+    if (!fr->no_ts) {
+        if (!d->have_ts) d->first_ts = fr->ts, d->have_ts = true;
+        d->last_ts = fr->ts;
+    }
+    if (fr->caplen < fr->len) {
+        if (!d->cut) d->cut_first = fr->number, d->cut_caplen = fr->caplen;
+        d->cut++;
+    }
+    nt_conns_add(&d->conns, pkt);
+    /* each host's ordinary TTL (not from TCP resets: those are what it is compared with) */
+    ipinfo ip;
+    if (outer_ip(pkt, &ip)) {
+        bool rst = false;
+        for (int i = 0; i < pkt->nlayers; i++)
+            if (pkt->layers[i].proto == NT_P_TCP && !pkt->layers[i].inner)
+                rst = pkt->tcp[pkt->layers[i].idx].flags & NT_TCP_RST;
+        /* neighbour discovery and MLD always use hop limit 255 or 1: not the host's own */
+        bool nd = pkt->nicmp6 && pkt->icmp6[0].type >= 130 && pkt->icmp6[0].type <= 143;
+        if (!rst && !nd) {
+            addr h = {.fam = ip.fam};
+            memcpy(h.a, ip.src, ip.fam == 4 ? 4 : 16);
+            host *x = host_find(d, &h, true);
+            if (x && !x->frame) x->ttl = ip.ttl, x->frame = fr->number;
+        }
+    }
+    if (pkt->narp) add_arp(d, pkt);
+    if (pkt->nicmp || pkt->nicmp6) add_icmp(d, pkt);
+    if (pkt->ana.tcp_valid) add_tcp(d, pkt);
+}
+
+/* ---- end of trace ----------------------------------------------------- */
+
+static void handshake_rules(nt_diag *d, const nt_conn *c, dstream *s)
+{
+    char flow[160], b1[32];
+    conn_flow(flow, sizeof flow, c);
+    nt_conn_outcome oc = nt_conn_outcome_of(c);
+    if (oc == NT_CONN_UNANSWERED) {
+        double span = secs(d->last_ts, c->first_ts);
+        bool sure = c->syns >= 2 || span >= 3.0;
+        nt_finding *f = finding(d, "tcp.syn-unanswered", sure ? NT_SEV_ERROR : NT_SEV_NOTICE);
+        scpy(f->flow, sizeof f->flow, flow);
+        for (uint32_t i = 0; i < s->nsynf; i++) ff(f, s->syn_frames[i]);
+        fnum(f, "syns", c->syns);
+        char sched[96] = "";
+        size_t at = 0;
+        uint32_t k = c->syns < NT_CONN_SYN_TIMES ? c->syns : NT_CONN_SYN_TIMES;
+        for (uint32_t i = 1; i < k && at < sizeof sched; i++)
+            at += (size_t)snprintf(sched + at, sizeof sched - at, "%s+%.1f s", i > 1 ? ", " : "",
+                                   secs(c->syn_ts[i], c->syn_ts[0]));
+        fstr(f, "schedule", sched);
+        fnum(f, "waited_s", secs(c->last_ts, c->first_ts));
+        if (c->syns > 1)
+            ftext(f, "%u SYNs to %s got no answer (first in frame %llu, retransmitted at %s); nothing came back.",
+                  c->syns, strstr(flow, "-> ") + 3, (unsigned long long)c->first_syn_frame,
+                  sched);
+        else
+            ftext(f, "The SYN in frame %llu got no answer in the %s the trace runs after it.",
+                  (unsigned long long)c->first_syn_frame, dur(b1, sizeof b1, span));
+        fadvice(f, "The SYNs were dropped on the way or the host is down: check firewalls and routes towards "
+                   "port %u, and capture on the server at the same time to see whether the SYNs arrive.",
+                c->sport);
+        return;
+    }
+    if (oc == NT_CONN_REFUSED) {
+        nt_finding *f = finding(d, "tcp.syn-refused", NT_SEV_ERROR);
+        scpy(f->flow, sizeof f->flow, flow);
+        ff(f, c->first_syn_frame);
+        fnum(f, "syns", c->syns);
+        if (c->rst[1] && c->rst_before_synack) {
+            ff(f, c->rst_frame);
+            fnum(f, "reset_frame", (double)c->rst_frame);
+            fnum(f, "reset_ttl", c->rst_ttl);
+            addr h = {.fam = c->family};
+            memcpy(h.a, c->server, 16);
+            host *x = host_find(d, &h, false);
+            if (x && x->frame) {
+                fnum(f, "host_ttl", x->ttl);
+                fnum(f, "host_ttl_frame", (double)x->frame);
+                ff(f, x->frame);
+            }
+            char other[200];
+            if (x && x->frame && x->ttl != c->rst_ttl)
+                snprintf(other, sizeof other,
+                         "; its TTL %u differs from the TTL %u of the host's other packets (frame %llu): a "
+                         "firewall or load balancer in between likely sent it",
+                         c->rst_ttl, x->ttl, (unsigned long long)x->frame);
+            else if (x && x->frame)
+                snprintf(other, sizeof other, "; its TTL %u is the host's own (frame %llu)", c->rst_ttl,
+                         (unsigned long long)x->frame);
+            else
+                snprintf(other, sizeof other, " with TTL %u (no other packet from the host to compare)", c->rst_ttl);
+            ftext(f, "The connection to %s was refused: the SYN (frame %llu) was answered by a reset (frame %llu)%s.",
+                  strstr(flow, "-> ") + 3, (unsigned long long)c->first_syn_frame, (unsigned long long)c->rst_frame,
+                  other);
+            fadvice(f, "Nothing listens on port %u on the server, or a firewall rejects it: check the service "
+                       "and its binding, then firewall rules that reject with a reset.",
+                    c->sport);
+        } else {
+            ff(f, c->icmp_frame);
+            addr from = {.fam = c->icmp_family};
+            memcpy(from.a, c->icmp_from, 16);
+            char fs[64];
+            addr_str(fs, sizeof fs, &from);
+            fstr(f, "icmp_from", fs);
+            fnum(f, "icmp_code", c->icmp_code);
+            ftext(f,
+                  "The connection to %s was rejected: the SYN (frame %llu) was answered by an ICMP%s destination "
+                  "unreachable (code %u) from %s (frame %llu).",
+                  strstr(flow, "-> ") + 3, (unsigned long long)c->first_syn_frame, c->icmp_family == 6 ? "v6" : "",
+                  c->icmp_code, fs, (unsigned long long)c->icmp_frame);
+            fadvice(f, "A firewall (or the host) rejects port %u with ICMP: check the rules on %s and on the way.",
+                    c->sport, fs);
+        }
+        return;
+    }
+    if (oc == NT_CONN_HALF_OPEN) {
+        nt_finding *f = finding(d, "tcp.handshake-incomplete", NT_SEV_ERROR);
+        scpy(f->flow, sizeof f->flow, flow);
+        ff(f, c->first_syn_frame);
+        for (uint32_t i = 0; i < s->nsynackf; i++) ff(f, s->synack_frames[i]);
+        fnum(f, "synacks", c->synacks);
+        fnum(f, "syns", c->syns);
+        ftext(f,
+              "The server answered the SYN (frame %llu) with a SYN-ACK (frame %llu%s%u times) but the client's "
+              "final ACK never came.",
+              (unsigned long long)c->first_syn_frame, (unsigned long long)c->first_synack_frame, ", sent ",
+              c->synacks);
+        fadvice(f, "The SYN-ACK or the ACK is lost between the two: capture on the client too; look for a "
+                   "firewall that drops one direction or asymmetric routing.");
+        return;
+    }
+    bool tls_aborted = s->sh_frame && !s->server_after_frame; /* tls.handshake-aborted tells it */
+    if (nt_conn_end_of(c) == NT_END_RESET && (oc == NT_CONN_ESTABLISHED || oc == NT_CONN_PREEXISTING) &&
+        !tls_aborted) {
+        bool after_fin = c->fin[0] && c->fin[1];
+        nt_finding *f = finding(d, "tcp.reset", after_fin ? NT_SEV_NOTICE : NT_SEV_WARNING);
+        scpy(f->flow, sizeof f->flow, flow);
+        ff(f, c->rst_frame);
+        ff(f, c->rst_after_frame);
+        const char *by = c->rst_by ? "server" : "client";
+        fstr(f, "by", by);
+        fnum(f, "reset_ttl", c->rst_ttl);
+        fnum(f, "bytes_c2s", (double)c->bytes[0]);
+        fnum(f, "bytes_s2c", (double)c->bytes[1]);
+        fnum(f, "after_s", secs(c->last_ts, c->first_ts));
+        ftext(f,
+              "The %s reset the established connection in frame %llu (after frame %llu), %s into it, after "
+              "%llu bytes from the client and %llu from the server%s.",
+              by, (unsigned long long)c->rst_frame, (unsigned long long)c->rst_after_frame,
+              dur(b1, sizeof b1, secs(c->last_ts, c->first_ts)), (unsigned long long)c->bytes[0],
+              (unsigned long long)c->bytes[1], after_fin ? ", both sides had already sent FIN" : "");
+        fadvice(f, "Look at what the %s application logged at that time; a reset with another TTL than the "
+                   "host's comes from a device in between (idle timeout, IPS).",
+                by);
+    }
+}
+
+static void stream_rules(nt_diag *d, const nt_conn *c, dstream *s)
+{
+    char flow[160], b1[32], b2[32];
+    conn_flow(flow, sizeof flow, c);
+    static const char *side[2] = {"client", "server"};
+    for (int dir = 0; dir < 2; dir++) {
+        /* retransmissions */
+        uint64_t segs = s->data_segs[dir], rt = s->retrans[dir];
+        double rate = segs ? (double)rt / (double)segs : 0;
+        if (rt >= d->o.retrans_min && rate >= d->o.retrans_rate) {
+            nt_finding *f = finding(d, "tcp.retransmissions", rate >= 0.1 ? NT_SEV_ERROR : NT_SEV_WARNING);
+            scpy(f->flow, sizeof f->flow, flow);
+            for (int i = 0; i < s->nfirst_retrans[dir]; i++) ff(f, s->first_retrans[dir][i]);
+            fstr(f, "sender", side[dir]);
+            fnum(f, "retransmissions", (double)rt);
+            fnum(f, "data_segments", (double)segs);
+            fnum(f, "rate", rate);
+            fnum(f, "fast_retransmissions", (double)s->fast[dir]);
+            fnum(f, "dup_acks", (double)s->dupacks[1 - dir]);
+            fnum(f, "previous_segment_lost", (double)s->lost_seg[dir]);
+            ftext(f,
+                  "The %s retransmitted %llu of its %llu data segments (%.1f %%; %llu fast retransmissions, "
+                  "%llu duplicate ACKs from the %s), first in frame %llu.",
+                  side[dir], (unsigned long long)rt, (unsigned long long)segs, rate * 100,
+                  (unsigned long long)s->fast[dir], (unsigned long long)s->dupacks[1 - dir], side[1 - dir],
+                  (unsigned long long)s->first_retrans[dir][0]);
+            fadvice(f, "Packets are lost between the two: capture at both ends to find where, and look at "
+                       "interface errors, duplex, congested links or a policer on the path.");
+        }
+        /* zero window advertised by dir */
+        if (s->zw_count[dir]) {
+            if (s->zw_in[dir]) { /* still closed at the end */
+                double w = secs(d->last_ts, s->zw_start[dir]);
+                s->zw_total[dir] += w;
+                if (w >= s->zw_max[dir]) s->zw_max[dir] = w, s->zw_end_frame[dir] = 0;
+            }
+            nt_finding *f = finding(d, "tcp.zero-window", NT_SEV_WARNING);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, s->zw_first[dir]);
+            ff(f, s->zw_end_frame[dir]);
+            fstr(f, "receiver", side[dir]);
+            fnum(f, "stalls", s->zw_count[dir]);
+            fnum(f, "total_s", s->zw_total[dir]);
+            fnum(f, "longest_s", s->zw_max[dir]);
+            fnum(f, "probes", s->zw_probes[dir]);
+            ftext(f,
+                  "The %s advertised a zero window %u time%s (first in frame %llu): the %s was stalled %s in "
+                  "total, %s at the longest, with %u window probe%s%s.",
+                  side[dir], s->zw_count[dir], s->zw_count[dir] > 1 ? "s" : "", (unsigned long long)s->zw_first[dir],
+                  side[1 - dir], dur(b1, sizeof b1, s->zw_total[dir]), dur(b2, sizeof b2, s->zw_max[dir]),
+                  s->zw_probes[dir], s->zw_probes[dir] == 1 ? "" : "s",
+                  s->zw_in[dir] ? " (still closed at the end of the trace)" : "");
+            fadvice(f, "The receiving application on the %s does not read its socket fast enough: look at its "
+                       "load (CPU, disk) and how it reads; the network is not the bottleneck here.",
+                    side[dir]);
+        }
+        /* window full: dir filled the peer's window */
+        if (s->wf_count[dir]) {
+            if (s->wf_in[dir]) s->wf_total[dir] += secs(d->last_ts, s->wf_ts[dir]);
+            bool warn = s->wf_total[dir] >= d->o.window_stall_s;
+            nt_finding *f = finding(d, "tcp.window-full", warn ? NT_SEV_WARNING : NT_SEV_NOTICE);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, s->wf_first[dir]);
+            fstr(f, "sender", side[dir]);
+            fnum(f, "times", s->wf_count[dir]);
+            fnum(f, "stalled_s", s->wf_total[dir]);
+            ftext(f,
+                  "The %s filled the %s's receive window %u time%s (first in frame %llu) and waited %s in total "
+                  "before it could send more.",
+                  side[dir], side[1 - dir], s->wf_count[dir], s->wf_count[dir] > 1 ? "s" : "",
+                  (unsigned long long)s->wf_first[dir], dur(b1, sizeof b1, s->wf_total[dir]));
+            fadvice(f, "The %s's receive window limits the transfer: a small socket buffer or no window "
+                       "scaling on the %s, or an application that reads slowly.",
+                    side[1 - dir], side[1 - dir]);
+        }
+        /* delayed ACK + Nagle: dir's small segments waited for the peer's delayed ACK */
+        if (s->ng_count[dir] >= d->o.nagle_min) {
+            nt_finding *f = finding(d, "tcp.delayed-ack-nagle", NT_SEV_WARNING);
+            scpy(f->flow, sizeof f->flow, flow);
+            for (int i = 0; i < s->nng_ex[dir]; i++)
+                for (int k = 0; k < 3; k++) ff(f, s->ng_ex[dir][i][k]);
+            double avg = s->ng_total[dir] / s->ng_count[dir];
+            fstr(f, "sender", side[dir]);
+            fnum(f, "occurrences", s->ng_count[dir]);
+            fnum(f, "total_s", s->ng_total[dir]);
+            fnum(f, "average_s", avg);
+            fnum(f, "longest_s", s->ng_max[dir]);
+            ftext(f,
+                  "%u times the %s sent a small segment, the %s ACKed it only after its delayed-ACK timer "
+                  "(%s on average, %s at most) and the %s's next segment waited for that ACK (Nagle): %s lost "
+                  "in total (first: frames %llu, %llu, %llu).",
+                  s->ng_count[dir], side[dir], side[1 - dir], dur(b1, sizeof b1, avg),
+                  dur(b2, sizeof b2, s->ng_max[dir]), side[dir],
+                  dur((char[32]){0}, 32, s->ng_total[dir]), (unsigned long long)s->ng_ex[dir][0][0],
+                  (unsigned long long)s->ng_ex[dir][0][1], (unsigned long long)s->ng_ex[dir][0][2]);
+            fadvice(f,
+                    "Set TCP_NODELAY on the %s's socket (or have it write each message in one call), or turn "
+                    "off or shorten delayed ACK on the %s (Windows: TcpAckFrequency=1; Linux: TCP_QUICKACK).",
+                    side[dir], side[1 - dir]);
+        }
+    }
+    /* request ACKed, never answered, and the trace ended */
+    no_response(d, s, c, d->last_ts, d->last_frame, false);
+    /* idle gap */
+    if (s->ngaps) {
+        static const char *who[3] = {"the client was waiting for the server's answer",
+                                     "the server had answered and the client sent nothing",
+                                     "both sides were quiet"};
+        nt_finding *f = finding(d, "app.idle-gap", s->gap_waiter == 0 ? NT_SEV_WARNING : NT_SEV_NOTICE);
+        scpy(f->flow, sizeof f->flow, flow);
+        ff(f, s->gap_before);
+        ff(f, s->gap_after);
+        fnum(f, "gap_s", s->gap_max);
+        fnum(f, "gaps", s->ngaps);
+        fstr(f, "waiting", s->gap_waiter == 0 ? "client" : s->gap_waiter == 1 ? "server" : "none");
+        ftext(f, "Nothing was sent in this connection for %s between frames %llu and %llu (%u gap%s over %s): %s.",
+              dur(b1, sizeof b1, s->gap_max), (unsigned long long)s->gap_before, (unsigned long long)s->gap_after,
+              s->ngaps, s->ngaps > 1 ? "s" : "", dur(b2, sizeof b2, d->o.idle_gap_s), who[s->gap_waiter]);
+        if (s->gap_waiter == 0)
+            fadvice(f, "The server (or something in between) held the answer: look at the server application's "
+                       "timing for the request before frame %llu.",
+                    (unsigned long long)s->gap_before);
+        else
+            fadvice(f, "The client application paused: if the user saw a hang here, look at the client (or at what "
+                       "it waited for elsewhere: DNS, another connection).");
+    }
+    /* TLS handshake aborted: the client never went on after the server's hello */
+    if (s->sh_frame && !s->server_after_frame && nt_conn_end_of(c) != NT_END_OPEN) {
+        nt_finding *f = finding(d, "tls.handshake-aborted", NT_SEV_ERROR);
+        scpy(f->flow, sizeof f->flow, flow);
+        ff(f, s->ch_frame);
+        ff(f, s->sh_frame);
+        ff(f, s->cert_frame);
+        uint64_t endf = nt_conn_end_of(c) == NT_END_RESET ? c->rst_frame : c->fin_frame;
+        int by = nt_conn_end_of(c) == NT_END_RESET ? c->rst_by : c->fin_by;
+        ff(f, endf);
+        fstr(f, "closed_by", side[by]);
+        if (s->sni[0]) fstr(f, "sni", s->sni);
+        ftext(f,
+              "The TLS handshake did not complete: after the server's hello (frame %llu)%s the %s closed the "
+              "connection (frame %llu).",
+              (unsigned long long)s->sh_frame, s->cert_frame ? " and certificate" : "", side[by],
+              (unsigned long long)endf);
+        fadvice(f, "The %s did not accept the handshake: look for a TLS alert just before the close and check the "
+                   "certificate (names, dates, chain) and the protocol versions both sides allow.",
+                side[by]);
+    }
+}
+
+static void server_rules(nt_diag *d)
+{
+    char b1[32], b2[32];
+    for (size_t i = 0; i < MAX_SERVERS; i++) {
+        server *sv = &d->servers[i];
+        if (!sv->used || !sv->nslow) continue;
+        nt_finding *f = finding(d, "app.slow-response", NT_SEV_WARNING);
+        char a[80];
+        ep_str(a, sizeof a, sv->ad.fam, sv->ad.a, sv->port);
+        scpy(f->flow, sizeof f->flow, a);
+        char worst[160] = "";
+        size_t at = 0;
+        for (int k = 0; k < WORST && sv->worst[k].req_frame; k++) {
+            ff(f, sv->worst[k].req_frame);
+            ff(f, sv->worst[k].resp_frame);
+            if (at < sizeof worst)
+                at += (size_t)snprintf(worst + at, sizeof worst - at, "%s%s (frames %llu-%llu)", k ? ", " : "",
+                                       dur(b1, sizeof b1, sv->worst[k].secs),
+                                       (unsigned long long)sv->worst[k].req_frame,
+                                       (unsigned long long)sv->worst[k].resp_frame);
+        }
+        fnum(f, "responses", (double)sv->n);
+        fnum(f, "slow", sv->nslow);
+        fnum(f, "average_s", sv->sum / (double)sv->n);
+        fnum(f, "max_s", sv->max);
+        fnum(f, "threshold_s", d->o.slow_response_s);
+        ftext(f, "%u of %llu %sresponses from %s took %s or more (average %s); the worst: %s.", sv->nslow,
+              (unsigned long long)sv->n, sv->http ? "HTTP " : "", a, dur(b2, sizeof b2, d->o.slow_response_s),
+              dur((char[32]){0}, 32, sv->sum / (double)sv->n), worst);
+        fadvice(f, "The time is spent between the request's last segment and the answer's first: on the server "
+                   "(or a proxy in front of it); a trace on the server tells whether the delay is added on the way.");
+    }
+}
+
+static void capture_rules(nt_diag *d, const nt_trace *t)
+{
+    if (d->cut) {
+        nt_finding *f = finding(d, "capture.snaplen", NT_SEV_NOTICE);
+        ff(f, d->cut_first);
+        fnum(f, "frames_cut", (double)d->cut);
+        fnum(f, "snaplen", d->cut_caplen);
+        ftext(f, "%llu frames were cut by the capture's snap length (first: frame %llu, %u bytes kept).",
+              (unsigned long long)d->cut, (unsigned long long)d->cut_first, d->cut_caplen);
+        fadvice(f, "Headers are complete but application payload is not: TLS certificates, HTTP and other "
+                   "application findings may be missing. Capture without -s (or a larger one) to see them.");
+    }
+    uint64_t drops = 0;
+    bool any = false;
+    for (size_t i = 0; t && i < nt_trace_niface(t); i++) {
+        const nt_iface *x = nt_trace_iface(t, i);
+        if (x->has_ifdrop) any = true, drops += x->ifdrop;
+    }
+    if (drops || d->ack_unseen) {
+        nt_finding *f = finding(d, "capture.dropped", NT_SEV_WARNING);
+        ff(f, d->ack_unseen_first);
+        if (any) fnum(f, "interface_drops", (double)drops);
+        fnum(f, "acked_unseen", (double)d->ack_unseen);
+        if (drops)
+            ftext(f, "The capture dropped %llu packets (interface statistics)%s.", (unsigned long long)drops,
+                  d->ack_unseen ? " and ACKs acknowledge segments the capture never saw" : "");
+        else
+            ftext(f,
+                  "%llu ACKs acknowledge data the capture never saw (first in frame %llu): the capture missed "
+                  "packets that reached the other side.",
+                  (unsigned long long)d->ack_unseen, (unsigned long long)d->ack_unseen_first);
+        fadvice(f, "Missing packets in the trace are not network loss: capture with a larger buffer (dumpcap "
+                   "-B), a capture filter, or a snap length, and write to a fast disk.");
+    }
+}
+
+static void icmp_arp_rules(nt_diag *d)
+{
+    for (size_t i = 0; i < d->nicmp; i++) {
+        icmpe *e = &d->icmp[i];
+        /* an unreachable that refused a TCP connection is already tcp.syn-refused */
+        if (!e->ttl && e->inner_tcp && e->inner_stream < d->conns.cap && d->conns.c[e->inner_stream].used &&
+            nt_conn_outcome_of(&d->conns.c[e->inner_stream]) == NT_CONN_REFUSED)
+            continue;
+        char from[64];
+        addr_str(from, sizeof from, &e->from);
+        nt_finding *f = finding(d, e->ttl ? "icmp.ttl-exceeded" : "icmp.unreachable", NT_SEV_WARNING);
+        scpy(f->flow, sizeof f->flow, e->quoted);
+        for (uint32_t k = 0; k < e->n && k < EXAMPLES; k++) ff(f, e->frames[k]);
+        fstr(f, "from", from);
+        fnum(f, "type", e->type);
+        fnum(f, "code", e->code);
+        fnum(f, "count", e->n);
+        static const char *un4[] = {"network unreachable", "host unreachable", "protocol unreachable",
+                                    "port unreachable", "fragmentation needed", "source route failed",
+                                    "network unknown", "host unknown", "source host isolated",
+                                    "network prohibited", "host prohibited", "network unreachable for TOS",
+                                    "host unreachable for TOS", "communication administratively prohibited"};
+        static const char *un6[] = {"no route", "administratively prohibited", "beyond scope",
+                                    "address unreachable", "port unreachable", "source address failed policy",
+                                    "reject route"};
+        const char *what = e->ttl ? (e->fam == 4 ? "time to live exceeded" : "hop limit exceeded")
+                           : e->fam == 4 ? (e->code < 14 ? un4[e->code] : "unreachable")
+                                         : (e->code < 7 ? un6[e->code] : "unreachable");
+        fstr(f, "reason", what);
+        ftext(f, "%s sent %u ICMP%s %s error%s about %s (first in frame %llu).", from, e->n, e->fam == 6 ? "v6" : "",
+              what, e->n > 1 ? "s" : "", e->quoted[0] ? e->quoted : "a packet", (unsigned long long)e->frames[0]);
+        if (e->ttl)
+            fadvice(f, "Packets expire on the way (a routing loop, or a TTL set too low): run a traceroute and "
+                       "check the routes near %s.",
+                    from);
+        else if (e->code == 4 && e->fam == 4)
+            fadvice(f, "A router cannot forward a large packet with DF set: check the MTU on the path (PMTUD "
+                       "black holes, VPN tunnels).");
+        else
+            fadvice(f, "Check the route to the destination and the service on it; %s is the device that gave "
+                       "up.",
+                    from);
+    }
+    for (size_t i = 0; i < d->narp; i++) {
+        arpq *q = &d->arp[i];
+        if (q->answered) continue;
+        nt_finding *f = finding(d, "arp.unanswered", NT_SEV_WARNING);
+        addr t = {.fam = 4}, s = {.fam = 4};
+        memcpy(t.a, q->tpa, 4);
+        memcpy(s.a, q->spa, 4);
+        char ts[32], ss[32];
+        addr_str(ts, sizeof ts, &t);
+        addr_str(ss, sizeof ss, &s);
+        snprintf(f->flow, sizeof f->flow, "%s -> %s", ss, ts);
+        for (uint32_t k = 0; k < q->n && k < EXAMPLES; k++) ff(f, q->frames[k]);
+        fstr(f, "target", ts);
+        fnum(f, "requests", q->n);
+        ftext(f, "%s asked %u time%s who has %s (first in frame %llu) and got no ARP reply.", ss, q->n,
+              q->n > 1 ? "s" : "", ts, (unsigned long long)q->frames[0]);
+        fadvice(f, "%s is down, not in this subnet or VLAN, or its address is misconfigured: check the host and "
+                   "the switch port.",
+                ts);
+    }
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const nt_finding *x = a, *y = b;
+    if (x->severity != y->severity) return x->severity > y->severity ? -1 : 1;
+    uint64_t fx = x->nframes ? x->frames[0] : 0, fy = y->nframes ? y->frames[0] : 0;
+    if (fx != fy) return fx < fy ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
+
+void nt_diag_finish(nt_diag *d, const nt_trace *t)
+{
+    for (size_t i = 0; i < d->conns.max_stream_plus1; i++) {
+        const nt_conn *c = &d->conns.c[i];
+        if (!c->used) continue;
+        dstream *s = stream_slot(d, (uint32_t)i);
+        handshake_rules(d, c, s);
+        stream_rules(d, c, s);
+    }
+    server_rules(d);
+    icmp_arp_rules(d);
+    capture_rules(d, t);
+    if (d->nf) qsort(d->f, d->nf, sizeof *d->f, cmp_finding);
+}
