@@ -700,19 +700,22 @@ static void no_response(nt_diag *d, dstream *s, const nt_conn *c, nt_time now, u
     fnum(f, "waited_s", w);
     fnum(f, "request_frame", (double)s->req_first_frame);
     fnum(f, "ack_frame", (double)s->req_ack_frame);
-    char b1[32];
+    char b1[32], req[64];
+    if (s->req_first_frame == s->req_last_frame)
+        snprintf(req, sizeof req, "frame %llu", (unsigned long long)s->req_first_frame);
+    else
+        snprintf(req, sizeof req, "frames %llu-%llu", (unsigned long long)s->req_first_frame,
+                 (unsigned long long)s->req_last_frame);
     if (gave_up)
         ftext(f,
-              "The server ACKed the client's request (frames %llu-%llu, ACK in frame %llu) but sent no "
-              "application data back; the client gave up after %s (frame %llu).",
-              (unsigned long long)s->req_first_frame, (unsigned long long)s->req_last_frame,
-              (unsigned long long)s->req_ack_frame, dur(b1, sizeof b1, w), (unsigned long long)end_frame);
+              "The server ACKed the client's request (%s, ACK in frame %llu) but sent no application data back; "
+              "the client gave up after %s (frame %llu).",
+              req, (unsigned long long)s->req_ack_frame, dur(b1, sizeof b1, w), (unsigned long long)end_frame);
     else
         ftext(f,
-              "The server ACKed the client's request (frames %llu-%llu, ACK in frame %llu) but sent no "
-              "application data back in the %s until the end of the trace.",
-              (unsigned long long)s->req_first_frame, (unsigned long long)s->req_last_frame,
-              (unsigned long long)s->req_ack_frame, dur(b1, sizeof b1, w));
+              "The server ACKed the client's request (%s, ACK in frame %llu) but sent no application data back in "
+              "the %s until the end of the trace.",
+              req, (unsigned long long)s->req_ack_frame, dur(b1, sizeof b1, w));
     fadvice(f, "TCP works, the application does not answer: look at the server application (or the load "
                "balancer or proxy that ACKs on its behalf) and try the server behind it directly.");
 }
@@ -879,7 +882,8 @@ static void add_tcp(nt_diag *d, const nt_packet *pkt)
                 sv_->n++;
                 sv_->sum += rt;
                 if (rt > sv_->max) sv_->max = rt;
-                if (pkt->app && pkt->app->nhttp) sv_->http = true;
+                if (pkt->app && pkt->app->nhttp && !pkt->app->http[0].continuation && !pkt->app->http[0].h.request)
+                    sv_->http = true;
                 if (rt >= d->o.slow_response_s) {
                     sv_->nslow++;
                     /* keep the worst few, worst first */

@@ -202,12 +202,15 @@ int cmd_diagnose(int argc, char **argv)
     nt_diag_opts dop;
     nt_diag_opts_default(&dop);
     bool all = false;
-    int ch;
+    int ch, li = -1;
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, &li)) != -1) {
         double v;
-        const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+        char name[40];
+        if (li >= 0) snprintf(name, sizeof name, "--%s", lopts[li].name);
+        else snprintf(name, sizeof name, "%s", optind > 0 && optind <= argc ? argv[optind - 1] : "");
+        li = -1;
         int h = nt_read_opt("diagnose", &o, ch, optarg);
         if (h < 0) return NT_EXIT_USAGE;
         if (h) continue;
@@ -222,13 +225,13 @@ int cmd_diagnose(int argc, char **argv)
             dop.retrans_min = (uint32_t)v;
             continue;
         case OPT_NO_RESPONSE:
-            if (!num_opt(optarg, 0.001, 1e6, &dop.no_response_s)) goto bad;
+            if (!num_opt(optarg, 1e-6, 1e6, &dop.no_response_s)) goto bad;
             continue;
         case OPT_IDLE_GAP:
-            if (!num_opt(optarg, 0.001, 1e6, &dop.idle_gap_s)) goto bad;
+            if (!num_opt(optarg, 1e-6, 1e6, &dop.idle_gap_s)) goto bad;
             continue;
         case OPT_SLOW:
-            if (!num_opt(optarg, 0.001, 1e6, &dop.slow_response_s)) goto bad;
+            if (!num_opt(optarg, 1e-6, 1e6, &dop.slow_response_s)) goto bad;
             continue;
         case OPT_DACK_MIN:
             if (!num_opt(optarg, 1, 10000, &v)) goto bad;
