@@ -12,7 +12,6 @@
 #include "nettracer/conns.h"
 #include "nettracer/tls.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,9 +559,9 @@ static void check_cert(nt_diag *d, dstream *s, const nt_conn *c, const nt_packet
             fstr(f, "not_after", when);
             fnum(f, "days_expired", (double)(now - x.not_after) / 86400.0);
             fnum(f, "chain_position", i);
-            ftext(f, "The %s certificate sent in frame %llu (%s) expired on %s UTC, %.0f days before the capture.",
+            ftext(f, "The %s certificate sent in frame %llu (%s) expired on %s UTC, %lld days before the capture.",
                   i == 0 ? "server's" : "chain's", (unsigned long long)fr, x.subject, when,
-                  floor((double)(now - x.not_after) / 86400.0));
+                  (long long)((now - x.not_after) / 86400));
             fadvice(f, "Renew the certificate and bind the new one on the server (check every server behind the "
                        "name or load balancer).");
         } else if (x.not_before && now < x.not_before) {
@@ -916,8 +915,10 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
     if (!d->first_frame) d->first_frame = fr->number;
     d->last_frame = fr->number;
     if (!fr->no_ts) {
-        if (!d->have_ts) d->first_ts = fr->ts, d->have_ts = true;
-        d->last_ts = fr->ts;
+        /* the span, even when a merged file goes back in time */
+        if (!d->have_ts) d->first_ts = d->last_ts = fr->ts, d->have_ts = true;
+        if (nt_time_diff_ns(fr->ts, d->first_ts) < 0) d->first_ts = fr->ts;
+        if (nt_time_diff_ns(fr->ts, d->last_ts) > 0) d->last_ts = fr->ts;
     }
     if (fr->caplen < fr->len) {
         if (!d->cut) d->cut_first = fr->number, d->cut_caplen = fr->caplen;
@@ -1174,8 +1175,8 @@ static void stream_rules(nt_diag *d, const nt_conn *c, dstream *s)
                     side[dir], side[1 - dir]);
         }
     }
-    /* request ACKed, never answered, and the trace ended */
-    no_response(d, s, c, d->last_ts, d->last_frame, false);
+    /* request ACKed, never answered, and the trace ended with the connection open */
+    if (nt_conn_end_of(c) == NT_END_OPEN) no_response(d, s, c, d->last_ts, d->last_frame, false);
     /* idle gap */
     if (s->ngaps) {
         static const char *who[3] = {"the client was waiting for the server's answer",

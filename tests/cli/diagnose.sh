@@ -178,6 +178,12 @@ r={'notice':0,'warning':1,'error':2}
 s=[r[json.loads(l)['severity']] for l in open('$tmp/mix')]
 print(s==sorted(s,reverse=True))")" True
 
+# --- the demo sample: every problem of its parts, and no false no-response from
+# connections that closed or from a trace that goes on long after them
+diag demo "$SRC/samples/problems.pcapng"
+expect "demo codes" "$(codes demo)" "app.no-response app.slow-response capture.snaplen tcp.delayed-ack-nagle tcp.handshake-incomplete tcp.syn-refused tcp.syn-unanswered tcp.window-full tcp.zero-window tls.alert tls.cert-expired tls.cert-name-mismatch tls.client-ca-list-large tls.handshake-aborted"
+expect "demo one no-response" "$(grep -c app.no-response "$tmp/demo")" 1
+
 # --- errors
 "$NT" diagnose "$C/notacapture.txt" > /dev/null 2>&1; expect "bad input exit" $? 2
 "$NT" diagnose > /dev/null 2>&1; expect "no trace exit" $? 2
