@@ -27,6 +27,8 @@ const char nt_diagnose_help[] =
     "  -Y FILTER           only packets matching a display filter\n"
     "  --json              one JSON object per finding: file, code, severity, frames,\n"
     "                      flow, values, text, advice (docs/findings.md)\n"
+    "  --max-per-code N    text: print at most N findings of each code, then count\n"
+    "                      the rest (default 5; 0 prints all; --json prints all)\n"
     "\n"
     "Thresholds (defaults in brackets):\n"
     "  --retrans-rate PCT  retransmitted share of a sender's data segments [1]\n"
@@ -55,6 +57,7 @@ enum {
     OPT_NAGLE_MIN,
     OPT_WINDOW_STALL,
     OPT_CA_LIST_WARN,
+    OPT_MAX_PER_CODE,
 };
 
 typedef struct run {
@@ -175,6 +178,34 @@ static void header(nt_buf *b, const char *file, const run *r, const nt_diag *d, 
                   n[1] == 1 ? "" : "s", n[0], n[0] == 1 ? "" : "s");
 }
 
+/* the findings, at most max of each code (0: all), then what was left out */
+static void print_text(nt_buf *b, const nt_diag *d, size_t max)
+{
+    const char *codes[64];
+    size_t shown[64], nc = 0;
+    bool cut = false;
+    for (size_t i = 0; i < nt_diag_count(d); i++) {
+        const nt_finding *f = nt_diag_get(d, i);
+        size_t k;
+        for (k = 0; k < nc && strcmp(codes[k], f->code); k++) {}
+        if (k == nc && nc < 64) codes[nc] = f->code, shown[nc++] = 0;
+        if (k < nc && max && shown[k]++ >= max) {
+            cut = true;
+            continue;
+        }
+        text_finding(b, f);
+    }
+    if (!cut) return;
+    nt_buf_puts(b, "\nNot shown:");
+    bool first = true;
+    for (size_t k = 0; k < nc; k++) {
+        if (shown[k] <= max) continue;
+        nt_buf_printf(b, "%s %zu more %s", first ? "" : ",", shown[k] - max, codes[k]);
+        first = false;
+    }
+    nt_buf_puts(b, " (--max-per-code 0 or --json lists them all).\n");
+}
+
 /* a view of the header facts the rules already counted */
 typedef struct span {
     uint64_t first, last, n;
@@ -196,12 +227,14 @@ int cmd_diagnose(int argc, char **argv)
                                           {"nagle-min", required_argument, NULL, OPT_NAGLE_MIN},
                                           {"window-stall", required_argument, NULL, OPT_WINDOW_STALL},
                                           {"ca-list-warn", required_argument, NULL, OPT_CA_LIST_WARN},
+                                          {"max-per-code", required_argument, NULL, OPT_MAX_PER_CODE},
                                           {NULL, 0, NULL, 0}};
     nt_read_opts o;
     nt_read_opts_init(&o);
     nt_diag_opts dop;
     nt_diag_opts_default(&dop);
     bool all = false;
+    size_t max_per_code = 5;
     int ch, li = -1;
     opterr = 0;
     optind = 1;
@@ -247,6 +280,10 @@ int cmd_diagnose(int argc, char **argv)
             continue;
         case OPT_WINDOW_STALL:
             if (!num_opt(optarg, 0, 1e6, &dop.window_stall_s)) goto bad;
+            continue;
+        case OPT_MAX_PER_CODE:
+            if (!num_opt(optarg, 0, 1e9, &v)) goto bad;
+            max_per_code = (size_t)v;
             continue;
         case OPT_CA_LIST_WARN:
             if (!num_opt(optarg, 1, 1e9, &v)) goto bad;
@@ -304,7 +341,7 @@ int cmd_diagnose(int argc, char **argv)
             if (fi) nt_buf_putc(&b, '\n');
             header(&b, files[fi], &r, d, &mk, all, sp.first, sp.last, sp.n, sp.t0, sp.t1, sp.ts);
             if (!nt_diag_count(d)) nt_buf_puts(&b, "No problems found.\n");
-            for (size_t i = 0; i < nt_diag_count(d); i++) text_finding(&b, nt_diag_get(d, i));
+            print_text(&b, d, max_per_code);
         }
         nt_buf_flush(&b, stdout);
         nt_diag_free(r.d);

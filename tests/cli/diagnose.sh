@@ -184,6 +184,12 @@ diag demo "$SRC/samples/problems.pcapng"
 expect "demo codes" "$(codes demo)" "app.no-response app.slow-response capture.snaplen tcp.delayed-ack-nagle tcp.handshake-incomplete tcp.syn-refused tcp.syn-unanswered tcp.window-full tcp.zero-window tls.alert tls.cert-expired tls.cert-name-mismatch tls.client-ca-list-large tls.handshake-aborted"
 expect "demo one no-response" "$(grep -c app.no-response "$tmp/demo")" 1
 
+# --- text output: at most N per code, the rest counted
+"$NT" diagnose --max-per-code 2 "$C/fw_reject.pcap" > "$tmp/mpc"
+expect "max per code shown" "$(grep -c '^ERROR' "$tmp/mpc")" 2
+expect "max per code rest" "$(grep -c '^Not shown: 4 more tcp.syn-refused' "$tmp/mpc")" 1
+expect "max per code header" "$(grep '^  findings' "$tmp/mpc")" "  findings    6 errors, 0 warnings, 0 notices"
+
 # --- errors
 "$NT" diagnose "$C/notacapture.txt" > /dev/null 2>&1; expect "bad input exit" $? 2
 "$NT" diagnose > /dev/null 2>&1; expect "no trace exit" $? 2
