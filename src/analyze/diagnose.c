@@ -22,6 +22,7 @@
 #define MAX_ICMP 512
 #define WORST 3
 #define EXAMPLES 4
+#define CSUM_SAMPLE 50000  /* TCP/UDP checksums verified per trace (bounded work) */
 
 typedef struct addr {
     uint8_t fam;      /* 4 or 6 */
@@ -98,6 +99,8 @@ typedef struct host {
     addr ad;
     uint8_t ttl;
     uint64_t frame;
+    uint32_t csum_checked, csum_bad;  /* TCP/UDP checksums of the packets it sent */
+    uint64_t csum_first_bad;
 } host;
 
 typedef struct server {
@@ -149,6 +152,7 @@ struct nt_diag {
     uint64_t cut, cut_first;
     uint32_t cut_caplen;
     uint64_t ack_unseen, ack_unseen_first;
+    uint32_t csum_checked;
 };
 
 void nt_diag_opts_default(nt_diag_opts *o)
@@ -405,6 +409,79 @@ static bool outer_ip(const nt_packet *pkt, ipinfo *ip)
         }
     }
     return false;
+}
+
+/* ones' complement sum of n bytes (RFC 1071), folded at the end */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (i < n) sum += (uint32_t)(p[i] << 8);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+/* Verifies the TCP or UDP checksum of a whole, unfragmented segment:
+ * 1 right, 0 wrong, -1 not checkable (cut, fragment, UDP without one). */
+static int check_l4(const nt_packet *pkt)
+{
+    if (pkt->ana.reassembled || (pkt->flags & (NT_PKT_TRUNCATED | NT_PKT_MALFORMED | NT_PKT_FRAGMENT))) return -1;
+    const nt_layer *ipl = NULL, *l4 = NULL;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *l = &pkt->layers[i];
+        if (l->inner) break;
+        if (l->proto == NT_P_IPV4 || l->proto == NT_P_IPV6) ipl = l;
+        if ((l->proto == NT_P_TCP || l->proto == NT_P_UDP) && ipl) {
+            l4 = l;
+            break;
+        }
+    }
+    if (!l4) return -1;
+    uint32_t len;
+    uint8_t ps[40];
+    size_t pn;
+    if (ipl->proto == NT_P_IPV4) {
+        const nt_ipv4 *h = &pkt->ip4[ipl->idx];
+        len = h->payload_len;
+        memcpy(ps, h->src, 4);
+        memcpy(ps + 4, h->dst, 4);
+        ps[8] = 0, ps[9] = l4->proto == NT_P_TCP ? 6 : 17;
+        ps[10] = (uint8_t)(len >> 8), ps[11] = (uint8_t)len;
+        pn = 12;
+    } else {
+        const nt_ipv6 *h = &pkt->ip6[ipl->idx];
+        len = h->payload_len;
+        memcpy(ps, h->src, 16);
+        memcpy(ps + 16, h->dst, 16);
+        ps[32] = (uint8_t)(len >> 24), ps[33] = (uint8_t)(len >> 16), ps[34] = (uint8_t)(len >> 8), ps[35] = (uint8_t)len;
+        ps[36] = ps[37] = ps[38] = 0, ps[39] = l4->proto == NT_P_TCP ? 6 : 17;
+        pn = 40;
+    }
+    if (len < 8 || l4->span < len) return -1;
+    if (l4->proto == NT_P_UDP) {
+        if (pkt->udp[l4->idx].csum == 0) return -1; /* none sent (IPv4) */
+        if (pkt->udp[l4->idx].ulen != len) return -1;
+    }
+    uint32_t sum = csum_add(0, ps, pn);
+    sum = csum_add(sum, l4->p, len);
+    return sum == 0xffff ? 1 : 0;
+}
+
+static void add_csum(nt_diag *d, const nt_packet *pkt, const ipinfo *ip)
+{
+    if (d->csum_checked >= CSUM_SAMPLE) return;
+    int r = check_l4(pkt);
+    if (r < 0) return;
+    d->csum_checked++;
+    addr h = {.fam = ip->fam};
+    memcpy(h.a, ip->src, ip->fam == 4 ? 4 : 16);
+    host *x = host_find(d, &h, true);
+    if (!x) return;
+    x->csum_checked++;
+    if (!r) {
+        if (!x->csum_bad) x->csum_first_bad = pkt->frame->number;
+        x->csum_bad++;
+    }
 }
 
 static void add_arp(nt_diag *d, const nt_packet *pkt)
@@ -940,6 +1017,7 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
             host *x = host_find(d, &h, true);
             if (x && !x->frame) x->ttl = ip.ttl, x->frame = fr->number;
         }
+        add_csum(d, pkt, &ip);
     }
     if (pkt->narp) add_arp(d, pkt);
     if (pkt->nicmp || pkt->nicmp6) add_icmp(d, pkt);
@@ -1293,6 +1371,74 @@ static void capture_rules(nt_diag *d, const nt_trace *t)
     }
 }
 
+/* Bad checksums only on what some hosts sent, all of it: checksum offload
+ * on the capturing host (the NIC fills them in after the capture point).
+ * Bad checksums here and there among good ones from the same host: the
+ * packets were damaged. */
+static void checksum_rules(nt_diag *d)
+{
+    uint32_t offl = 0, bad_hosts = 0, good_hosts = 0;
+    host *first = NULL, *worst_mixed = NULL;
+    uint64_t bad_total = 0;
+    for (size_t i = 0; i < MAX_HOSTS; i++) {
+        host *x = &d->hosts[i];
+        if (!x->used || !x->csum_checked) continue;
+        if (!x->csum_bad) {
+            good_hosts++;
+            continue;
+        }
+        bad_hosts++;
+        bad_total += x->csum_bad;
+        if ((double)x->csum_bad >= 0.9 * x->csum_checked) {
+            offl++;
+            if (!first || x->csum_first_bad < first->csum_first_bad) first = x;
+        } else if (!worst_mixed || x->csum_bad > worst_mixed->csum_bad) {
+            worst_mixed = x;
+        }
+    }
+    if (!bad_hosts) return;
+    if (offl) {
+        char a[64];
+        addr_str(a, sizeof a, &first->ad);
+        nt_finding *f = finding(d, "capture.checksum-offload", NT_SEV_NOTICE);
+        scpy(f->flow, sizeof f->flow, a);
+        ff(f, first->csum_first_bad);
+        fnum(f, "hosts", offl);
+        fnum(f, "bad", (double)first->csum_bad);
+        fnum(f, "checked", first->csum_checked);
+        fstr(f, "host", a);
+        if (good_hosts)
+            ftext(f,
+                  "All %u TCP/UDP checksums checked on packets sent by %s were wrong (first in frame %llu)%s, and the "
+                  "other hosts' were right: %s is the capturing host and its network card fills in checksums after "
+                  "the capture point (offload).",
+                  first->csum_checked, a, (unsigned long long)first->csum_first_bad,
+                  offl > 1 ? " (and those of other hosts too)" : "", a);
+        else
+            ftext(f,
+                  "The TCP/UDP checksums of %u host%s were all wrong (first in frame %llu): checksum offload on the "
+                  "capturing host, or a virtual interface (loopback, veth) where checksums are never filled in.",
+                  offl, offl > 1 ? "s" : "", (unsigned long long)first->csum_first_bad);
+        fadvice(f, "Not a network problem: ignore these checksum errors (Wireshark flags them too when told to "
+                   "check), or capture on another host or a mirror port to see the wire.");
+    }
+    if (worst_mixed) {
+        char a[64];
+        addr_str(a, sizeof a, &worst_mixed->ad);
+        nt_finding *f = finding(d, "capture.bad-checksum", NT_SEV_WARNING);
+        scpy(f->flow, sizeof f->flow, a);
+        ff(f, worst_mixed->csum_first_bad);
+        fnum(f, "bad", (double)worst_mixed->csum_bad);
+        fnum(f, "checked", worst_mixed->csum_checked);
+        fstr(f, "host", a);
+        ftext(f, "%u of %u TCP/UDP checksums checked on packets from %s were wrong (first in frame %llu).",
+              worst_mixed->csum_bad, worst_mixed->csum_checked, a, (unsigned long long)worst_mixed->csum_first_bad);
+        fadvice(f, "Packets are damaged on the way (faulty NIC, cable, switch port) and the receiver drops them, "
+                   "which looks like loss: check interface error counters along the path.");
+    }
+    (void)bad_total;
+}
+
 static void icmp_arp_rules(nt_diag *d)
 {
     for (size_t i = 0; i < d->nicmp; i++) {
@@ -1378,6 +1524,7 @@ void nt_diag_finish(nt_diag *d, const nt_trace *t)
     }
     server_rules(d);
     icmp_arp_rules(d);
+    checksum_rules(d);
     capture_rules(d, t);
     if (d->nf) qsort(d->f, d->nf, sizeof *d->f, cmp_finding);
 }

@@ -17,6 +17,9 @@
 #   diag_slow    3 requests, each answered after 1.5 s
 #   diag_idle    request/answer, 11 s of silence, request/answer
 #   diag_arp     ping to an address nobody has in the subnet: ARP unanswered
+#   diag_offload two request/answer exchanges captured on a host that keeps
+#                its transmit checksum offload: its own packets carry wrong
+#                TCP checksums, the peer's are right
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
@@ -67,9 +70,11 @@ wait_for() {
     die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
 }
 
-# pair SUBNET: namespaces A (10.66.S.1) and B (10.66.S.2), IPv4 only, linked
+# pair SUBNET [offload]: namespaces A (10.66.S.1) and B (10.66.S.2), IPv4
+# only, linked; with "offload" A keeps its checksum offload (its packets are
+# captured before the checksum is filled in)
 pair() {
-    local s=$1
+    local s=$1 offl=${2:-}
     A="$TAG-${s}a" B="$TAG-${s}b"
     ip netns add "$A"; NSLIST+=("$A")
     ip netns add "$B"; NSLIST+=("$B")
@@ -82,7 +87,11 @@ pair() {
         peer name nt6vb address "$(printf '02:66:00:%02x:00:02' "$s")" netns "$B"
     nsx "$A" ip addr add "10.66.$s.1/24" dev nt6va
     nsx "$B" ip addr add "10.66.$s.2/24" dev nt6vb
-    nsx "$A" ethtool -K nt6va tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    if [ "$offl" = offload ]; then
+        nsx "$A" ethtool -K nt6va tso off gso off gro off >/dev/null 2>&1 || true
+    else
+        nsx "$A" ethtool -K nt6va tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    fi
     nsx "$B" ethtool -K nt6vb tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
     nsx "$A" ip link set nt6va up
     nsx "$B" ip link set nt6vb up
@@ -150,7 +159,16 @@ rec_diag_arp() {
     cap_stop
 }
 
-ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp"
+rec_diag_offload() {
+    pair 6 offload
+    start_server "$B" "$WORK/offload.log" delay-server 9000 2 0 20
+    cap_start "$A" nt6va "$OUT/diag_offload.pcap"
+    nsx "$A" timeout 20 python3 "$APP" rr-client 10.66.6.2 9000 2 24 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($ALL)
 for n in "${names[@]}"; do

@@ -125,6 +125,19 @@ expect "idle threshold" "$(codes idle2)" ""
 diag arp "$C/diag_arp.pcap"
 expect "arp" "$(q arp arp.unanswered 0 "(f['frames'], v['target'], v['requests'])")" "([1, 2, 3], '10.66.5.99', 3)"
 
+# --- checksums: offload on the capturing host (all its own wrong, the peer's right),
+# and one damaged segment among good ones; both agree with tshark's check
+diag off "$C/diag_offload.pcap"
+expect "offload" "$(q off capture.checksum-offload 0 "(f['severity'], v['host'], v['bad'] == v['checked'])")" "('notice', '10.66.6.1', True)"
+expect "offload count" "$(q off capture.checksum-offload 0 "v['bad']")" \
+    "$(tshark -r "$C/diag_offload.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status==0' 2>/dev/null | wc -l)"
+expect "offload first" "$(q off capture.checksum-offload 0 "f['frames'][0]")" \
+    "$(tshark -r "$C/diag_offload.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status==0' -T fields -e frame.number 2>/dev/null | head -1)"
+expect "offload exit" "$(cat "$tmp/off.rc")" 0
+diag mal "$C/malformed.pcap"
+expect "bad checksum" "$(q mal capture.bad-checksum 0 "(f['severity'], f['frames'])")" \
+    "('warning', [$(tshark -r "$C/malformed.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status==0' -T fields -e frame.number 2>/dev/null | head -1)])"
+
 # --- TLS
 diag bad "$C/tls_badname.pcap"
 expect "badname" "$(q bad tls.cert-name-mismatch 0 "(f['severity'], v['sni'], f['frames'])")" "('error', 'www.nettracer.test', [8, 6])"
