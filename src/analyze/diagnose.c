@@ -1342,8 +1342,9 @@ static void capture_rules(nt_diag *d, const nt_trace *t)
         ff(f, d->cut_first);
         fnum(f, "frames_cut", (double)d->cut);
         fnum(f, "snaplen", d->cut_caplen);
-        ftext(f, "%llu frames were cut by the capture's snap length (first: frame %llu, %u bytes kept).",
-              (unsigned long long)d->cut, (unsigned long long)d->cut_first, d->cut_caplen);
+        ftext(f, "%llu frame%s cut by the capture's snap length (first: frame %llu, %u bytes kept).",
+              (unsigned long long)d->cut, d->cut == 1 ? " was" : "s were", (unsigned long long)d->cut_first,
+              d->cut_caplen);
         fadvice(f, "Headers are complete but application payload is not: TLS certificates, HTTP and other "
                    "application findings may be missing. Capture without -s (or a larger one) to see them.");
     }

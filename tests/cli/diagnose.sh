@@ -138,6 +138,11 @@ diag mal "$C/malformed.pcap"
 expect "bad checksum" "$(q mal capture.bad-checksum 0 "(f['severity'], f['frames'])")" \
     "('warning', [$(tshark -r "$C/malformed.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status==0' -T fields -e frame.number 2>/dev/null | head -1)])"
 
+# --- what the capture lost: pcapng interface statistics (isb_ifdrop 3 and 42)
+diag ms "$C/multisection.pcapng"
+expect "dropped" "$(q ms capture.dropped 0 "(f['severity'], v['interface_drops'])")" "('warning', 45)"
+expect "snaplen one" "$(q ms capture.snaplen 0 "(v['frames_cut'], f['frames'])")" "(1, [10])"
+
 # --- TLS
 diag bad "$C/tls_badname.pcap"
 expect "badname" "$(q bad tls.cert-name-mismatch 0 "(f['severity'], v['sni'], f['frames'])")" "('error', 'www.nettracer.test', [8, 6])"
