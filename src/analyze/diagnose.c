@@ -1140,12 +1140,27 @@ static void handshake_rules(nt_diag *d, const nt_conn *c, dstream *s)
         fnum(f, "bytes_c2s", (double)c->bytes[0]);
         fnum(f, "bytes_s2c", (double)c->bytes[1]);
         fnum(f, "after_s", secs(c->last_ts, c->first_ts));
+        /* the resetting side's ordinary TTL: another one means a device in between sent the reset */
+        addr h = {.fam = c->family};
+        memcpy(h.a, c->rst_by ? c->server : c->client, 16);
+        host *x = host_find(d, &h, false);
+        char ttl[160] = "";
+        if (x && x->frame) {
+            fnum(f, "host_ttl", x->ttl);
+            if (x->ttl != c->rst_ttl) {
+                ff(f, x->frame);
+                snprintf(ttl, sizeof ttl,
+                         "; its TTL %u differs from the %s's other packets (TTL %u, frame %llu): a device in "
+                         "between likely sent it",
+                         c->rst_ttl, by, x->ttl, (unsigned long long)x->frame);
+            }
+        }
         ftext(f,
               "The %s reset the established connection in frame %llu (after frame %llu), %s into it, after "
-              "%llu bytes from the client and %llu from the server%s.",
+              "%llu bytes from the client and %llu from the server%s%s.",
               by, (unsigned long long)c->rst_frame, (unsigned long long)c->rst_after_frame,
               dur(b1, sizeof b1, secs(c->last_ts, c->first_ts)), (unsigned long long)c->bytes[0],
-              (unsigned long long)c->bytes[1], after_fin ? ", both sides had already sent FIN" : "");
+              (unsigned long long)c->bytes[1], after_fin ? ", both sides had already sent FIN" : "", ttl);
         fadvice(f, "Look at what the %s application logged at that time; a reset with another TTL than the "
                    "host's comes from a device in between (idle timeout, IPS).",
                 by);

@@ -69,6 +69,7 @@ expect "half-open" "$(q half tcp.handshake-incomplete 0 "(f['frames'], v['synack
 # --- an established connection reset by the server application
 diag rst "$C/tcp_close.pcap"
 expect "reset" "$(q rst tcp.reset 0 "(f['frames'][0], v['by'], v['bytes_s2c'], f['severity'])")" "(14, 'server', 3000, 'warning')"
+expect "reset ttl" "$(q rst tcp.reset 0 "(v['reset_ttl'], v['host_ttl'])")" "(64, 64)"
 expect "reset only one" "$(grep -c tcp.reset "$tmp/rst")" 1
 
 # --- loss: retransmission rate of the server
