@@ -9,6 +9,8 @@ PKGS=(
   python3
   tshark tcpdump
   iproute2 iptables iputils-ping curl nginx-light dnsmasq-base procps
+  openssl dnsutils knot-dnsutils
+  mingw-w64-common
 )
 # packages the capture-recording scripts need
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -40,4 +40,11 @@ extern const char nt_diagnose_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 
+int cmd_check(int argc, char **argv);
+extern const char nt_check_help[];
+int cmd_err(int argc, char **argv);
+extern const char nt_err_help[];
+int cmd_dns(int argc, char **argv);
+extern const char nt_dns_help[];
+
 #endif
