@@ -10,11 +10,13 @@
 
 #include "nettracer/app.h"
 #include "nettracer/conns.h"
+#include "nettracer/dns.h"
 #include "nettracer/tls.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_HOSTS 4096
 #define MAX_SERVERS 1024
@@ -22,6 +24,9 @@
 #define MAX_ICMP 512
 #define WORST 3
 #define EXAMPLES 4
+#define MAX_DNSQ 8192     /* open DNS queries tracked */
+#define MAX_DNSAGG 256    /* DNS findings kept apart (per name / server) */
+#define MAX_NAMES 2048    /* addresses learnt from DNS answers */
 #define CSUM_SAMPLE 50000  /* TCP/UDP checksums verified per trace (bounded work) */
 
 typedef struct addr {
@@ -132,6 +137,40 @@ typedef struct icmpe {
     bool inner_tcp;
 } icmpe;
 
+typedef struct dnsq {
+    bool used, answered;
+    uint8_t fam;
+    uint8_t client[16], server[16];
+    uint16_t cport, id;
+    uint16_t qtype;
+    uint32_t tries;
+    char qname[128];
+    uint64_t frame, resp_frame;
+    nt_time ts;            /* the last try */
+} dnsq;
+
+enum { DA_NX, DA_FAIL, DA_NORESP, DA_SLOW };
+typedef struct dnsagg {
+    int kind;
+    uint8_t fam;
+    uint8_t server[16];
+    char qname[128];       /* DA_NX, DA_FAIL: per name; else the first names */
+    uint16_t rcode;
+    uint32_t n, tries;
+    uint64_t frames[EXAMPLES * 2];
+    uint8_t nframes;
+    double max, sum;
+    uint32_t answered;     /* DA_SLOW: all answers of this server */
+    double last_gap;       /* DA_NORESP: trace time after the last unanswered query */
+} dnsagg;
+
+typedef struct dname {
+    bool used;
+    addr ad;
+    char name[128];
+    uint64_t frame;
+} dname;
+
 struct nt_diag {
     nt_diag_opts o;
     nt_conns conns;
@@ -153,6 +192,10 @@ struct nt_diag {
     uint32_t cut_caplen;
     uint64_t ack_unseen, ack_unseen_first;
     uint32_t csum_checked;
+    dnsq *dq;
+    dnsagg *da;
+    size_t nda;
+    dname *names;
 };
 
 void nt_diag_opts_default(nt_diag_opts *o)
@@ -189,7 +232,10 @@ nt_diag *nt_diag_new(const nt_diag_opts *o)
     d->servers = calloc(MAX_SERVERS, sizeof *d->servers);
     d->arp = calloc(MAX_ARP, sizeof *d->arp);
     d->icmp = calloc(MAX_ICMP, sizeof *d->icmp);
-    if (!d->hosts || !d->servers || !d->arp || !d->icmp) abort();
+    d->dq = calloc(MAX_DNSQ, sizeof *d->dq);
+    d->da = calloc(MAX_DNSAGG, sizeof *d->da);
+    d->names = calloc(MAX_NAMES, sizeof *d->names);
+    if (!d->hosts || !d->servers || !d->arp || !d->icmp || !d->dq || !d->da || !d->names) abort();
     return d;
 }
 
@@ -202,6 +248,9 @@ void nt_diag_free(nt_diag *d)
     free(d->servers);
     free(d->arp);
     free(d->icmp);
+    free(d->dq);
+    free(d->da);
+    free(d->names);
     free(d->f);
     free(d);
 }
@@ -484,6 +533,243 @@ static void add_csum(nt_diag *d, const nt_packet *pkt, const ipinfo *ip)
     }
 }
 
+/* ---- DNS (over UDP) ---------------------------------------------------- */
+
+static dnsq *dnsq_find(nt_diag *d, uint8_t fam, const uint8_t *client, uint16_t cport, const uint8_t *server,
+                       uint16_t id, bool create)
+{
+    size_t al = fam == 4 ? 4 : 16;
+    uint32_t h = hash_bytes(client, al, 2166136261u ^ ((uint32_t)cport << 16 | id));
+    h = hash_bytes(server, al, h);
+    for (uint32_t i = 0; i < 32; i++) {
+        dnsq *q = &d->dq[(h + i) % MAX_DNSQ];
+        if (!q->used) {
+            if (!create) return NULL;
+            memset(q, 0, sizeof *q);
+            q->used = true;
+            q->fam = fam;
+            memcpy(q->client, client, al);
+            memcpy(q->server, server, al);
+            q->cport = cport;
+            q->id = id;
+            return q;
+        }
+        if (q->fam == fam && q->cport == cport && q->id == id && !memcmp(q->client, client, al) &&
+            !memcmp(q->server, server, al))
+            return q;
+    }
+    return NULL;
+}
+
+static dnsagg *dnsagg_get(nt_diag *d, int kind, uint8_t fam, const uint8_t *server, const char *qname)
+{
+    size_t al = fam == 4 ? 4 : 16;
+    for (size_t i = 0; i < d->nda; i++) {
+        dnsagg *a = &d->da[i];
+        if (a->kind == kind && a->fam == fam && !memcmp(a->server, server, al) &&
+            (!qname || !strcmp(a->qname, qname)))
+            return a;
+    }
+    if (d->nda >= MAX_DNSAGG) return NULL;
+    dnsagg *a = &d->da[d->nda++];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    a->fam = fam;
+    memcpy(a->server, server, al);
+    if (qname) scpy(a->qname, sizeof a->qname, qname);
+    return a;
+}
+
+static void agg_frame(dnsagg *a, uint64_t f)
+{
+    if (a->nframes < EXAMPLES * 2) a->frames[a->nframes++] = f;
+}
+
+static void learn_name(nt_diag *d, uint8_t fam, const uint8_t *ad, const char *name, uint64_t frame)
+{
+    addr x = {.fam = fam};
+    memcpy(x.a, ad, fam == 4 ? 4 : 16);
+    uint32_t h = hash_bytes(x.a, 16, 2166136261u ^ fam);
+    for (uint32_t i = 0; i < 16; i++) {
+        dname *n = &d->names[(h + i) % MAX_NAMES];
+        if (!n->used || (n->ad.fam == fam && !memcmp(n->ad.a, x.a, 16))) {
+            n->used = true;
+            n->ad = x;
+            scpy(n->name, sizeof n->name, name);
+            n->frame = frame;
+            return;
+        }
+    }
+}
+
+static const dname *name_of(const nt_diag *d, uint8_t fam, const uint8_t *ad)
+{
+    addr x = {.fam = fam};
+    memcpy(x.a, ad, fam == 4 ? 4 : 16);
+    uint32_t h = hash_bytes(x.a, 16, 2166136261u ^ fam);
+    for (uint32_t i = 0; i < 16; i++) {
+        const dname *n = &d->names[(h + i) % MAX_NAMES];
+        if (!n->used) return NULL;
+        if (n->ad.fam == fam && !memcmp(n->ad.a, x.a, 16)) return n;
+    }
+    return NULL;
+}
+
+static void add_dns(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const nt_udp *u)
+{
+    nt_dns_msg m;
+    if (nt_dns_parse(u->payload, u->payload_cap, &m) != NT_DNS_OK) return;
+    if (m.h.opcode != 0 || m.h.qdcount != 1) return; /* standard queries with one question */
+    nt_dns_iter it;
+    nt_dns_rr rr;
+    nt_dns_iter_init(&it, &m);
+    if (!nt_dns_next(&it, &rr) || rr.section != NT_DNS_SEC_QD) return;
+    char qname[NT_DNS_NAME_TEXT_MAX];
+    if (nt_dns_name(m.p, m.len, rr.name_off, qname, sizeof qname, NULL, NULL) != NT_DNS_OK) return;
+    uint64_t fr = pkt->frame->number;
+    if (!m.h.qr) {
+        if (u->dport != 53) return;
+        dnsq *q = dnsq_find(d, ip->fam, ip->src, u->sport, ip->dst, m.h.id, true);
+        if (!q) return;
+        if (!q->tries) {
+            q->frame = fr;
+            q->qtype = rr.type;
+            scpy(q->qname, sizeof q->qname, qname);
+        }
+        q->tries++;
+        q->ts = pkt->frame->ts;
+        return;
+    }
+    if (u->sport != 53) return;
+    dnsq *q = dnsq_find(d, ip->fam, ip->dst, u->dport, ip->src, m.h.id, false);
+    if (!q || q->answered) return;
+    q->answered = true;
+    q->resp_frame = fr;
+    double rt = secs(pkt->frame->ts, q->ts);
+    uint16_t rcode = nt_dns_full_rcode(&m);
+    dnsagg *sl = dnsagg_get(d, DA_SLOW, ip->fam, ip->src, NULL);
+    if (sl) {
+        sl->answered++;
+        sl->sum += rt;
+        if (rt >= d->o.dns_slow_s) {
+            sl->n++;
+            if (rt > sl->max) {
+                sl->max = rt;
+                /* the worst pair first */
+                memmove(sl->frames + 2, sl->frames, sizeof sl->frames - 2 * sizeof sl->frames[0]);
+                sl->frames[0] = q->frame, sl->frames[1] = fr;
+                if (sl->nframes < EXAMPLES * 2) sl->nframes = (uint8_t)(sl->nframes + 2);
+                scpy(sl->qname, sizeof sl->qname, q->qname);
+            }
+        }
+    }
+    if (rcode == NT_DNS_NXDOMAIN || rcode == NT_DNS_SERVFAIL || rcode == NT_DNS_REFUSED) {
+        dnsagg *a = dnsagg_get(d, rcode == NT_DNS_NXDOMAIN ? DA_NX : DA_FAIL, ip->fam, ip->src, q->qname);
+        if (a) {
+            a->n++;
+            a->rcode = rcode;
+            if (a->nframes < EXAMPLES * 2) agg_frame(a, q->frame), agg_frame(a, fr);
+        }
+        return;
+    }
+    /* addresses the name resolved to: for certificates met later */
+    while (nt_dns_next(&it, &rr)) {
+        if (rr.section != NT_DNS_SEC_AN || (rr.type != NT_DNS_A && rr.type != NT_DNS_AAAA)) continue;
+        nt_dns_rdata rd;
+        if (nt_dns_rdata_parse(&m, &rr, &rd) != NT_DNS_OK) continue;
+        if (rr.type == NT_DNS_A) learn_name(d, 4, rd.u.a, q->qname, fr);
+        else learn_name(d, 6, rd.u.aaaa, q->qname, fr);
+    }
+}
+
+static void dns_rules(nt_diag *d)
+{
+    char srv[64], b1[32], b2[32];
+    /* unanswered queries, per server */
+    for (size_t i = 0; i < MAX_DNSQ; i++) {
+        dnsq *q = &d->dq[i];
+        if (!q->used || q->answered) continue;
+        dnsagg *a = dnsagg_get(d, DA_NORESP, q->fam, q->server, NULL);
+        if (!a) continue;
+        a->n++;
+        a->tries += q->tries;
+        double gap = secs(d->last_ts, q->ts);
+        if (a->n == 1 || gap > a->last_gap) a->last_gap = gap;
+        agg_frame(a, q->frame);
+        if (!a->qname[0]) scpy(a->qname, sizeof a->qname, q->qname);
+    }
+    for (size_t i = 0; i < d->nda; i++) {
+        dnsagg *a = &d->da[i];
+        addr sa = {.fam = a->fam};
+        memcpy(sa.a, a->server, 16);
+        addr_str(srv, sizeof srv, &sa);
+        nt_finding *f = NULL;
+        switch (a->kind) {
+        case DA_NX:
+            f = finding(d, "dns.no-such-name", NT_SEV_WARNING);
+            fstr(f, "name", a->qname);
+            fstr(f, "server", srv);
+            fnum(f, "answers", a->n);
+            ftext(f, "The DNS server %s answered \"no such name\" (NXDOMAIN) for %s%s (query in frame %llu, answer "
+                     "in frame %llu).",
+                  srv, a->qname, a->n > 1 ? ", more than once" : "", (unsigned long long)a->frames[0],
+                  (unsigned long long)a->frames[1]);
+            fadvice(f, "Check the name's spelling and the DNS zone that should hold it (a record missing, or the "
+                       "client asking the wrong server or with the wrong suffix).");
+            break;
+        case DA_FAIL:
+            f = finding(d, "dns.server-failure", NT_SEV_ERROR);
+            fstr(f, "name", a->qname);
+            fstr(f, "server", srv);
+            fstr(f, "rcode", nt_dns_rcode_mnemonic(a->rcode) ? nt_dns_rcode_mnemonic(a->rcode) : "?");
+            fnum(f, "answers", a->n);
+            ftext(f, "The DNS server %s could not answer for %s: %s (query in frame %llu, answer in frame %llu).",
+                  srv, a->qname, nt_dns_rcode_text(a->rcode) ? nt_dns_rcode_text(a->rcode) : "error",
+                  (unsigned long long)a->frames[0], (unsigned long long)a->frames[1]);
+            fadvice(f, a->rcode == NT_DNS_REFUSED
+                           ? "The server refuses to answer this client (recursion or zone transfer not allowed): "
+                             "check its access lists, or use the right server."
+                           : "The server failed to resolve it (its forwarders or the zone's authoritative servers "
+                             "are unreachable, or DNSSEC validation failed): look at the server's logs.");
+            break;
+        case DA_NORESP: {
+            bool sure = a->last_gap >= 1.0 || a->tries > a->n;
+            f = finding(d, "dns.no-response", sure ? NT_SEV_WARNING : NT_SEV_NOTICE);
+            fstr(f, "server", srv);
+            fstr(f, "first_name", a->qname);
+            fnum(f, "queries", a->n);
+            fnum(f, "tries", a->tries);
+            ftext(f, "%u DNS quer%s to %s got no answer (%u packet%s; first: %s in frame %llu)%s.", a->n,
+                  a->n > 1 ? "ies" : "y", srv, a->tries, a->tries > 1 ? "s" : "", a->qname,
+                  (unsigned long long)a->frames[0],
+                  sure ? "" : "; the trace ends less than a second after the last one");
+            fadvice(f, "The server is down or a firewall drops DNS (UDP 53) to it: check the client's DNS server "
+                       "settings and the path; try `nettracer dns NAME @%s`.",
+                    srv);
+            break;
+        }
+        case DA_SLOW:
+            if (!a->n) break;
+            f = finding(d, "dns.slow", NT_SEV_WARNING);
+            fstr(f, "server", srv);
+            fnum(f, "slow", a->n);
+            fnum(f, "answers", a->answered);
+            fnum(f, "max_s", a->max);
+            fnum(f, "average_s", a->sum / a->answered);
+            ftext(f, "%u of %u answers from the DNS server %s took %s or more; the slowest, %s for %s (frames "
+                     "%llu-%llu).",
+                  a->n, a->answered, srv, dur(b1, sizeof b1, d->o.dns_slow_s), dur(b2, sizeof b2, a->max), a->qname,
+                  (unsigned long long)a->frames[0], (unsigned long long)a->frames[1]);
+            fadvice(f, "Every connection waits for these answers: look at the server's load and its forwarders, or "
+                       "use a closer server.");
+            break;
+        }
+        if (!f) continue;
+        scpy(f->flow, sizeof f->flow, srv);
+        for (int k = 0; k < a->nframes; k++) ff(f, a->frames[k]);
+    }
+}
+
 static void add_arp(nt_diag *d, const nt_packet *pkt)
 {
     const nt_arp *a = &pkt->arp[0];
@@ -622,6 +908,31 @@ static void check_cert(nt_diag *d, dstream *s, const nt_conn *c, const nt_packet
                     "Bind a certificate whose subjectAltName lists %s (a wildcard covers exactly one label) to "
                     "this address and port, or check that the name resolves to the right server.",
                     s->sni);
+        }
+        /* the name the client resolved to reach this address (the field notes'
+         * DirectAccess case), when the SNI did not already say it */
+        const dname *dn = i == 0 ? name_of(d, c->family, c->server) : NULL;
+        if (dn && strcasecmp(dn->name, s->sni) && !nt_x509_name_matches(&x, dn->name, false)) {
+            nt_finding *f = finding(d, "dns.resolved-elsewhere", NT_SEV_ERROR);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, dn->frame);
+            ff(f, fr);
+            fstr(f, "name", dn->name);
+            fstr(f, "subject", x.subject);
+            fnum(f, "dns_frame", (double)dn->frame);
+            char sv[64];
+            addr sa = {.fam = c->family};
+            memcpy(sa.a, c->server, 16);
+            addr_str(sv, sizeof sv, &sa);
+            ftext(f,
+                  "DNS resolved %s to %s (frame %llu), but the certificate that address sends (frame %llu, %s) does "
+                  "not cover %s%s.",
+                  dn->name, sv, (unsigned long long)dn->frame, (unsigned long long)fr, x.subject, dn->name,
+                  s->sni[0] ? "" : " (the client sent no SNI)");
+            fadvice(f,
+                    "The name points to the wrong server (or a server without the right certificate bound): check "
+                    "the DNS record for %s (internal vs. external zone) and the certificate on %s.",
+                    dn->name, sv);
         }
         if (x.not_after && now > x.not_after) {
             nt_finding *f = finding(d, "tls.cert-expired", NT_SEV_ERROR);
@@ -1018,6 +1329,16 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
             if (x && !x->frame) x->ttl = ip.ttl, x->frame = fr->number;
         }
         add_csum(d, pkt, &ip);
+        for (int i = 0; i < pkt->nlayers; i++) {
+            const nt_layer *l = &pkt->layers[i];
+            if (l->inner) break;
+            if (l->proto == NT_P_UDP) {
+                const nt_udp *u = &pkt->udp[l->idx];
+                if ((u->sport == 53 || u->dport == 53) && u->payload && u->payload_cap >= NT_DNS_HDR_LEN)
+                    add_dns(d, pkt, &ip, u);
+                break;
+            }
+        }
     }
     if (pkt->narp) add_arp(d, pkt);
     if (pkt->nicmp || pkt->nicmp6) add_icmp(d, pkt);
@@ -1540,6 +1861,7 @@ void nt_diag_finish(nt_diag *d, const nt_trace *t)
     }
     server_rules(d);
     icmp_arp_rules(d);
+    dns_rules(d);
     checksum_rules(d);
     capture_rules(d, t);
     if (d->nf) qsort(d->f, d->nf, sizeof *d->f, cmp_finding);

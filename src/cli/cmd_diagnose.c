@@ -41,6 +41,7 @@ const char nt_diagnose_help[] =
     "  --window-stall S    window-full waiting worth a warning [0.5]\n"
     "  --ca-list-warn B    CertificateRequest CA list size to warn about [12288];\n"
     "                      over 16384 bytes is an error\n"
+    "  --dns-slow S        DNS query to its answer [0.5]\n"
     "\n"
     "Exit status: 0 nothing of warning severity or worse; 1 a warning or an\n"
     "error found (or a file cut short); 2 bad arguments or unreadable input.\n";
@@ -58,6 +59,7 @@ enum {
     OPT_WINDOW_STALL,
     OPT_CA_LIST_WARN,
     OPT_MAX_PER_CODE,
+    OPT_DNS_SLOW,
 };
 
 typedef struct run {
@@ -228,6 +230,7 @@ int cmd_diagnose(int argc, char **argv)
                                           {"window-stall", required_argument, NULL, OPT_WINDOW_STALL},
                                           {"ca-list-warn", required_argument, NULL, OPT_CA_LIST_WARN},
                                           {"max-per-code", required_argument, NULL, OPT_MAX_PER_CODE},
+                                          {"dns-slow", required_argument, NULL, OPT_DNS_SLOW},
                                           {NULL, 0, NULL, 0}};
     nt_read_opts o;
     nt_read_opts_init(&o);
@@ -280,6 +283,9 @@ int cmd_diagnose(int argc, char **argv)
             continue;
         case OPT_WINDOW_STALL:
             if (!num_opt(optarg, 0, 1e6, &dop.window_stall_s)) goto bad;
+            continue;
+        case OPT_DNS_SLOW:
+            if (!num_opt(optarg, 1e-6, 1e6, &dop.dns_slow_s)) goto bad;
             continue;
         case OPT_MAX_PER_CODE:
             if (!num_opt(optarg, 0, 1e9, &v)) goto bad;

@@ -6,7 +6,8 @@
 # diagapp.py, ping) between network namespaces this script creates and always
 # deletes (trap EXIT). Traffic stays on the veth pair between them, addresses
 # 10.66.0.0/16 only. Offloads are off so segments are wire-sized with correct
-# checksums. Needs root, iproute2, tcpdump, python3, ethtool, ping.
+# checksums. Needs root, iproute2, tcpdump, python3, ethtool, ping, iptables,
+# dnsmasq, dig, openssl.
 #
 #   diag_noresp  a server that reads the request and never answers (TCP ACKs
 #                it); the client gives up after 4 s (the field notes' load
@@ -20,6 +21,11 @@
 #   diag_offload two request/answer exchanges captured on a host that keeps
 #                its transmit checksum offload: its own packets carry wrong
 #                TCP checksums, the peer's are right
+#   diag_dns     dig to dnsmasq: portal.nettracer.test resolves to 10.66.7.2,
+#                gone.nettracer.test does not exist (NXDOMAIN), a server
+#                address whose UDP 53 is dropped (no answer, 2 tries); then
+#                a TLS client without SNI to 10.66.7.2:443, whose certificate
+#                is for "Default Web Site" (the name resolved elsewhere)
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
@@ -168,7 +174,35 @@ rec_diag_offload() {
     stop_bg "$SRV"
 }
 
-ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload"
+rec_diag_dns() {
+    pair 7
+    # a second server address whose DNS port drops everything
+    nsx "$B" ip addr add 10.66.7.3/24 dev nt6vb
+    nsx "$B" iptables -A INPUT -d 10.66.7.3 -p udp --dport 53 -j DROP
+    # dnsmasq: portal.nettracer.test is 10.66.7.2, the rest of nettracer.test does not exist
+    bg "$B" timeout 40 dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address=10.66.7.2 \
+        --port=53 --local=/nettracer.test/ --address=/portal.nettracer.test/10.66.7.2 --pid-file="$WORK/dnsmasq.pid" \
+        --user=root --log-facility="$WORK/dnsmasq.log"
+    local dns=$BG_PID
+    # a TLS server whose certificate is for another name (CN=Default Web Site, no SAN)
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=Default Web Site" -days 30 \
+        -keyout "$WORK/wrong.key" -out "$WORK/wrong.pem" >/dev/null 2>&1
+    bg "$B" timeout 40 openssl s_server -quiet -accept 443 -cert "$WORK/wrong.pem" -key "$WORK/wrong.key" -www
+    local tls=$BG_PID
+    local i
+    for i in $(seq 50); do nsx "$B" ss -ltn | grep -q ':443 ' && nsx "$B" ss -lun | grep -q '10.66.7.2:53 ' && break; sleep 0.1; done
+    cap_start "$A" nt6va "$OUT/diag_dns.pcap"
+    nsx "$A" timeout 10 dig +tries=1 +time=2 @10.66.7.2 portal.nettracer.test A >/dev/null || true
+    nsx "$A" timeout 10 dig +tries=1 +time=2 @10.66.7.2 gone.nettracer.test A >/dev/null || true
+    nsx "$A" timeout 10 dig +tries=2 +time=1 @10.66.7.3 portal.nettracer.test A >/dev/null || true
+    # a client that resolved the name and connects without SNI (TLS 1.2: the certificate is visible)
+    nsx "$A" timeout 10 openssl s_client -connect 10.66.7.2:443 -noservername -tls1_2 </dev/null >/dev/null 2>&1 || true
+    cap_stop
+    stop_bg "$tls"
+    stop_bg "$dns"
+}
+
+ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($ALL)
 for n in "${names[@]}"; do

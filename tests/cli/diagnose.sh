@@ -157,6 +157,29 @@ expect "client ca" "$(q ca tls.client-ca-list-large 0 "(f['severity'], v['ca_lis
 expect "client ca bytes" "$(q ca tls.client-ca-list-large 0 "v['ca_list_bytes']")" \
     "$(tshark -r "$C/tls_clientca.pcap" -Y tls.handshake.type==13 -T fields -e tls.handshake.dnames_len 2>/dev/null | head -1)"
 
+# --- DNS: dnsmasq's NXDOMAIN and a silent server (dns.pcap, record_dns.sh), and
+# diag_dns.pcap: a name that resolved to an address whose certificate is for another name
+diag dns "$C/dns.pcap"
+expect "dns nxdomain" "$(q dns dns.no-such-name 0 "(f['severity'], v['name'], f['frames'])")" "('warning', 'nope.contoso.test', [11, 12])"
+expect "dns no response" "$(q dns dns.no-response 0 "(v['server'], v['queries'], f['frames'])")" "('10.77.1.2', 1, [25])"
+# the trace ends right after that query: only a notice
+expect "dns no response short" "$(q dns dns.no-response 0 "f['severity']")" notice
+diag dnss "$C/dns.pcap" --dns-slow 0.000001
+expect "dns slow count" "$(q dnss dns.slow 0 "v['answers']")" \
+    "$(tshark -r "$C/dns.pcap" -Y 'udp and dns.flags.response==1' 2>/dev/null | wc -l)"
+expect "dns slow worst" "$(q dnss dns.slow 0 "(f['frames'][:2], v['max_s'])")" \
+    "$(tshark -r "$C/dns.pcap" -Y 'udp and dns.flags.response==1' -T fields -e dns.response_to -e frame.number -e dns.time 2>/dev/null |
+       sort -k3 -g | tail -1 | awk '{printf "([%d, %d], %s)", $1, $2, $3 + 0}')"
+expect "dns not slow" "$(q dns dns.slow 0 1)" none
+diag dd "$C/diag_dns.pcap"
+expect "resolved elsewhere" "$(q dd dns.resolved-elsewhere 0 "(f['severity'], v['name'], f['frames'][0])")" \
+    "('error', 'portal.nettracer.test', $(tshark -r "$C/diag_dns.pcap" -Y 'dns.a==10.66.7.2' -T fields -e frame.number 2>/dev/null | head -1))"
+expect "resolved elsewhere cert" "$(q dd dns.resolved-elsewhere 0 "f['frames'][1]")" \
+    "$(tshark -r "$C/diag_dns.pcap" -Y 'tls.handshake.type==11' -T fields -e frame.number 2>/dev/null | head -1)"
+expect "dd nxdomain" "$(q dd dns.no-such-name 0 "v['name']")" gone.nettracer.test
+expect "dd no response" "$(q dd dns.no-response 0 "(f['severity'], v['server'], v['tries'])")" "('warning', '10.66.7.3', 2)"
+expect "dd codes" "$(codes dd)" "dns.no-response dns.no-such-name dns.resolved-elsewhere"
+
 # --- ICMP errors with the flow they quote
 diag udp "$C/udp.pcap"
 expect "unreachable" "$(q udp icmp.unreachable 0 "(f['frames'], v['reason'], f['flow'].startswith('UDP 10.99.7.1:'))")" "([10], 'port unreachable', True)"

@@ -46,6 +46,9 @@ expect "idle" "$(q diag_idle.pcap app.idle-gap "(round(v['gap_s']), v['waiting']
 expect "arp" "$(q diag_arp.pcap arp.unanswered "(v['target'], v['requests'] >= 1)")" "('10.66.5.99', True)"
 expect "offload" "$(q diag_offload.pcap capture.checksum-offload "(v['host'], v['bad'])")" \
     "('10.66.6.1', $(tshark -r "$C/diag_offload.pcap" -o tcp.check_checksum:TRUE -Y 'tcp.checksum.status==0' 2>/dev/null | wc -l))"
+expect "dns resolved elsewhere" "$(q diag_dns.pcap dns.resolved-elsewhere "v['name']")" portal.nettracer.test
+expect "dns nxdomain" "$(q diag_dns.pcap dns.no-such-name "v['name']")" gone.nettracer.test
+expect "dns no response" "$(q diag_dns.pcap dns.no-response "v['server']")" 10.66.7.3
 # nothing else of warning severity in these captures
 for c in diag_slow.pcap diag_idle.pcap diag_offload.pcap; do
     expect "only expected in $c" "$("$NT" diagnose --json "$C/$c" | python3 -c "
