@@ -615,10 +615,16 @@ static const dname *name_of(const nt_diag *d, uint8_t fam, const uint8_t *ad)
     return NULL;
 }
 
-static void add_dns(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const nt_udp *u)
+typedef struct dns_ports {
+    uint16_t sport, dport;
+} dns_ports;
+
+static void add_dns(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const uint8_t *p, size_t len,
+                    dns_ports pt)
 {
+    const dns_ports *u = &pt;
     nt_dns_msg m;
-    if (nt_dns_parse(u->payload, u->payload_cap, &m) != NT_DNS_OK) return;
+    if (nt_dns_parse(p, len, &m) != NT_DNS_OK) return;
     if (m.h.opcode != 0 || m.h.qdcount != 1) return; /* standard queries with one question */
     nt_dns_iter it;
     nt_dns_rr rr;
@@ -1335,7 +1341,18 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
             if (l->proto == NT_P_UDP) {
                 const nt_udp *u = &pkt->udp[l->idx];
                 if ((u->sport == 53 || u->dport == 53) && u->payload && u->payload_cap >= NT_DNS_HDR_LEN)
-                    add_dns(d, pkt, &ip, u);
+                    add_dns(d, pkt, &ip, u->payload, u->payload_cap, (dns_ports){u->sport, u->dport});
+                break;
+            }
+            if (l->proto == NT_P_TCP) {
+                /* DNS over TCP: a message whole in one segment (the usual case) */
+                const nt_tcp *t = &pkt->tcp[l->idx];
+                const uint8_t *msg;
+                size_t mlen;
+                if ((t->sport == 53 || t->dport == 53) && t->payload && t->payload_cap > 2 &&
+                    !(pkt->ana.tcp_flags & (NT_TA_RETRANSMISSION | NT_TA_FAST_RETRANSMISSION)) &&
+                    nt_dns_tcp_message(t->payload, t->payload_cap, &msg, &mlen) && mlen >= NT_DNS_HDR_LEN)
+                    add_dns(d, pkt, &ip, msg, mlen, (dns_ports){t->sport, t->dport});
                 break;
             }
         }
