@@ -11,6 +11,7 @@ PKGS=(
   iproute2 iptables iputils-ping curl nginx-light dnsmasq-base procps
   openssl dnsutils knot-dnsutils
   mingw-w64-common
+  coturn python3-exchangelib openssl
 )
 # packages the capture-recording scripts need
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -5,13 +5,14 @@
 #ifndef NETTRACER_APP_H
 #define NETTRACER_APP_H
 
+#include "nettracer/dns.h"
 #include "nettracer/http.h"
 #include "nettracer/tls.h"
 
 #define NT_APP_MAX_PDU 16
 
 typedef struct nt_app_pdu {
-    uint8_t proto;          /* nt_proto: NT_P_TLS, NT_P_HTTP, ... */
+    uint8_t proto;          /* nt_proto: NT_P_TLS, NT_P_HTTP, NT_P_DNS, ... */
     uint8_t idx;            /* index into that protocol's array below */
     const uint8_t *p;       /* the message: in the frame, or reassembled */
     uint32_t len;           /* bytes at p (a long body may be cut: see full_len) */
@@ -56,6 +57,31 @@ typedef struct nt_http_msg {
     int64_t time_ns;         /* response: since its request */
 } nt_http_msg;
 
+#define NT_DNS_MAX_RR 40
+typedef struct nt_dns_rr_info {
+    uint8_t section;         /* nt_dns_section */
+    uint16_t type, rclass;
+    uint32_t ttl;
+    uint16_t name;           /* owner name: offset into the arena */
+    bool has_rdata;          /* rd below decoded */
+    nt_dns_rdata rd;
+    uint16_t rname;          /* the name in rdata (CNAME, NS, PTR, MX, SRV target, SOA mname), arena */
+    uint16_t txt, txt_len;   /* TXT strings joined, arena */
+} nt_dns_rr_info;
+
+typedef struct nt_dns_info {
+    nt_dns_msg m;
+    const char *malformed;   /* why decoding stopped, or NULL */
+    uint8_t nrr;             /* questions and records decoded */
+    nt_dns_rr_info rr[NT_DNS_MAX_RR];
+    uint64_t response_to;    /* response: frame of its query */
+    bool has_time;
+    int64_t time_ns;         /* response: since its query */
+    bool retransmission;     /* a query (or response) seen before with this ID */
+    uint16_t arena_len;
+    char arena[4096];        /* decompressed names, NUL-terminated */
+} nt_dns_info;
+
 typedef struct nt_appdata {
     uint8_t npdu;
     nt_app_pdu pdu[NT_APP_MAX_PDU];
@@ -70,6 +96,8 @@ typedef struct nt_appdata {
     nt_tls_frame tls;
     uint8_t nhttp;
     nt_http_msg http[NT_APP_MAX_HTTP];
+    uint8_t ndns;
+    nt_dns_info dns[2];
 } nt_appdata;
 
 #endif

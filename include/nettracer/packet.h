@@ -27,6 +27,7 @@ typedef enum nt_proto {
     /* application protocols (pkt->app) */
     NT_P_TLS,
     NT_P_HTTP,
+    NT_P_DNS,
     NT_P_COUNT
 } nt_proto;
 

@@ -49,6 +49,14 @@ struct nt_app_flow {
         bool head;
     } req[HTTP_PENDING];
     uint8_t nreq, req0;
+    /* DNS queries by ID, for the response's time (a small ring) */
+    struct {
+        uint16_t id;
+        bool used, answered;
+        uint64_t frame;
+        nt_time ts;
+    } dq[16];
+    uint8_t dq_next;
 };
 
 /* buffers handed to a packet stay alive until the next frame */
@@ -86,6 +94,7 @@ void nt_app_begin(nt_app *a)
     d->tls.nrec = 0;
     d->tls.has_ch = d->tls.has_sh = d->tls.has_certs = d->tls.has_certreq = d->tls.hello_request = false;
     d->nhttp = 0;
+    d->ndns = 0;
     d->cut = false;
 }
 
@@ -174,6 +183,9 @@ static int64_t http_frame(nt_app_flow *f, int dir, const uint8_t *p, uint32_t le
 static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
 {
     switch (f->proto) {
+    case NT_P_DNS: /* RFC 1035 4.2.2: a 2-byte length first */
+        if (len < 2) return FR_NEED;
+        return 2 + ((uint32_t)p[0] << 8 | p[1]);
     case NT_P_TLS: {
         int32_t l = nt_tls_record_len(p, len);
         return l < 0 ? FR_NEED : l == 0 ? FR_NOT : l;
@@ -332,6 +344,39 @@ static void http_message(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr,
     }
 }
 
+static void dns_message(nt_app *a, nt_app_flow *f, const nt_frame *fr, nt_app_pdu *pdu, bool tcp)
+{
+    nt_appdata *d = &a->data;
+    if (d->ndns >= sizeof d->dns / sizeof d->dns[0]) return;
+    const uint8_t *p = pdu->p + (tcp ? 2 : 0);
+    uint32_t len = pdu->len - (tcp ? 2 : 0);
+    nt_dns_info *m = &d->dns[d->ndns];
+    if (!nt_app_dns_decode(m, p, len)) return;
+    pdu->idx = d->ndns++;
+    int slot = -1;
+    for (int i = 0; i < 16; i++)
+        if (f->dq[i].used && f->dq[i].id == m->m.h.id) slot = i;
+    if (!m->m.h.qr) {
+        if (slot >= 0 && !f->dq[slot].answered) {
+            m->retransmission = true;
+            return;
+        }
+        slot = f->dq_next;
+        f->dq_next = (uint8_t)((f->dq_next + 1) % 16);
+        f->dq[slot].used = true;
+        f->dq[slot].answered = false;
+        f->dq[slot].id = m->m.h.id;
+        f->dq[slot].frame = fr->number;
+        f->dq[slot].ts = fr->ts;
+    } else if (slot >= 0) {
+        m->response_to = f->dq[slot].frame;
+        m->has_time = true;
+        m->time_ns = nt_time_diff_ns(fr->ts, f->dq[slot].ts);
+        if (f->dq[slot].answered) m->retransmission = true;
+        f->dq[slot].answered = true;
+    }
+}
+
 static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const uint8_t *p, uint32_t len,
                  uint64_t full, uint64_t first, uint32_t nframes)
 {
@@ -344,6 +389,7 @@ static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
     pdu->first_frame = first, pdu->nframes = nframes;
     if (f->proto == NT_P_TLS) tls_record(a, f, dir, p, len);
     else if (f->proto == NT_P_HTTP) http_message(a, f, dir, fr, pdu);
+    else if (f->proto == NT_P_DNS) dns_message(a, f, fr, pdu, true);
 }
 
 /* ---- TCP ------------------------------------------------------------- */
@@ -380,7 +426,8 @@ static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t l
 {
     uint16_t lo = t->sport < t->dport ? t->sport : t->dport, hi = t->sport < t->dport ? t->dport : t->sport;
     /* the lower port first, as Wireshark tries them */
-    if (is_tls_port(lo) || (!is_http_port(lo) && is_tls_port(hi))) f->proto = NT_P_TLS;
+    if (lo == 53) f->proto = NT_P_DNS;
+    else if (is_tls_port(lo) || (!is_http_port(lo) && is_tls_port(hi))) f->proto = NT_P_TLS;
     else if (is_http_port(lo) || is_http_port(hi)) f->proto = NT_P_HTTP;
     else if (nt_tls_sniff(p, len)) f->proto = NT_P_TLS; /* TLS on any port; HTTP only on its ports, as Wireshark */
     else f->proto = NT_P_DATA;
@@ -518,5 +565,34 @@ void nt_app_tcp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
         }
     } else {
         scan(a, f, dir, fr, p, len, at_start);
+    }
+}
+
+/* ---- UDP ------------------------------------------------------------- */
+
+void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, const nt_udp *u)
+{
+    (void)dir;
+    if (!u->payload_len || u->bad_len || (pkt->flags & NT_PKT_SHORT)) return;
+    nt_app_flow *f = *fp;
+    if (!f) {
+        f = calloc(1, sizeof *f);
+        if (!f) abort();
+        *fp = f;
+        uint16_t lo = u->sport < u->dport ? u->sport : u->dport;
+        f->proto = lo == 53 ? NT_P_DNS : NT_P_DATA;
+    }
+    if (f->proto == NT_P_DATA) return;
+    nt_appdata *d = &a->data;
+    if (d->npdu >= NT_APP_MAX_PDU) return;
+    nt_app_pdu *pdu = &d->pdu[d->npdu++];
+    memset(pdu, 0, sizeof *pdu);
+    pdu->proto = f->proto;
+    pdu->p = u->payload, pdu->len = u->payload_cap, pdu->full_len = u->payload_len;
+    pdu->first_frame = pkt->frame->number, pdu->nframes = 1;
+    if (u->payload_cap < u->payload_len) d->cut = true;
+    if (f->proto == NT_P_DNS) {
+        dns_message(a, f, pkt->frame, pdu, false);
+        if (!d->ndns || pdu->idx >= d->ndns) d->npdu--; /* not even a header */
     }
 }

@@ -3,6 +3,7 @@
  * a frame that only carries part of a message is TCP with
  * "[TCP segment of a reassembled PDU]". */
 #include "app_cols.h"
+#include "app_int.h"
 
 #include "nettracer/app.h"
 
@@ -67,6 +68,7 @@ bool nt_app_col_protocol(const nt_packet *pkt, nt_buf *b)
     switch (a->pdu[a->npdu - 1].proto) {
     case NT_P_TLS: nt_buf_puts(b, nt_tls_version_short(a->tls.version)); return true;
     case NT_P_HTTP: nt_buf_puts(b, "HTTP"); return true;
+    case NT_P_DNS: nt_buf_puts(b, "DNS"); return true;
     default: return false;
     }
 }
@@ -82,6 +84,7 @@ bool nt_app_col_info(const nt_packet *pkt, nt_buf *b)
         if (b->len > start) nt_buf_puts(b, u->proto == NT_P_TLS ? ", " : " , ");
         if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) tls_rec_info(&a->tls.rec[tls_i++], b);
         else if (u->proto == NT_P_HTTP && u->idx < a->nhttp) http_info(&a->http[u->idx], b);
+        else if (u->proto == NT_P_DNS && u->idx < a->ndns) nt_app_dns_info(&a->dns[u->idx], b);
     }
     /* HTTP runs out of bytes, except on a continuation that starts with a
      * line end (tshark 4.0, observed: it skips leading blank lines first) */

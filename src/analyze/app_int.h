@@ -23,4 +23,12 @@ void nt_app_flow_free(nt_app_flow *f);
 /* A TCP segment of a flow, direction dir (0/1), relative sequence number. */
 void nt_app_tcp(nt_app *a, nt_app_flow **f, int dir, const nt_packet *pkt, const nt_tcp *t, uint32_t rel_seq);
 
+/* A UDP datagram of a flow, direction dir. */
+void nt_app_udp(nt_app *a, nt_app_flow **f, int dir, const nt_packet *pkt, const nt_udp *u);
+
+/* DNS (app_dns.c) */
+bool nt_app_dns_decode(nt_dns_info *d, const uint8_t *p, uint32_t len);
+void nt_app_dns_info(const nt_dns_info *d, nt_buf *b);
+const char *nt_app_dns_str(const nt_dns_info *d, uint16_t off);
+
 #endif

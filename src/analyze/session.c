@@ -435,6 +435,7 @@ static void do_udp(nt_session *s, nt_packet *pkt)
     flow *fl = ft_get(&s->udp, fam, 17, src, dst, u->sport, u->dport, &d);
     pkt->ana.udp_valid = true;
     pkt->ana.udp_stream = fl->stream;
+    nt_app_udp(&s->app, &fl->app, d, pkt, u);
 }
 
 /* ---- ICMP echo ------------------------------------------------------- */

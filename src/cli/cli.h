@@ -37,6 +37,10 @@ int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
 int cmd_diagnose(int argc, char **argv);
 extern const char nt_diagnose_help[];
+int cmd_stun(int argc, char **argv);
+extern const char nt_stun_help[];
+int cmd_ews(int argc, char **argv);
+extern const char nt_ews_help[];
 int cmd_fields(int argc, char **argv);
 extern const char nt_fields_help[];
 

@@ -22,6 +22,8 @@ static const nt_command commands[] = {
     {"check", cmd_check, "resolve, connect, TLS, certificate and name checks, one verdict per target", nt_check_help},
     {"dns", cmd_dns, "direct DNS query, cache bypassed: rcode, answers, SRV order", nt_dns_help},
     {"err", cmd_err, "Windows / Winsock / HRESULT / NTSTATUS / DNS / errno / OpenSSL error code lookup", nt_err_help},
+    {"stun", cmd_stun, "STUN binding and TURN allocate test (coturn, MS-TURN A/V Edge)", nt_stun_help},
+    {"ews", cmd_ews, "Exchange Autodiscover then an EWS call (GetUserOofSettings)", nt_ews_help},
     {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
     {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
     {"version", cmd_version, "print the version", "usage: nettracer version\n"},

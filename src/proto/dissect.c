@@ -165,7 +165,7 @@ const char *nt_proto_name(nt_proto p)
         [NT_P_SLL] = "SLL", [NT_P_NULL] = "NULL", [NT_P_ARP] = "ARP", [NT_P_IPV4] = "IPv4",
         [NT_P_IPV6] = "IPv6", [NT_P_ICMP] = "ICMP", [NT_P_ICMPV6] = "ICMPv6", [NT_P_TCP] = "TCP",
         [NT_P_UDP] = "UDP", [NT_P_DATA] = "Data", [NT_P_PCAPNG] = "PCAPNG", [NT_P_TLS] = "TLS",
-        [NT_P_HTTP] = "HTTP",
+        [NT_P_HTTP] = "HTTP", [NT_P_DNS] = "DNS",
     };
     return (unsigned)p < NT_P_COUNT && names[p] ? names[p] : "";
 }

@@ -11,6 +11,7 @@
 
 #include "field_put.h"
 #include "fields_app.h"
+#include "nettracer/app.h"
 
 #define ACC(fn) static int fn(const nt_packet *pkt, nt_fvalue *out, int max)
 
@@ -42,7 +43,6 @@ PROTO_ACC(p_icmp, NT_P_ICMP)
 PROTO_ACC(p_icmpv6, NT_P_ICMPV6)
 PROTO_ACC(p_tcp, NT_P_TCP)
 PROTO_ACC(p_udp, NT_P_UDP)
-PROTO_ACC(p_data, NT_P_DATA)
 
 ACC(p_frame)
 {
@@ -372,16 +372,31 @@ ACC(udp_stream)
     return n;
 }
 
+/* payload an application protocol decoded (or gathers) is not "data" */
+static bool app_took(const nt_packet *pkt, const nt_layer *l)
+{
+    const nt_appdata *a = pkt->app;
+    return !l->inner && a && (a->npdu || a->seg);
+}
+ACC(p_data)
+{
+    int n = 0;
+    EACH(NT_P_DATA) if (!app_took(pkt, l)) {
+        n = put_bytes(out, n, max, l->p, l->span, NT_FT_PROTOCOL);
+        out[n - 1].hdr_len = l->len;
+    }
+    return n;
+}
 ACC(data_data)
 {
     int n = 0;
-    EACH(NT_P_DATA) n = put_bytes(out, n, max, l->p, l->len, NT_FT_BYTES);
+    EACH(NT_P_DATA) if (!app_took(pkt, l)) n = put_bytes(out, n, max, l->p, l->len, NT_FT_BYTES);
     return n;
 }
 ACC(data_len)
 {
     int n = 0;
-    EACH(NT_P_DATA) n = put_u(out, n, max, l->len);
+    EACH(NT_P_DATA) if (!app_took(pkt, l)) n = put_u(out, n, max, l->len);
     return n;
 }
 

@@ -267,6 +267,116 @@ ACC(http_request_in)
     return n;
 }
 
+/* ---- DNS ---------------------------------------------------------------- */
+
+#define EACH_DNS(a) for (int di_ = 0; (a) && di_ < (a)->ndns; di_++) \
+        for (const nt_dns_info *d = &(a)->dns[di_]; d; d = NULL)
+#define EACH_RR(d) for (int ri_ = 0; ri_ < (d)->nrr; ri_++) \
+        for (const nt_dns_rr_info *r = &(d)->rr[ri_]; r; r = NULL)
+
+static const char *arena(const nt_dns_info *d, uint16_t off) { return off < d->arena_len ? d->arena + off : NULL; }
+static int put_cstr(nt_fvalue *out, int n, int max, const char *s)
+{
+    return s ? put_bytes(out, n, max, s, (uint32_t)strlen(s), NT_FT_STRING) : n;
+}
+
+ACC(p_dns)
+{
+    const nt_appdata *a = APP(pkt);
+    if (!a) return 0;
+    for (int i = 0; i < a->npdu; i++)
+        if (a->pdu[i].proto == NT_P_DNS) {
+            int n = put_bytes(out, 0, max, a->pdu[i].p, a->pdu[i].len, NT_FT_PROTOCOL);
+            out[0].hdr_len = a->pdu[i].len;
+            return n;
+        }
+    return 0;
+}
+#define DNS_HDR(fn, expr) ACC(fn) { int n = 0; EACH_DNS(APP(pkt)) n = put_u(out, n, max, (expr)); return n; }
+#define DNS_BOOL(fn, expr) ACC(fn) { int n = 0; EACH_DNS(APP(pkt)) n = put_b(out, n, max, (expr)); return n; }
+DNS_HDR(dns_id, d->m.h.id)
+DNS_HDR(dns_flags, d->m.h.flags)
+DNS_BOOL(dns_response, d->m.h.qr)
+DNS_HDR(dns_opcode, d->m.h.opcode)
+DNS_BOOL(dns_truncated, d->m.h.tc)
+DNS_BOOL(dns_rd, d->m.h.rd)
+ACC(dns_rcode)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) if (d->m.h.qr) n = put_u(out, n, max, d->m.h.rcode);
+    return n;
+}
+DNS_HDR(dns_qdcount, d->m.h.qdcount)
+DNS_HDR(dns_ancount, d->m.h.ancount)
+ACC(dns_qry_name)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section == NT_DNS_SEC_QD) n = put_cstr(out, n, max, arena(d, r->name));
+    return n;
+}
+ACC(dns_qry_type)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section == NT_DNS_SEC_QD) n = put_u(out, n, max, r->type);
+    return n;
+}
+ACC(dns_resp_name)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section != NT_DNS_SEC_QD) n = put_cstr(out, n, max, arena(d, r->name));
+    return n;
+}
+ACC(dns_resp_type)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section != NT_DNS_SEC_QD) n = put_u(out, n, max, r->type);
+    return n;
+}
+ACC(dns_resp_ttl)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section != NT_DNS_SEC_QD && r->type != NT_DNS_OPT) n = put_u(out, n, max, r->ttl);
+    return n;
+}
+#define DNS_RD(fn, T, stmt) \
+    ACC(fn) \
+    { \
+        int n = 0; \
+        EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section != NT_DNS_SEC_QD && r->has_rdata && r->type == (T)) stmt; \
+        return n; \
+    }
+DNS_RD(dns_a, NT_DNS_A, n = put_addr(out, n, max, r->rd.u.a, NT_FT_IPV4))
+DNS_RD(dns_aaaa, NT_DNS_AAAA, n = put_addr(out, n, max, r->rd.u.aaaa, NT_FT_IPV6))
+DNS_RD(dns_cname, NT_DNS_CNAME, n = put_cstr(out, n, max, arena(d, r->rname)))
+DNS_RD(dns_ns, NT_DNS_NS, n = put_cstr(out, n, max, arena(d, r->rname)))
+DNS_RD(dns_ptr, NT_DNS_PTR, n = put_cstr(out, n, max, arena(d, r->rname)))
+DNS_RD(dns_mx, NT_DNS_MX, n = put_cstr(out, n, max, arena(d, r->rname)))
+DNS_RD(dns_mx_pref, NT_DNS_MX, n = put_u(out, n, max, r->rd.u.mx.preference))
+DNS_RD(dns_srv_target, NT_DNS_SRV, n = put_cstr(out, n, max, arena(d, r->rname)))
+DNS_RD(dns_srv_port, NT_DNS_SRV, n = put_u(out, n, max, r->rd.u.srv.port))
+DNS_RD(dns_srv_prio, NT_DNS_SRV, n = put_u(out, n, max, r->rd.u.srv.priority))
+DNS_RD(dns_srv_weight, NT_DNS_SRV, n = put_u(out, n, max, r->rd.u.srv.weight))
+DNS_RD(dns_soa_mname, NT_DNS_SOA, n = put_cstr(out, n, max, arena(d, r->rname)))
+DNS_RD(dns_txt, NT_DNS_TXT, n = put_bytes(out, n, max, d->arena + r->txt, r->txt_len, NT_FT_STRING))
+ACC(dns_time)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) if (d->has_time) n = put_i(out, n, max, d->time_ns, NT_FT_RELTIME);
+    return n;
+}
+ACC(dns_response_to)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) if (d->response_to) n = put_i(out, n, max, (int64_t)d->response_to, NT_FT_FRAMENUM);
+    return n;
+}
+ACC(dns_retrans)
+{
+    int n = 0;
+    EACH_DNS(APP(pkt)) if (d->retransmission) n = put_b(out, n, max, true);
+    return n;
+}
+
 #define P(name, desc, fn) {name, NT_FT_PROTOCOL, 0, desc, fn, NULL}
 #define U(name, size, desc, fn) {name, NT_FT_UINT, size, desc, fn, NULL}
 #define F(name, type, desc, fn) {name, type, 0, desc, fn, NULL}
@@ -291,6 +401,37 @@ const nt_field nt_app_fields[] = {
     F("x509sat.uTF8String", NT_FT_STRING, "uTF8String", x509_utf8),
     F("x509sat.printableString", NT_FT_STRING, "printableString", x509_printable),
     F("x509ce.dNSName", NT_FT_STRING, "dNSName", x509_dns),
+    P("dns", "Domain Name System", p_dns),
+    U("dns.id", 2, "Transaction ID", dns_id),
+    U("dns.flags", 2, "Flags", dns_flags),
+    F("dns.flags.response", NT_FT_BOOL, "Response", dns_response),
+    U("dns.flags.opcode", 2, "Opcode", dns_opcode),
+    F("dns.flags.truncated", NT_FT_BOOL, "Truncated", dns_truncated),
+    F("dns.flags.recdesired", NT_FT_BOOL, "Recursion desired", dns_rd),
+    U("dns.flags.rcode", 2, "Reply code", dns_rcode),
+    U("dns.count.queries", 2, "Questions", dns_qdcount),
+    U("dns.count.answers", 2, "Answer RRs", dns_ancount),
+    F("dns.qry.name", NT_FT_STRING, "Name", dns_qry_name),
+    U("dns.qry.type", 2, "Type", dns_qry_type),
+    F("dns.resp.name", NT_FT_STRING, "Name", dns_resp_name),
+    U("dns.resp.type", 2, "Type", dns_resp_type),
+    U("dns.resp.ttl", 4, "Time to live", dns_resp_ttl),
+    F("dns.a", NT_FT_IPV4, "Address", dns_a),
+    F("dns.aaaa", NT_FT_IPV6, "AAAA Address", dns_aaaa),
+    F("dns.cname", NT_FT_STRING, "CNAME", dns_cname),
+    F("dns.ns", NT_FT_STRING, "Name Server", dns_ns),
+    F("dns.ptr.domain_name", NT_FT_STRING, "Domain Name", dns_ptr),
+    F("dns.mx.mail_exchange", NT_FT_STRING, "Mail Exchange", dns_mx),
+    U("dns.mx.preference", 2, "Preference", dns_mx_pref),
+    F("dns.srv.target", NT_FT_STRING, "Target", dns_srv_target),
+    U("dns.srv.port", 2, "Port", dns_srv_port),
+    U("dns.srv.priority", 2, "Priority", dns_srv_prio),
+    U("dns.srv.weight", 2, "Weight", dns_srv_weight),
+    F("dns.soa.mname", NT_FT_STRING, "Primary name server", dns_soa_mname),
+    F("dns.txt", NT_FT_STRING, "TXT", dns_txt),
+    F("dns.time", NT_FT_RELTIME, "Time", dns_time),
+    F("dns.response_to", NT_FT_FRAMENUM, "Request In", dns_response_to),
+    F("dns.retransmission", NT_FT_BOOL, "Retransmission", dns_retrans),
     P("http", "Hypertext Transfer Protocol", p_http),
     F("http.request", NT_FT_LABEL, "Request", http_request),
     F("http.response", NT_FT_LABEL, "Response", http_response),

@@ -1,0 +1,189 @@
+#!/bin/bash
+# record_apps.sh OUTDIR [NAME...]
+#
+# Records the application-protocol test captures (SIP/SDP/RTP/RTCP, DHCP,
+# NBNS, TPKT/X.224 with RDP negotiation): real programs (protoapp.py, dnsmasq)
+# between two network namespaces that this script creates and always deletes.
+# Traffic stays on one veth pair, addresses 10.55.0.0/16 only.
+#
+# Needs root, iproute2, tcpdump, python3, ethtool, dnsmasq (dnsmasq-base).
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+APP="$HERE/protoapp.py"
+[ "$(id -u)" = 0 ] || { echo "record_apps.sh: must run as root" >&2; exit 2; }
+
+TAG="nt5rec$$"
+WORK=$(mktemp -d /tmp/nt5rec.XXXXXX)
+chmod 755 "$WORK"
+NSLIST=()
+PIDS=()
+CAP_PID=
+
+log() { echo "record_apps.sh: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+cleanup() {
+    local rc=$? p ns
+    set +e
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    for ns in "${NSLIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
+stop_bg() {
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    forget_pid "$1"
+}
+# wait_done PID: bounded wait (20 s) for a background program to finish
+wait_done() {
+    local i
+    for i in $(seq 200); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    stop_bg "$1"
+}
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
+}
+
+# pair SUBNET [noaddr]: namespaces A (10.55.S.1, va) and B (10.55.S.2, vb),
+# IPv6 off, fixed MACs 02:55:00:S:00:H, offloads off; with noaddr A gets no
+# address (a DHCP client)
+pair() {
+    local s=$1 noaddr=${2:-}
+    A="$TAG-${s}a"; B="$TAG-${s}b"
+    local ns
+    for ns in "$A" "$B"; do
+        ip netns add "$ns"
+        NSLIST+=("$ns")
+        nsx "$ns" ip link set lo up
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    done
+    nsx "$A" ip link add va address "$(printf '02:55:00:%02x:00:01' "$s")" type veth \
+        peer name vb address "$(printf '02:55:00:%02x:00:02' "$s")" netns "$B"
+    [ "$noaddr" = noaddr ] || nsx "$A" ip addr add "10.55.$s.1/24" dev va
+    nsx "$B" ip addr add "10.55.$s.2/24" dev vb
+    nsx "$A" ethtool -K va tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    nsx "$B" ethtool -K vb tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    nsx "$A" ip link set va up
+    nsx "$B" ip link set vb up
+}
+
+cap_start() {
+    local ns=$1 ifc=$2 f=$3
+    shift 3
+    local lg="$WORK/$(basename "$f").log"
+    bg "$ns" tcpdump -i "$ifc" -U -Z root -w "$f" "$@" 2>"$lg"
+    CAP_PID=$BG_PID
+    wait_for "$lg" "listening on"
+    sleep 0.3
+}
+cap_stop() {
+    sleep 1
+    kill -INT "$CAP_PID"
+    wait "$CAP_PID" || true
+    forget_pid "$CAP_PID"
+}
+
+# sip_common FILE SUBNET MODE: callee in B, caller in A
+sip_common() {
+    local f=$1 s=$2 mode=$3
+    pair "$s"
+    local lg="$WORK/uas-$mode.log"
+    bg "$B" timeout 30 python3 "$APP" sip-uas "$mode" "10.55.$s.2" 15 >"$lg"
+    local uas=$BG_PID
+    wait_for "$lg" ready
+    # ARP resolved before the capture starts, so the trace is only the call
+    nsx "$A" ping -c 1 -W 1 "10.55.$s.2" >/dev/null || true
+    cap_start "$A" va "$OUT/$f" not arp
+    nsx "$A" timeout 30 python3 "$APP" sip-uac "$mode" "10.55.$s.1" "10.55.$s.2" || true
+    wait_done "$uas"
+    cap_stop
+}
+
+rec_sip_call() { sip_common sip_call.pcap 1 call; }
+rec_sip_nobye() { sip_common sip_nobye.pcap 2 nobye; }
+rec_sip_error() { sip_common sip_error.pcap 3 error; }
+rec_sip_tcp() { sip_common sip_tcp.pcap 4 tcp; }
+
+rec_dhcp() {
+    pair 5 noaddr
+    local d="$WORK/dnsmasq"
+    mkdir -p "$d"
+    # DHCP only (port=0: no DNS), no ping check before an offer, no lease file
+    bg "$B" dnsmasq --keep-in-foreground --port=0 --interface=vb --bind-interfaces \
+        --dhcp-range=10.55.5.100,10.55.5.150,255.255.255.0,1h --dhcp-option=3,10.55.5.2 \
+        --no-ping --leasefile-ro --dhcp-authoritative --pid-file="$d/pid" \
+        --log-facility="$d/log" --log-dhcp
+    local srv=$BG_PID
+    sleep 1
+    cap_start "$A" va "$OUT/dhcp.pcap"
+    nsx "$A" timeout 15 python3 "$APP" dhcp-client va 02:55:00:05:00:01 || log "dhcp client failed"
+    cap_stop
+    stop_bg "$srv"
+}
+
+rec_nbns() {
+    pair 6
+    local lg="$WORK/nbns.log"
+    bg "$B" timeout 20 python3 "$APP" nbns-server WORKSTATION 10.55.6.2 10 >"$lg"
+    local srv=$BG_PID
+    wait_for "$lg" ready
+    nsx "$A" ping -c 1 -W 1 10.55.6.2 >/dev/null || true
+    cap_start "$A" va "$OUT/nbns.pcap" not arp
+    nsx "$A" timeout 10 python3 "$APP" nbns-query WORKSTATION 10.55.6.2 || true
+    cap_stop
+    stop_bg "$srv"
+}
+
+rec_rdp() {
+    pair 7
+    local lg="$WORK/rdp.log"
+    bg "$B" timeout 20 python3 "$APP" rdp-server 10 >"$lg"
+    local srv=$BG_PID
+    wait_for "$lg" ready
+    nsx "$A" ping -c 1 -W 1 10.55.7.2 >/dev/null || true
+    cap_start "$A" va "$OUT/rdp.pcap" not arp
+    nsx "$A" timeout 10 python3 "$APP" rdp-client 10.55.7.2 || true
+    wait_done "$srv"
+    cap_stop
+}
+
+ALL="sip_call sip_nobye sip_error sip_tcp dhcp nbns rdp"
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=($ALL)
+for n in "${names[@]}"; do
+    declare -F "rec_$n" >/dev/null || die "unknown capture '$n' (known: $ALL)"
+done
+for n in "${names[@]}"; do
+    log "recording $n"
+    "rec_$n"
+    for p in "${PIDS[@]}"; do stop_bg "$p"; done
+    for ns in "${NSLIST[@]}"; do ip netns del "$ns"; done
+    NSLIST=()
+done
+log "done: $OUT"
