@@ -16,12 +16,12 @@ typedef enum nt_severity { NT_SEV_NOTICE = 0, NT_SEV_WARNING = 1, NT_SEV_ERROR =
 #define NT_FINDING_MAX_FRAMES 16
 #define NT_FINDING_MAX_VALUES 12
 
-typedef struct nt_fvalue {
+typedef struct nt_finding_value {
     char key[32];
     bool is_str;
     double num;         /* numbers: seconds are seconds, counts are counts */
     char str[128];
-} nt_fvalue;
+} nt_finding_value;
 
 typedef struct nt_finding {
     const char *code;            /* "tcp.syn-unanswered" */
@@ -30,7 +30,7 @@ typedef struct nt_finding {
     uint8_t nframes;
     uint64_t frames[NT_FINDING_MAX_FRAMES];   /* evidence, the key ones first */
     uint8_t nvalues;
-    nt_fvalue values[NT_FINDING_MAX_VALUES];
+    nt_finding_value values[NT_FINDING_MAX_VALUES];
     char text[640];              /* one sentence: what happened */
     char advice[400];            /* the next step */
 } nt_finding;
@@ -48,7 +48,8 @@ typedef struct nt_diag_opts {
     uint32_t ca_list_warn;       /* CertificateRequest CA names near the limit (12288) */
     uint32_t ca_list_limit;      /* over it: Windows' 16 KB limit (16384) */
     double dns_slow_s;           /* DNS answer time (0.5 s) */
-    double media_after_s;        /* RTP after the dialog's last signalling (30 s) */
+    double media_after_s;        /* media of one side going on after the other's stopped, no BYE (1 s) */
+    double media_wait_s;         /* trace after a call's 200 OK before "no media" is said (2 s) */
 } nt_diag_opts;
 
 void nt_diag_opts_default(nt_diag_opts *o);

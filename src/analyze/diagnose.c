@@ -11,6 +11,10 @@
 #include "nettracer/app.h"
 #include "nettracer/conns.h"
 #include "nettracer/dns.h"
+#include "nettracer/rtp.h"
+#include "nettracer/sdp.h"
+#include "nettracer/sip.h"
+#include "nettracer/stun.h"
 #include "nettracer/tls.h"
 
 #include <stdarg.h>
@@ -27,6 +31,10 @@
 #define MAX_DNSQ 8192     /* open DNS queries tracked */
 #define MAX_DNSAGG 256    /* DNS findings kept apart (per name / server) */
 #define MAX_NAMES 2048    /* addresses learnt from DNS answers */
+#define MAX_DIALOGS 256   /* SIP dialogs (Call-IDs) followed */
+#define MAX_SIPERR 128    /* SIP error answers kept apart */
+#define MAX_STUNQ 1024    /* STUN transactions followed */
+#define MAX_STUNAGG 64
 #define CSUM_SAMPLE 50000  /* TCP/UDP checksums verified per trace (bounded work) */
 
 typedef struct addr {
@@ -171,6 +179,66 @@ typedef struct dname {
     uint64_t frame;
 } dname;
 
+/* a SIP dialog (by Call-ID) and its media */
+typedef struct sipep {
+    uint8_t fam;
+    uint8_t a[16];
+    uint16_t port;
+} sipep;
+
+typedef struct dialog {
+    char call_id[96];
+    uint8_t fam;
+    uint8_t caller[16], callee[16];
+    uint64_t invite_frame, ok_frame, ack_frame, bye_frame, cancel_frame, last_sip_frame;
+    nt_time ok_ts, last_sip_ts;
+    sipep ep[2][4];          /* [0] the caller's media (offer), [1] the callee's (answer) */
+    uint8_t nep[2];
+    /* RTP per direction: [0] caller to callee, [1] callee to caller */
+    uint64_t rtp[2], rtp_first[2], rtp_last[2];
+    nt_time rtp_first_ts[2], rtp_last_ts[2];
+    uint32_t icmp;           /* ICMP errors quoting the media */
+    uint64_t icmp_frame;
+} dialog;
+
+typedef struct siperr {
+    uint16_t status;
+    char call_id[96];
+    char line[96];           /* "488 Not Acceptable Here" */
+    char cseq_method[16];
+    char diag[200];          /* ms-diagnostics */
+    uint8_t fam;
+    uint8_t from[16], to[16];
+    uint32_t n;
+    uint64_t frame, req_frame;
+} siperr;
+
+typedef struct stunq {
+    bool used, answered;
+    uint8_t tid[12];
+    uint8_t fam;
+    uint8_t client[16], server[16];
+    uint16_t sport;
+    uint16_t method;
+    uint32_t tries;
+    uint64_t frame;
+    nt_time ts;
+} stunq;
+
+typedef struct stunagg {
+    bool noresp;             /* else an error answer */
+    uint8_t fam;
+    uint8_t server[16];
+    uint16_t sport, method;
+    unsigned code;
+    char reason[96];
+    uint32_t n, tries;
+    uint64_t frames[EXAMPLES];
+    uint8_t nframes;
+    uint64_t req_frame;
+    bool later_success;      /* the same method from this server succeeded afterwards */
+} stunagg;
+
 struct nt_diag {
     nt_diag_opts o;
     nt_conns conns;
@@ -196,6 +264,14 @@ struct nt_diag {
     dnsagg *da;
     size_t nda;
     dname *names;
+    dialog *dl;
+    size_t ndl;
+    siperr *se;
+    size_t nse;
+    stunq *sq;
+    stunagg *sa;
+    size_t nsa;
+    bool stun_success[4];    /* unused slot kept zero */
 };
 
 void nt_diag_opts_default(nt_diag_opts *o)
@@ -212,7 +288,8 @@ void nt_diag_opts_default(nt_diag_opts *o)
     o->ca_list_warn = 12288;
     o->ca_list_limit = 16384;
     o->dns_slow_s = 0.5;
-    o->media_after_s = 30.0;
+    o->media_after_s = 1.0;
+    o->media_wait_s = 2.0;
 }
 
 const char *nt_severity_name(nt_severity s)
@@ -235,6 +312,11 @@ nt_diag *nt_diag_new(const nt_diag_opts *o)
     d->dq = calloc(MAX_DNSQ, sizeof *d->dq);
     d->da = calloc(MAX_DNSAGG, sizeof *d->da);
     d->names = calloc(MAX_NAMES, sizeof *d->names);
+    d->dl = calloc(MAX_DIALOGS, sizeof *d->dl);
+    d->se = calloc(MAX_SIPERR, sizeof *d->se);
+    d->sq = calloc(MAX_STUNQ, sizeof *d->sq);
+    d->sa = calloc(MAX_STUNAGG, sizeof *d->sa);
+    if (!d->dl || !d->se || !d->sq || !d->sa) abort();
     if (!d->hosts || !d->servers || !d->arp || !d->icmp || !d->dq || !d->da || !d->names) abort();
     return d;
 }
@@ -251,6 +333,10 @@ void nt_diag_free(nt_diag *d)
     free(d->dq);
     free(d->da);
     free(d->names);
+    free(d->dl);
+    free(d->se);
+    free(d->sq);
+    free(d->sa);
     free(d->f);
     free(d);
 }
@@ -292,7 +378,7 @@ static void ff(nt_finding *f, uint64_t frame)
 static void fnum(nt_finding *f, const char *key, double v)
 {
     if (f->nvalues >= NT_FINDING_MAX_VALUES) return;
-    nt_fvalue *x = &f->values[f->nvalues++];
+    nt_finding_value *x = &f->values[f->nvalues++];
     snprintf(x->key, sizeof x->key, "%s", key);
     x->num = v;
 }
@@ -309,7 +395,7 @@ static void scpy(char *dst, size_t n, const char *src)
 static void fstr(nt_finding *f, const char *key, const char *s)
 {
     if (f->nvalues >= NT_FINDING_MAX_VALUES) return;
-    nt_fvalue *x = &f->values[f->nvalues++];
+    nt_finding_value *x = &f->values[f->nvalues++];
     snprintf(x->key, sizeof x->key, "%s", key);
     x->is_str = true;
     scpy(x->str, sizeof x->str, s);
@@ -773,6 +859,423 @@ static void dns_rules(nt_diag *d)
         if (!f) continue;
         scpy(f->flow, sizeof f->flow, srv);
         for (int k = 0; k < a->nframes; k++) ff(f, a->frames[k]);
+    }
+}
+
+
+/* ---- SIP, its media, STUN ------------------------------------------------ */
+
+static dialog *dialog_get(nt_diag *d, nt_text cid, bool create)
+{
+    char id[96];
+    nt_text_cstr(cid, id, sizeof id);
+    if (!id[0]) return NULL;
+    for (size_t i = 0; i < d->ndl; i++)
+        if (!strcmp(d->dl[i].call_id, id)) return &d->dl[i];
+    if (!create || d->ndl >= MAX_DIALOGS) return NULL;
+    dialog *g = &d->dl[d->ndl++];
+    memset(g, 0, sizeof *g);
+    scpy(g->call_id, sizeof g->call_id, id);
+    return g;
+}
+
+static void dialog_sdp(dialog *g, int side, const nt_sip *m)
+{
+    if (!m->body || !m->body_len || !nt_sip_has_sdp(m)) return;
+    nt_sdp sdp;
+    if (!nt_sdp_parse(m->body, m->body_len, &sdp)) return;
+    nt_sdp_endpoint ep[4];
+    int n = nt_sdp_endpoints(&sdp, ep, 4);
+    g->nep[side] = 0;
+    for (int i = 0; i < n; i++) {
+        sipep *e = &g->ep[side][g->nep[side]++];
+        e->fam = ep[i].family;
+        memcpy(e->a, ep[i].addr, 16);
+        e->port = ep[i].rtp_port;
+    }
+}
+
+static void add_sip(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const uint8_t *p, uint32_t len)
+{
+    nt_sip m;
+    if (!nt_sip_parse(p, len, &m)) return;
+    uint64_t fr = pkt->frame->number;
+    char cm[16];
+    nt_text_cstr(m.cseq_method, cm, sizeof cm);
+    bool invite = !strcmp(cm, "INVITE");
+    dialog *g = dialog_get(d, m.call_id, m.is_request && nt_text_eq(m.method, "INVITE"));
+    if (g) {
+        g->last_sip_frame = fr;
+        g->last_sip_ts = pkt->frame->ts;
+    }
+    size_t al = ip->fam == 4 ? 4 : 16;
+    if (m.is_request) {
+        if (!g) return;
+        if (nt_text_eq(m.method, "INVITE") && !g->invite_frame) {
+            g->invite_frame = fr;
+            g->fam = ip->fam;
+            memcpy(g->caller, ip->src, al);
+            memcpy(g->callee, ip->dst, al);
+            dialog_sdp(g, 0, &m);
+        } else if (nt_text_eq(m.method, "ACK") && !g->ack_frame) {
+            g->ack_frame = fr;
+            if (!g->nep[0]) dialog_sdp(g, 0, &m); /* late offer */
+        } else if (nt_text_eq(m.method, "BYE") && !g->bye_frame) {
+            g->bye_frame = fr;
+        } else if (nt_text_eq(m.method, "CANCEL") && !g->cancel_frame) {
+            g->cancel_frame = fr;
+        }
+        return;
+    }
+    if (g && invite && m.status >= 200 && m.status < 300 && !g->ok_frame) {
+        g->ok_frame = fr;
+        g->ok_ts = pkt->frame->ts;
+        dialog_sdp(g, 1, &m);
+    } else if (g && invite && m.status == 183 && !g->nep[1]) {
+        dialog_sdp(g, 1, &m); /* early media */
+    }
+    /* error answers: the authentication challenges and the answer to a
+     * CANCEL are the protocol working, not a problem */
+    if (m.status < 400 || m.status == 401 || m.status == 407 || m.status == 487) return;
+    char cid[96];
+    nt_text_cstr(m.call_id, cid, sizeof cid);
+    for (size_t i = 0; i < d->nse; i++) {
+        siperr *e = &d->se[i];
+        if (e->status == m.status && !strcmp(e->call_id, cid)) {
+            e->n++; /* a retransmission of the answer */
+            return;
+        }
+    }
+    if (d->nse >= MAX_SIPERR) return;
+    siperr *e = &d->se[d->nse++];
+    memset(e, 0, sizeof *e);
+    e->status = m.status;
+    scpy(e->call_id, sizeof e->call_id, cid);
+    nt_text_cstr(m.status_text, e->line, sizeof e->line);
+    scpy(e->cseq_method, sizeof e->cseq_method, cm);
+    nt_text_cstr(m.ms_diag, e->diag, sizeof e->diag);
+    e->fam = ip->fam;
+    memcpy(e->from, ip->src, al);
+    memcpy(e->to, ip->dst, al);
+    e->n = 1;
+    e->frame = fr;
+    e->req_frame = g ? g->invite_frame : 0;
+}
+
+static bool ep_match(const sipep *e, uint8_t fam, const uint8_t *a, uint16_t port)
+{
+    return e->port == port && e->fam == fam && !memcmp(e->a, a, fam == 4 ? 4 : 16);
+}
+
+/* RTP to or from a media endpoint a dialog's SDP announced */
+static void add_rtp(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const nt_udp *u)
+{
+    for (size_t i = 0; i < d->ndl; i++) {
+        dialog *g = &d->dl[i];
+        int dir = -1;
+        for (int side = 0; side < 2 && dir < 0; side++)
+            for (int k = 0; k < g->nep[side] && dir < 0; k++) {
+                if (ep_match(&g->ep[side][k], ip->fam, ip->dst, u->dport)) dir = side == 1 ? 0 : 1;
+                else if (ep_match(&g->ep[side][k], ip->fam, ip->src, u->sport)) dir = side == 0 ? 0 : 1;
+            }
+        if (dir < 0) continue;
+        if (!nt_rtp_heuristic(u->payload, u->payload_cap)) return;
+        uint8_t pt = u->payload_cap > 1 ? (u->payload[1] & 0x7f) : 0;
+        if (pt >= 72 && pt <= 76) return; /* RTCP on the same port (rtcp-mux) */
+        if (!g->rtp[dir]) g->rtp_first[dir] = pkt->frame->number, g->rtp_first_ts[dir] = pkt->frame->ts;
+        g->rtp[dir]++;
+        g->rtp_last[dir] = pkt->frame->number;
+        g->rtp_last_ts[dir] = pkt->frame->ts;
+        return;
+    }
+}
+
+/* an ICMP error quoting a dialog's media: the other side is gone */
+static void icmp_media(nt_diag *d, const nt_packet *pkt)
+{
+    const nt_layer *qip = NULL, *qu = NULL;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *x = &pkt->layers[i];
+        if (!x->inner) continue;
+        if (!qip && (x->proto == NT_P_IPV4 || x->proto == NT_P_IPV6)) qip = x;
+        if (!qu && x->proto == NT_P_UDP) qu = x;
+    }
+    if (!qip || !qu) return;
+    uint8_t fam = qip->proto == NT_P_IPV4 ? 4 : 6;
+    const uint8_t *dst = fam == 4 ? pkt->ip4[qip->idx].dst : pkt->ip6[qip->idx].dst;
+    uint16_t dport = pkt->udp[qu->idx].dport;
+    for (size_t i = 0; i < d->ndl; i++) {
+        dialog *g = &d->dl[i];
+        for (int side = 0; side < 2; side++)
+            for (int k = 0; k < g->nep[side]; k++)
+                if (ep_match(&g->ep[side][k], fam, dst, dport)) {
+                    if (!g->icmp) g->icmp_frame = pkt->frame->number;
+                    g->icmp++;
+                    return;
+                }
+    }
+}
+
+static stunq *stunq_find(nt_diag *d, const uint8_t tid[12], bool create)
+{
+    uint32_t h = hash_bytes(tid, 12, 2166136261u);
+    for (uint32_t i = 0; i < 32; i++) {
+        stunq *q = &d->sq[(h + i) % MAX_STUNQ];
+        if (!q->used) {
+            if (!create) return NULL;
+            memset(q, 0, sizeof *q);
+            q->used = true;
+            memcpy(q->tid, tid, 12);
+            return q;
+        }
+        if (!memcmp(q->tid, tid, 12)) return q;
+    }
+    return NULL;
+}
+
+static stunagg *stunagg_get(nt_diag *d, bool noresp, uint8_t fam, const uint8_t *server, uint16_t sport,
+                            uint16_t method, unsigned code)
+{
+    size_t al = fam == 4 ? 4 : 16;
+    for (size_t i = 0; i < d->nsa; i++) {
+        stunagg *a = &d->sa[i];
+        if (a->noresp == noresp && a->fam == fam && a->sport == sport && a->method == method && a->code == code &&
+            !memcmp(a->server, server, al))
+            return a;
+    }
+    if (d->nsa >= MAX_STUNAGG) return NULL;
+    stunagg *a = &d->sa[d->nsa++];
+    memset(a, 0, sizeof *a);
+    a->noresp = noresp;
+    a->fam = fam;
+    memcpy(a->server, server, al);
+    a->sport = sport;
+    a->method = method;
+    a->code = code;
+    return a;
+}
+
+static void add_stun(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const nt_udp *u)
+{
+    nt_stun_msg m;
+    if (nt_stun_parse(u->payload, u->payload_cap, &m, NULL) != 0) return;
+    size_t al = ip->fam == 4 ? 4 : 16;
+    uint64_t fr = pkt->frame->number;
+    if (m.cls == NT_STUN_REQUEST) {
+        stunq *q = stunq_find(d, m.tid, true);
+        if (!q) return;
+        if (!q->tries) {
+            q->fam = ip->fam;
+            memcpy(q->client, ip->src, al);
+            memcpy(q->server, ip->dst, al);
+            q->sport = u->dport;
+            q->method = m.method;
+            q->frame = fr;
+        }
+        q->tries++;
+        q->ts = pkt->frame->ts;
+        return;
+    }
+    if (m.cls != NT_STUN_SUCCESS && m.cls != NT_STUN_ERROR) return;
+    stunq *q = stunq_find(d, m.tid, false);
+    if (q) q->answered = true;
+    if (m.cls == NT_STUN_SUCCESS) {
+        /* a success after an error of the same method: the error was the
+         * credential challenge (401) or a stale nonce (438) being answered */
+        for (size_t i = 0; i < d->nsa; i++) {
+            stunagg *a = &d->sa[i];
+            if (!a->noresp && a->method == m.method && a->fam == ip->fam && !memcmp(a->server, ip->src, al))
+                a->later_success = true;
+        }
+        return;
+    }
+    unsigned code = 0;
+    const char *reason = NULL;
+    size_t rlen = 0;
+    const nt_stun_attr *ea = nt_stun_find(&m, NT_STUN_A_ERROR_CODE);
+    if (!ea || !nt_stun_attr_error(ea, &code, &reason, &rlen)) code = 0;
+    stunagg *a = stunagg_get(d, false, ip->fam, ip->src, u->sport, m.method, code);
+    if (!a) return;
+    if (!a->n && reason) {
+        size_t k = rlen < sizeof a->reason - 1 ? rlen : sizeof a->reason - 1;
+        memcpy(a->reason, reason, k);
+        a->reason[k] = 0;
+    }
+    a->n++;
+    if (a->nframes < EXAMPLES) a->frames[a->nframes++] = fr;
+    if (q && !a->req_frame) a->req_frame = q->frame;
+}
+
+static void sip_stun_rules(nt_diag *d)
+{
+    char b1[32], fa[64], ta[64];
+    for (size_t i = 0; i < d->nse; i++) {
+        siperr *e = &d->se[i];
+        addr x = {.fam = e->fam}, y = {.fam = e->fam};
+        memcpy(x.a, e->from, 16);
+        memcpy(y.a, e->to, 16);
+        addr_str(fa, sizeof fa, &x);
+        addr_str(ta, sizeof ta, &y);
+        bool user = e->status == 486 || e->status == 600 || e->status == 603 || e->status == 480;
+        nt_finding *f = finding(d, "sip.error-response",
+                                user ? NT_SEV_NOTICE : e->status >= 500 ? NT_SEV_ERROR : NT_SEV_WARNING);
+        snprintf(f->flow, sizeof f->flow, "%.60s -> %.60s", fa, ta);
+        ff(f, e->frame);
+        ff(f, e->req_frame);
+        fnum(f, "status", e->status);
+        fstr(f, "response", e->line);
+        fstr(f, "method", e->cseq_method);
+        fstr(f, "call_id", e->call_id);
+        if (e->diag[0]) fstr(f, "ms_diagnostics", e->diag);
+        ftext(f, "%s answered the %s%s with \"%s\" (frame %llu)%s%s%s.", fa, e->cseq_method[0] ? e->cseq_method : "request",
+              e->req_frame ? "" : "", e->line, (unsigned long long)e->frame, e->diag[0] ? "; ms-diagnostics: " : "",
+              e->diag, e->n > 1 ? " (sent again)" : "");
+        if (e->diag[0])
+            fadvice(f, "The ms-diagnostics code names the component and reason: look it up (nettracer err) and "
+                       "check that server's configuration for this call.");
+        else if (e->status == 488 || e->status == 415)
+            fadvice(f, "The two sides share no codec or media setting: compare the SDP offer (frame %llu) with "
+                       "what the other side supports.",
+                    (unsigned long long)e->req_frame);
+        else if (e->status == 403 || e->status == 404)
+            fadvice(f, "The user or number is unknown or not allowed there: check the dial plan, the user's "
+                       "enabled state and routing.");
+        else if (user)
+            fadvice(f, "The called party declined or is busy: not a network problem unless it happens for every "
+                       "call.");
+        else
+            fadvice(f, "Look at the server that answered: its logs say why it refused the %s.",
+                    e->cseq_method[0] ? e->cseq_method : "request");
+    }
+    for (size_t i = 0; i < d->ndl; i++) {
+        dialog *g = &d->dl[i];
+        if (getenv("NT6DBG"))
+            fprintf(stderr, "dialog %s inv %llu ok %llu bye %llu nep %u/%u rtp %llu/%llu\n", g->call_id,
+                    (unsigned long long)g->invite_frame, (unsigned long long)g->ok_frame,
+                    (unsigned long long)g->bye_frame, g->nep[0], g->nep[1], (unsigned long long)g->rtp[0],
+                    (unsigned long long)g->rtp[1]);
+        if (!g->ok_frame || g->cancel_frame) continue;
+        addr x = {.fam = g->fam}, y = {.fam = g->fam};
+        memcpy(x.a, g->caller, 16);
+        memcpy(y.a, g->callee, 16);
+        addr_str(fa, sizeof fa, &x);
+        addr_str(ta, sizeof ta, &y);
+        char flow[160];
+        snprintf(flow, sizeof flow, "%.60s -> %.60s", fa, ta);
+        double after_ok = secs(d->last_ts, g->ok_ts);
+        if (!g->bye_frame && g->rtp[0] && g->rtp[1]) {
+            /* one side's media stopped, the other's went on, and nobody said BYE */
+            int stopped = nt_time_diff_ns(g->rtp_last_ts[0], g->rtp_last_ts[1]) < 0 ? 0 : 1;
+            double more = secs(g->rtp_last_ts[1 - stopped], g->rtp_last_ts[stopped]);
+            if (more >= d->o.media_after_s) {
+                static const char *who[2] = {"caller", "callee"};
+                nt_finding *f = finding(d, "sip.media-without-bye", NT_SEV_ERROR);
+                scpy(f->flow, sizeof f->flow, flow);
+                ff(f, g->rtp_last[stopped]);
+                ff(f, g->rtp_last[1 - stopped]);
+                ff(f, g->ok_frame);
+                ff(f, g->icmp_frame);
+                fstr(f, "call_id", g->call_id);
+                fstr(f, "stopped", who[stopped]);
+                fnum(f, "media_after_s", more);
+                fnum(f, "icmp_errors", g->icmp);
+                ftext(f,
+                      "The %s's RTP stopped at frame %llu but the %s's went on for %s more (to frame %llu) and no "
+                      "BYE was seen for the call answered in frame %llu%s.",
+                      who[stopped], (unsigned long long)g->rtp_last[stopped], who[1 - stopped],
+                      dur(b1, sizeof b1, more), (unsigned long long)g->rtp_last[1 - stopped],
+                      (unsigned long long)g->ok_frame,
+                      g->icmp ? "; the media was answered by ICMP errors: the other side is gone" : "");
+                fadvice(f, "The %s hung up (or crashed) without signalling it: check why it sends no BYE (a "
+                           "gateway's configuration, the SIP path for in-dialog requests); the call stays up on "
+                           "the other side.",
+                        who[stopped]);
+            }
+        }
+        if (g->nep[0] && g->nep[1] && after_ok >= d->o.media_wait_s && (!g->rtp[0] || !g->rtp[1]) &&
+            (!g->bye_frame || secs(d->last_ts, g->ok_ts) > 0)) {
+            bool none = !g->rtp[0] && !g->rtp[1];
+            nt_finding *f = finding(d, "sip.media-failed", none ? NT_SEV_ERROR : NT_SEV_WARNING);
+            scpy(f->flow, sizeof f->flow, flow);
+            ff(f, g->invite_frame);
+            ff(f, g->ok_frame);
+            ff(f, g->rtp_first[0] ? g->rtp_first[0] : g->rtp_first[1]);
+            fstr(f, "call_id", g->call_id);
+            fnum(f, "rtp_caller_to_callee", (double)g->rtp[0]);
+            fnum(f, "rtp_callee_to_caller", (double)g->rtp[1]);
+            char ep[2][80];
+            for (int side = 0; side < 2; side++) {
+                addr z = {.fam = g->ep[side][0].fam};
+                memcpy(z.a, g->ep[side][0].a, 16);
+                char zs[64];
+                addr_str(zs, sizeof zs, &z);
+                snprintf(ep[side], sizeof ep[side], "%s:%u", zs, g->ep[side][0].port);
+            }
+            if (none)
+                ftext(f, "The call was answered (frame %llu) but no RTP was seen to or from the media addresses its "
+                         "SDP gave (%s, %s).",
+                      (unsigned long long)g->ok_frame, ep[0], ep[1]);
+            else
+                ftext(f, "One-way media: the call was answered (frame %llu) and RTP went only from the %s (to %s); "
+                         "none came back to %s.",
+                      (unsigned long long)g->ok_frame, g->rtp[0] ? "caller" : "callee", g->rtp[0] ? ep[1] : ep[0],
+                      g->rtp[0] ? ep[0] : ep[1]);
+            fadvice(f, "Media takes another path than signalling: check firewalls and NAT for the RTP ports, the "
+                       "addresses in the SDP (private addresses behind NAT), and the media relay (TURN/Edge).");
+        }
+    }
+    /* STUN: unanswered requests, per server and method */
+    for (size_t i = 0; i < MAX_STUNQ; i++) {
+        stunq *q = &d->sq[i];
+        if (!q->used || q->answered) continue;
+        stunagg *a = stunagg_get(d, true, q->fam, q->server, q->sport, q->method, 0);
+        if (!a) continue;
+        a->n++;
+        a->tries += q->tries;
+        if (a->nframes < EXAMPLES) a->frames[a->nframes++] = q->frame;
+    }
+    for (size_t i = 0; i < d->nsa; i++) {
+        stunagg *a = &d->sa[i];
+        addr x = {.fam = a->fam};
+        memcpy(x.a, a->server, 16);
+        char sv[80];
+        ep_str(sv, sizeof sv, a->fam, a->server, a->sport);
+        const char *meth = nt_stun_method_name(a->method);
+        if (a->noresp) {
+            nt_finding *f = finding(d, "stun.no-response", NT_SEV_ERROR);
+            scpy(f->flow, sizeof f->flow, sv);
+            for (int k = 0; k < a->nframes; k++) ff(f, a->frames[k]);
+            fstr(f, "method", meth ? meth : "?");
+            fnum(f, "requests", a->n);
+            fnum(f, "tries", a->tries);
+            ftext(f, "%u STUN %s request%s to %s got no answer (%u packet%s, first in frame %llu).", a->n,
+                  meth ? meth : "", a->n > 1 ? "s" : "", sv, a->tries, a->tries > 1 ? "s" : "",
+                  (unsigned long long)a->frames[0]);
+            fadvice(f, "UDP to the STUN/TURN server is blocked or the server is down: open UDP %u to it (and TCP "
+                       "443 as the fallback for A/V Edge), then test with `nettracer stun`.",
+                    a->sport);
+            continue;
+        }
+        if ((a->code == 401 || a->code == 438) && a->later_success) continue; /* the credential exchange */
+        nt_finding *f = finding(d, "stun.error", a->code == 401 || a->code == 438 ? NT_SEV_WARNING : NT_SEV_ERROR);
+        scpy(f->flow, sizeof f->flow, sv);
+        for (int k = 0; k < a->nframes; k++) ff(f, a->frames[k]);
+        ff(f, a->req_frame);
+        fstr(f, "method", meth ? meth : "?");
+        fnum(f, "code", a->code);
+        fstr(f, "reason", a->reason[0] ? a->reason : nt_stun_error_name(a->code));
+        fnum(f, "answers", a->n);
+        ftext(f, "The STUN server %s answered %s with error %u (%s)%s, first in frame %llu.", sv,
+              meth ? meth : "a request", a->code, a->reason[0] ? a->reason : nt_stun_error_name(a->code),
+              a->code == 401 ? " and no authenticated request succeeded afterwards" : "",
+              (unsigned long long)a->frames[0]);
+        if (a->code == 401 || a->code == 438)
+            fadvice(f, "The credentials were refused: check the TURN user name and password (or the MRAS token "
+                       "for A/V Edge) and the realm.");
+        else if (a->code == 486)
+            fadvice(f, "The allocation quota is reached: the server has too many allocations for this user.");
+        else
+            fadvice(f, "Look at the TURN server's logs for why it refused the %s.", meth ? meth : "request");
     }
 }
 
@@ -1342,6 +1845,12 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
                 const nt_udp *u = &pkt->udp[l->idx];
                 if ((u->sport == 53 || u->dport == 53) && u->payload && u->payload_cap >= NT_DNS_HDR_LEN)
                     add_dns(d, pkt, &ip, u->payload, u->payload_cap, (dns_ports){u->sport, u->dport});
+                else if (u->payload && u->payload_cap >= 20 && nt_stun_is_message(u->payload, u->payload_cap))
+                    add_stun(d, pkt, &ip, u);
+                else if (u->payload && nt_sip_detect(u->payload, u->payload_cap))
+                    add_sip(d, pkt, &ip, u->payload, u->payload_cap);
+                else if (d->ndl && u->payload && u->payload_cap >= 12)
+                    add_rtp(d, pkt, &ip, u);
                 break;
             }
             if (l->proto == NT_P_TCP) {
@@ -1353,12 +1862,21 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
                     !(pkt->ana.tcp_flags & (NT_TA_RETRANSMISSION | NT_TA_FAST_RETRANSMISSION)) &&
                     nt_dns_tcp_message(t->payload, t->payload_cap, &msg, &mlen) && mlen >= NT_DNS_HDR_LEN)
                     add_dns(d, pkt, &ip, msg, mlen, (dns_ports){t->sport, t->dport});
+                /* SIP over TCP: messages at the start of a segment */
+                uint32_t ml;
+                if (t->payload && t->payload_cap && !(pkt->ana.tcp_flags & NT_TA_RETRANSMISSION) &&
+                    nt_sip_detect(t->payload, t->payload_cap) &&
+                    nt_sip_msg_len(t->payload, t->payload_cap, &ml) == NT_SIP_LEN_OK)
+                    add_sip(d, pkt, &ip, t->payload, ml);
                 break;
             }
         }
     }
     if (pkt->narp) add_arp(d, pkt);
-    if (pkt->nicmp || pkt->nicmp6) add_icmp(d, pkt);
+    if (pkt->nicmp || pkt->nicmp6) {
+        add_icmp(d, pkt);
+        if (d->ndl) icmp_media(d, pkt);
+    }
     if (pkt->ana.tcp_valid) add_tcp(d, pkt);
 }
 
@@ -1879,6 +2397,7 @@ void nt_diag_finish(nt_diag *d, const nt_trace *t)
     server_rules(d);
     icmp_arp_rules(d);
     dns_rules(d);
+    sip_stun_rules(d);
     checksum_rules(d);
     capture_rules(d, t);
     if (d->nf) qsort(d->f, d->nf, sizeof *d->f, cmp_finding);

@@ -114,7 +114,7 @@ static void json_finding(nt_buf *b, const char *file, const nt_finding *f)
     nt_json_str(&j, "flow", f->flow);
     nt_json_obj_open(&j, "values");
     for (int i = 0; i < f->nvalues; i++) {
-        const nt_fvalue *v = &f->values[i];
+        const nt_finding_value *v = &f->values[i];
         if (v->is_str) {
             nt_json_str(&j, v->key, v->str);
         } else {
