@@ -271,7 +271,6 @@ struct nt_diag {
     stunq *sq;
     stunagg *sa;
     size_t nsa;
-    bool stun_success[4];    /* unused slot kept zero */
 };
 
 void nt_diag_opts_default(nt_diag_opts *o)
@@ -666,6 +665,15 @@ static dnsagg *dnsagg_get(nt_diag *d, int kind, uint8_t fam, const uint8_t *serv
     return a;
 }
 
+static void sort_frames(uint64_t *f, uint8_t n)
+{
+    for (uint8_t i = 1; i < n; i++)
+        for (uint8_t k = i; k > 0 && f[k] < f[k - 1]; k--) {
+            uint64_t t = f[k];
+            f[k] = f[k - 1], f[k - 1] = t;
+        }
+}
+
 static void agg_frame(dnsagg *a, uint64_t f)
 {
     if (a->nframes < EXAMPLES * 2) a->frames[a->nframes++] = f;
@@ -825,6 +833,7 @@ static void dns_rules(nt_diag *d)
                              "are unreachable, or DNSSEC validation failed): look at the server's logs.");
             break;
         case DA_NORESP: {
+            sort_frames(a->frames, a->nframes);
             bool sure = a->last_gap >= 1.0 || a->tries > a->n;
             f = finding(d, "dns.no-response", sure ? NT_SEV_WARNING : NT_SEV_NOTICE);
             fstr(f, "server", srv);
@@ -1149,11 +1158,6 @@ static void sip_stun_rules(nt_diag *d)
     }
     for (size_t i = 0; i < d->ndl; i++) {
         dialog *g = &d->dl[i];
-        if (getenv("NT6DBG"))
-            fprintf(stderr, "dialog %s inv %llu ok %llu bye %llu nep %u/%u rtp %llu/%llu\n", g->call_id,
-                    (unsigned long long)g->invite_frame, (unsigned long long)g->ok_frame,
-                    (unsigned long long)g->bye_frame, g->nep[0], g->nep[1], (unsigned long long)g->rtp[0],
-                    (unsigned long long)g->rtp[1]);
         if (!g->ok_frame || g->cancel_frame) continue;
         addr x = {.fam = g->fam}, y = {.fam = g->fam};
         memcpy(x.a, g->caller, 16);
@@ -1236,6 +1240,7 @@ static void sip_stun_rules(nt_diag *d)
     }
     for (size_t i = 0; i < d->nsa; i++) {
         stunagg *a = &d->sa[i];
+        sort_frames(a->frames, a->nframes);
         addr x = {.fam = a->fam};
         memcpy(x.a, a->server, 16);
         char sv[80];

@@ -42,6 +42,8 @@ const char nt_diagnose_help[] =
     "  --ca-list-warn B    CertificateRequest CA list size to warn about [12288];\n"
     "                      over 16384 bytes is an error\n"
     "  --dns-slow S        DNS query to its answer [0.5]\n"
+    "  --media-after S     one side's RTP going on after the other's stopped, no BYE [1]\n"
+    "  --media-wait S      trace after a call's 200 OK before missing RTP is said [2]\n"
     "\n"
     "Exit status: 0 nothing of warning severity or worse; 1 a warning or an\n"
     "error found (or a file cut short); 2 bad arguments or unreadable input.\n";
@@ -60,6 +62,8 @@ enum {
     OPT_CA_LIST_WARN,
     OPT_MAX_PER_CODE,
     OPT_DNS_SLOW,
+    OPT_MEDIA_AFTER,
+    OPT_MEDIA_WAIT,
 };
 
 typedef struct run {
@@ -231,6 +235,8 @@ int cmd_diagnose(int argc, char **argv)
                                           {"ca-list-warn", required_argument, NULL, OPT_CA_LIST_WARN},
                                           {"max-per-code", required_argument, NULL, OPT_MAX_PER_CODE},
                                           {"dns-slow", required_argument, NULL, OPT_DNS_SLOW},
+                                          {"media-after", required_argument, NULL, OPT_MEDIA_AFTER},
+                                          {"media-wait", required_argument, NULL, OPT_MEDIA_WAIT},
                                           {NULL, 0, NULL, 0}};
     nt_read_opts o;
     nt_read_opts_init(&o);
@@ -283,6 +289,12 @@ int cmd_diagnose(int argc, char **argv)
             continue;
         case OPT_WINDOW_STALL:
             if (!num_opt(optarg, 0, 1e6, &dop.window_stall_s)) goto bad;
+            continue;
+        case OPT_MEDIA_AFTER:
+            if (!num_opt(optarg, 1e-6, 1e6, &dop.media_after_s)) goto bad;
+            continue;
+        case OPT_MEDIA_WAIT:
+            if (!num_opt(optarg, 0, 1e6, &dop.media_wait_s)) goto bad;
             continue;
         case OPT_DNS_SLOW:
             if (!num_opt(optarg, 1e-6, 1e6, &dop.dns_slow_s)) goto bad;

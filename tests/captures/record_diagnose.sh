@@ -26,6 +26,10 @@
 #                address whose UDP 53 is dropped (no answer, 2 tries); then
 #                a TLS client without SNI to 10.66.7.2:443, whose certificate
 #                is for "Default Web Site" (the name resolved elsewhere)
+#   diag_oneway  a SIP call (INVITE/200/ACK with SDP, 3 s of RTP, BYE) whose
+#                callee's RTP is dropped before the wire: one-way media
+#   diag_stun    a STUN Binding request to UDP 3478, which the server drops,
+#                sent 4 times
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
@@ -202,7 +206,27 @@ rec_diag_dns() {
     stop_bg "$dns"
 }
 
-ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns"
+rec_diag_oneway() {
+    pair 8
+    # the callee's RTP never reaches the wire (dropped in its OUTPUT chain): one-way audio
+    nsx "$B" iptables -A OUTPUT -p udp --sport 40002 -j DROP
+    start_server "$B" "$WORK/uas.log" sip-uas 10.66.8.2 10
+    cap_start "$A" nt6va "$OUT/diag_oneway.pcap"
+    nsx "$A" timeout 20 python3 "$APP" sip-uac 10.66.8.1 10.66.8.2 3 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_stun() {
+    pair 9
+    # the STUN/TURN port is dropped on the server
+    nsx "$B" iptables -A INPUT -p udp --dport 3478 -j DROP
+    cap_start "$A" nt6va "$OUT/diag_stun.pcap"
+    nsx "$A" timeout 20 python3 "$APP" stun-client 10.66.9.1 10.66.9.2 4 || true
+    cap_stop
+}
+
+ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns diag_oneway diag_stun"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($ALL)
 for n in "${names[@]}"; do

@@ -180,6 +180,29 @@ expect "dd nxdomain" "$(q dd dns.no-such-name 0 "v['name']")" gone.nettracer.tes
 expect "dd no response" "$(q dd dns.no-response 0 "(f['severity'], v['server'], v['tries'])")" "('warning', '10.66.7.3', 2)"
 expect "dd codes" "$(codes dd)" "dns.no-response dns.no-such-name dns.resolved-elsewhere"
 
+# --- SIP and its media (sip_*.pcap from record_apps.sh; diag_oneway, diag_stun from record_diagnose.sh)
+diag se "$C/sip_error.pcap"
+expect "sip error" "$(q se sip.error-response 0 "(f['severity'], v['status'], v['method'], f['frames'])")" "('warning', 488, 'INVITE', [3, 1])"
+expect "sip ms-diagnostics" "$(q se sip.error-response 0 "v['ms_diagnostics'].startswith('52001;')")" True
+diag nb "$C/sip_nobye.pcap"
+expect "no bye" "$(q nb sip.media-without-bye 0 "(f['severity'], v['stopped'], round(v['media_after_s']))")" "('error', 'caller', 2)"
+expect "no bye frames" "$(q nb sip.media-without-bye 0 "f['frames'][:2]")" \
+    "[$(tshark -r "$C/sip_nobye.pcap" -Y 'udp.srcport==40000 and rtp' -T fields -e frame.number 2>/dev/null | tail -1), $(tshark -r "$C/sip_nobye.pcap" -Y 'udp.srcport==40002 and rtp' -T fields -e frame.number 2>/dev/null | tail -1)]"
+expect "no bye icmp" "$(q nb sip.media-without-bye 0 "v['icmp_errors'] > 0")" True
+diag ow "$C/diag_oneway.pcap"
+expect "one-way" "$(q ow sip.media-failed 0 "(f['severity'], v['rtp_callee_to_caller'], f['frames'][:2])")" "('warning', 0, [3, 4])"
+expect "one-way count" "$(q ow sip.media-failed 0 "v['rtp_caller_to_callee']")" \
+    "$(tshark -r "$C/diag_oneway.pcap" -Y 'udp.dstport==40002' 2>/dev/null | wc -l)"
+expect "one-way codes" "$(codes ow)" sip.media-failed
+diag ae "$C/apps_edge.pcap"
+expect "busy and decline are notices" "$(worst ae)" notice
+diag st "$C/diag_stun.pcap"
+expect "stun no response" "$(q st stun.no-response 0 "(f['severity'], v['method'], v['requests'], v['tries'], f['frames'])")" "('error', 'Binding', 1, 4, [3])"
+diag sr "$C/stun.pcap"
+expect "stun 401 then success" "$(q sr stun.error 0 1)" none
+diag sc "$C/stun_crafted.pcap"
+expect "stun error" "$(q sc stun.error 0 "(v['code'], v['reason'])")" "(420, 'Unknown Attribute')"
+
 # --- ICMP errors with the flow they quote
 diag udp "$C/udp.pcap"
 expect "unreachable" "$(q udp icmp.unreachable 0 "(f['frames'], v['reason'], f['flow'].startswith('UDP 10.99.7.1:'))")" "([10], 'port unreachable', True)"
@@ -187,7 +210,8 @@ diag ttl "$C/ttl.pcap"
 expect "ttl exceeded" "$(q ttl icmp.ttl-exceeded 0 "(f['frames'], v['from'], v['count'])")" "([6, 8], '10.99.8.254', 2)"
 
 # --- clean captures: nothing of warning severity, exit 0
-for c in http4.pcap http6.pcap tls12.pcap tls13.pcap ping4.pcap ping6.pcap keepalive.pcap dumpcap.pcapng preexisting.pcap; do
+for c in http4.pcap http6.pcap tls12.pcap tls13.pcap ping4.pcap ping6.pcap keepalive.pcap dumpcap.pcapng preexisting.pcap \
+    sip_call.pcap sip_tcp.pcap; do
     diag clean "$C/$c"
     expect "clean $c" "$(worst clean)" none
     expect "clean $c exit" "$(cat "$tmp/clean.rc")" 0

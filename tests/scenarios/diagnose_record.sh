@@ -49,6 +49,8 @@ expect "offload" "$(q diag_offload.pcap capture.checksum-offload "(v['host'], v[
 expect "dns resolved elsewhere" "$(q diag_dns.pcap dns.resolved-elsewhere "v['name']")" portal.nettracer.test
 expect "dns nxdomain" "$(q diag_dns.pcap dns.no-such-name "v['name']")" gone.nettracer.test
 expect "dns no response" "$(q diag_dns.pcap dns.no-response "v['server']")" 10.66.7.3
+expect "one-way media" "$(q diag_oneway.pcap sip.media-failed "(v['rtp_callee_to_caller'], v['rtp_caller_to_callee'] > 100)")" "(0, True)"
+expect "stun no response" "$(q diag_stun.pcap stun.no-response "(v['requests'], v['tries'])")" "(1, 4)"
 # nothing else of warning severity in these captures
 for c in diag_slow.pcap diag_idle.pcap diag_offload.pcap; do
     expect "only expected in $c" "$("$NT" diagnose --json "$C/$c" | python3 -c "
