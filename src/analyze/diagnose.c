@@ -2130,7 +2130,9 @@ static void stream_rules(nt_diag *d, const nt_conn *c, dstream *s)
         }
     }
     /* request ACKed, never answered, and the trace ended with the connection open */
-    if (nt_conn_end_of(c) == NT_END_OPEN) no_response(d, s, c, d->last_ts, d->last_frame, false);
+    /* (only where the server answered before: a one-way stream, such as an
+     * upload or a log feed, is not waiting for anything) */
+    if (nt_conn_end_of(c) == NT_END_OPEN && s->any_data[1]) no_response(d, s, c, d->last_ts, d->last_frame, false);
     /* idle gap */
     if (s->ngaps) {
         static const char *who[3] = {"the client was waiting for the server's answer",

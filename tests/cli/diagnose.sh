@@ -115,6 +115,12 @@ for l in out:
 expect "nagle advice" "$(q ng tcp.delayed-ack-nagle 0 "'TCP_NODELAY on the server' in f['advice']")" True
 diag slow "$C/diag_slow.pcap"
 expect "slow" "$(q slow app.slow-response 0 "(f['flow'], v['responses'], v['slow'], round(v['max_s'], 1))")" "('10.66.3.2:8080', 3, 3, 1.5)"
+# cut while the second request waits: no answer until the end of the trace (a warning);
+# cut while the first waits, before the server ever sent data: a one-way stream, nothing
+diag cut "$C/diag_slow.pcap" --range 1-11 --no-response 0.000001
+expect "no-response at end" "$(q cut app.no-response 0 "(f['severity'], f['frames'], v['request_frame'])")" "('warning', [10, 11], 10)"
+diag cut1 "$C/diag_slow.pcap" --range 1-7 --no-response 0.000001
+expect "no-response one-way" "$(q cut1 app.no-response 0 1)" none
 diag slow2 "$C/diag_slow.pcap" --slow-response 2
 expect "slow threshold" "$(codes slow2)" ""
 expect "slow threshold exit" "$(cat "$tmp/slow2.rc")" 0
