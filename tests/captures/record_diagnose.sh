@@ -127,9 +127,9 @@ start_server() {
 
 rec_diag_noresp() {
     pair 1
-    start_server "$B" "$WORK/noresp.log" mute-server 8443 20
+    start_server "$B" "$WORK/noresp.log" mute-server 8080 20
     cap_start "$A" nt6va "$OUT/diag_noresp.pcap"
-    nsx "$A" timeout 20 python3 "$APP" ask-client 10.66.1.2 8443 4 || true
+    nsx "$A" timeout 20 python3 "$APP" ask-client 10.66.1.2 8080 4 || true
     cap_stop
     stop_bg "$SRV"
 }
@@ -145,9 +145,9 @@ rec_diag_nagle() {
 
 rec_diag_slow() {
     pair 3
-    start_server "$B" "$WORK/slow.log" delay-server 8080 3 1.5 20
+    start_server "$B" "$WORK/slow.log" delay-server 9001 3 1.5 20
     cap_start "$A" nt6va "$OUT/diag_slow.pcap"
-    nsx "$A" timeout 30 python3 "$APP" rr-client 10.66.3.2 8080 3 110 || true
+    nsx "$A" timeout 30 python3 "$APP" rr-client 10.66.3.2 9001 3 110 || true
     cap_stop
     stop_bg "$SRV"
 }

@@ -114,7 +114,7 @@ for l in out:
         print([s, a, a + 1]); break")"
 expect "nagle advice" "$(q ng tcp.delayed-ack-nagle 0 "'TCP_NODELAY on the server' in f['advice']")" True
 diag slow "$C/diag_slow.pcap"
-expect "slow" "$(q slow app.slow-response 0 "(f['flow'], v['responses'], v['slow'], round(v['max_s'], 1))")" "('10.66.3.2:8080', 3, 3, 1.5)"
+expect "slow" "$(q slow app.slow-response 0 "(f['flow'], v['responses'], v['slow'], round(v['max_s'], 1))")" "('10.66.3.2:9001', 3, 3, 1.5)"
 # cut while the second request waits: no answer until the end of the trace (a warning);
 # cut while the first waits, before the server ever sent data: a one-way stream, nothing
 diag cut "$C/diag_slow.pcap" --range 1-11 --no-response 0.000001

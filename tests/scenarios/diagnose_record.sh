@@ -33,9 +33,9 @@ else:
 ts() { tshark -r "$C/$1" -Y "$2" -T fields -e frame.number 2>/dev/null | head -1; }
 
 expect "no-response" "$(q diag_noresp.pcap app.no-response "(f['severity'], round(v['waited_s']))")" "('error', 4)"
-expect "no-response request" "$(q diag_noresp.pcap app.no-response "f['frames'][0]")" "$(ts diag_noresp.pcap 'tcp.dstport==8443 and tcp.len>0')"
-expect "no-response ack" "$(q diag_noresp.pcap app.no-response "f['frames'][1]")" "$(ts diag_noresp.pcap 'tcp.srcport==8443 and tcp.len==0 and tcp.ack>1 and not tcp.flags.syn==1')"
-expect "no-response close" "$(q diag_noresp.pcap app.no-response "f['frames'][2]")" "$(ts diag_noresp.pcap 'tcp.dstport==8443 and (tcp.flags.fin==1 or tcp.flags.reset==1)')"
+expect "no-response request" "$(q diag_noresp.pcap app.no-response "f['frames'][0]")" "$(ts diag_noresp.pcap 'tcp.dstport==8080 and tcp.len>0')"
+expect "no-response ack" "$(q diag_noresp.pcap app.no-response "f['frames'][1]")" "$(ts diag_noresp.pcap 'tcp.srcport==8080 and tcp.len==0 and tcp.ack>1 and not tcp.flags.syn==1')"
+expect "no-response close" "$(q diag_noresp.pcap app.no-response "f['frames'][2]")" "$(ts diag_noresp.pcap 'tcp.dstport==8080 and (tcp.flags.fin==1 or tcp.flags.reset==1)')"
 
 expect "nagle" "$(q diag_nagle.pcap tcp.delayed-ack-nagle "(f['severity'], v['sender'], v['occurrences'] >= 10)")" "('warning', 'server', True)"
 expect "nagle first small" "$(q diag_nagle.pcap tcp.delayed-ack-nagle "f['frames'][0]")" \
