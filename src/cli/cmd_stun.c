@@ -418,6 +418,15 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     int rc = exchange(r, rawreq ? "(from --request-file, no credentials)" : "(no credentials)", req, len, resp,
                       sizeof resp, &m, NULL, 0);
     r->show_req = false;
+    if (rc == 0 && r->mapped[0]) {
+        /* the path is open (Binding answered): the server does not do TURN */
+        nt_buf_printf(&r->out,
+                      "The server answers STUN Binding requests but not TURN Allocate requests: it is a STUN-only\n"
+                      "server, or its TURN relay is disabled (coturn --stun-only; on an A/V Edge check the\n"
+                      "relay service). The network path on %s %u is open.\nResult: FAILED (no TURN answer)\n",
+                      r->tr == NT_STUN_UDP ? "UDP" : "TCP", r->port);
+        return NT_EXIT_PROBLEM;
+    }
     if (rc <= 0) {
         if (rc == 0) timeout_advice(r);
         nt_buf_puts(&r->out, rc == 0 ? "Result: FAILED (no answer)\n" : "Result: FAILED\n");

@@ -9,7 +9,7 @@ NT=${1:?usage: stun_coturn.sh NETTRACER}
 SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/coturn.sh"
 tmp=$(mktemp -d /tmp/nt8stun.XXXXXX)
-trap 'coturn_down; rm -rf "$tmp"' EXIT
+trap '[ -n "${STUNONLY_PID:-}" ] && kill "$STUNONLY_PID" 2>/dev/null; coturn_down; rm -rf "$tmp"' EXIT
 fails=0; n=0
 fail() { echo "FAIL $*"; fails=$((fails+1)); }
 # run NAME WANT_RC ARGS...: nettracer stun in the client namespace
@@ -128,6 +128,17 @@ assert o[0]['type'] == 'exchange' and o[0]['answered'] is False and o[0]['sends'
 assert o[-1]['alive'] is False and 'UDP 3478 is allowed' in o[-1]['text'], o[-1]
 " || fail "dropped_json: not the expected JSON"
 ip netns exec "$S_NS" iptables -F INPUT
+
+# a STUN-only server (a second coturn on port 3600; 3479 is the first one's RFC 5780 port): Binding answered, Allocate ignored
+ip netns exec "$S_NS" turnserver -n --no-cli -L 10.88.1.2 --listening-port 3600 --stun-only --no-tls --no-dtls \
+    --log-file "$tmp/stunonly.log" --simple-log --pidfile "$tmp/stunonly.pid" >/dev/null 2>&1 &
+STUNONLY_PID=$!
+for i in $(seq 50); do ip netns exec "$S_NS" ss -lnu | grep -q '10.88.1.2:3600' && break; sleep 0.1; done
+run stunonly 1 "$H" --port 3600 --timeout 2
+has stunonly 'Binding Request -> Binding Success Response'
+has stunonly 'Allocate Request \(no credentials\): no answer in 2\.0 s'
+has stunonly 'answers STUN Binding requests but not TURN Allocate requests'
+has stunonly '^Result: FAILED \(no TURN answer\)'
 
 # nothing listening: ICMP port unreachable is reported
 run closed 1 "$H" --port 3999 --timeout 2
