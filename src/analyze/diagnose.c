@@ -391,6 +391,28 @@ static void scpy(char *dst, size_t n, const char *src)
     dst[l] = 0;
 }
 
+/* Text from the network may hold any bytes: keep valid UTF-8 (JSON must be),
+ * turn control characters and invalid sequences into '?'. In place. */
+static void clean_text(char *p)
+{
+    unsigned char *s = (unsigned char *)p;
+    while (*s) {
+        int n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 : (*s & 0xf8) == 0xf0 ? 4 : 0;
+        bool ok = n > 0 && !(n == 1 && (*s < 0x20 || *s == 0x7f));
+        for (int k = 1; ok && k < n; k++)
+            if ((s[k] & 0xc0) != 0x80) ok = false;
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if (ok && n == 2 && *s < 0xc2) ok = false;
+        if (ok && n == 3 && ((*s == 0xe0 && s[1] < 0xa0) || (*s == 0xed && s[1] >= 0xa0))) ok = false;
+        if (ok && n == 4 && ((*s == 0xf0 && s[1] < 0x90) || *s > 0xf4 || (*s == 0xf4 && s[1] >= 0x90))) ok = false;
+        if (!ok) {
+            *s++ = '?';
+            continue;
+        }
+        s += n;
+    }
+}
+
 static void fstr(nt_finding *f, const char *key, const char *s)
 {
     if (f->nvalues >= NT_FINDING_MAX_VALUES) return;
@@ -398,6 +420,7 @@ static void fstr(nt_finding *f, const char *key, const char *s)
     snprintf(x->key, sizeof x->key, "%s", key);
     x->is_str = true;
     scpy(x->str, sizeof x->str, s);
+    clean_text(x->str);
 }
 
 static void ftext(nt_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -407,6 +430,7 @@ static void ftext(nt_finding *f, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(f->text, sizeof f->text, fmt, ap);
     va_end(ap);
+    clean_text(f->text);
 }
 
 static void fadvice(nt_finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -416,6 +440,7 @@ static void fadvice(nt_finding *f, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(f->advice, sizeof f->advice, fmt, ap);
     va_end(ap);
+    clean_text(f->advice);
 }
 
 static void addr_str(char *out, size_t n, const addr *a)

@@ -262,6 +262,34 @@ expect "max per code shown" "$(grep -c '^ERROR' "$tmp/mpc")" 2
 expect "max per code rest" "$(grep -c '^Not shown: 4 more tcp.syn-refused' "$tmp/mpc")" 1
 expect "max per code header" "$(grep '^  findings' "$tmp/mpc")" "  findings    6 errors, 0 warnings, 0 notices"
 
+# --- damaged input: 60 deterministic mutations of captures with application
+# messages; every run ends with a status of at most 2 and valid JSON (the
+# texts quote names and SIP/STUN strings from the packets)
+expect "mutations" "$(python3 - "$NT" "$C" <<'PY'
+import json, random, subprocess, sys, tempfile, os
+nt, c = sys.argv[1], sys.argv[2]
+random.seed(6)
+caps = ['diag_dns.pcap', 'sip_nobye.pcap', 'stun_crafted.pcap', 'tls_clientca.pcap', 'dns.pcap', 'sip_error.pcap']
+bad = 0
+with tempfile.TemporaryDirectory() as d:
+    m = os.path.join(d, 'm.pcap')
+    for i in range(60):
+        b = bytearray(open(os.path.join(c, caps[i % len(caps)]), 'rb').read())
+        for _ in range(random.randint(1, 20)):
+            b[random.randrange(24, len(b))] = random.randrange(256)
+        open(m, 'wb').write(b)
+        r = subprocess.run([nt, 'diagnose', '--all', '--json', m], capture_output=True)
+        try:
+            for l in r.stdout.decode('utf-8').splitlines():
+                json.loads(l)
+            ok = r.returncode <= 2 and b'Sanitizer' not in r.stderr and b'runtime error' not in r.stderr
+        except ValueError:
+            ok = False
+        bad += not ok
+print(bad)
+PY
+)" 0
+
 # --- errors
 "$NT" diagnose "$C/notacapture.txt" > /dev/null 2>&1; expect "bad input exit" $? 2
 "$NT" diagnose > /dev/null 2>&1; expect "no trace exit" $? 2
