@@ -37,6 +37,8 @@ extern const char nt_voip_help[];
 extern const char nt_convs_help[];
 int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
+int cmd_diagnose(int argc, char **argv);
+extern const char nt_diagnose_help[];
 int cmd_stun(int argc, char **argv);
 extern const char nt_stun_help[];
 int cmd_ews(int argc, char **argv);

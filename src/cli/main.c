@@ -12,6 +12,8 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const nt_command commands[] = {
+    {"diagnose", cmd_diagnose, "expert findings, worst first, each with evidence frames and advice",
+     nt_diagnose_help},
     {"show", cmd_show, "packet list (No., Time, Delta, Source, Destination, Protocol, Length, Info) or full detail",
      nt_show_help},
     {"conns", cmd_conns, "every TCP connection attempt and its outcome", nt_conns_help},

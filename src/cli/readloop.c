@@ -105,6 +105,7 @@ static int find_ranges(const char *cmd, const nt_read_opts *o, nt_markers *mk)
     }
     nt_trace_close(t);
     nt_markers_ranges(mk, last);
+    if (mk->nr == 0 && o->markers_auto) return NT_EXIT_OK;
     if (mk->nr == 0) {
         fprintf(stderr,
                 "nettracer %s: no ping markers in %s: no ICMP echo with a %u-byte payload followed by one with %u bytes "
@@ -132,7 +133,7 @@ int nt_read_trace(const char *cmd, const nt_read_opts *o, nt_read_cb cb, void *u
     }
     nt_markers mk;
     memset(&mk, 0, sizeof mk);
-    if (o->markers) {
+    if (o->markers || (o->markers_auto && strcmp(o->file, "-"))) {
         int rc = find_ranges(cmd, o, &mk);
         if (rc) {
             nt_markers_free(&mk);
@@ -159,7 +160,7 @@ int nt_read_trace(const char *cmd, const nt_read_opts *o, nt_read_cb cb, void *u
         if (f.number > o->last) break;
         nt_session_dissect(s, &f, &pkt);
         if (f.number < o->first) continue;
-        if (o->markers && !in_ranges(&mk, f.number)) continue;
+        if ((o->markers || mk.nr) && !in_ranges(&mk, f.number)) continue;
         pkt.ana.delta_disp_ns = have_disp ? nt_time_diff_ns(f.ts, prev_disp) : 0;
         if (flt && !nt_filter_match(flt, &pkt)) continue;
         if (f.linktype != NT_LINK_PCAPNG_CUSTOM) {
@@ -176,8 +177,13 @@ int nt_read_trace(const char *cmd, const nt_read_opts *o, nt_read_cb cb, void *u
         fprintf(stderr, "nettracer %s: warning: %s\n", cmd, nt_trace_warning(t));
         rc = NT_EXIT_PROBLEM;
     }
+    if (o->at_end && r >= 0) o->at_end(user, t);
     nt_session_free(s);
     nt_trace_close(t);
+    if (o->markers_out) {
+        *o->markers_out = mk;
+        memset(&mk, 0, sizeof mk);
+    }
     nt_markers_free(&mk);
     nt_filter_free(flt);
     return rc;

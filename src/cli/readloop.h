@@ -23,6 +23,14 @@ typedef struct nt_read_opts {
     uint32_t start_size, end_size;
     bool json;
     bool rtp_heuristic;            /* RTP/RTCP by content on any UDP port */
+    /* diagnose: look for markers and restrict to them only if there are
+     * some (no message when there are none); the markers found are moved
+     * to markers_out when it is set */
+    bool markers_auto;
+    nt_markers *markers_out;
+    /* called once after the last frame, before the trace is closed (what
+     * the file says at its end: pcapng interface statistics) */
+    void (*at_end)(void *user, const nt_trace *t);
 } nt_read_opts;
 
 void nt_read_opts_init(nt_read_opts *o);

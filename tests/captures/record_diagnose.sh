@@ -1,0 +1,242 @@
+#!/bin/bash
+# record_diagnose.sh OUTDIR [NAME...]
+#
+# Records the captures that show the problems `nettracer diagnose` finds and
+# that record.sh does not already record: real programs (python sockets from
+# diagapp.py, ping) between network namespaces this script creates and always
+# deletes (trap EXIT). Traffic stays on the veth pair between them, addresses
+# 10.66.0.0/16 only. Offloads are off so segments are wire-sized with correct
+# checksums. Needs root, iproute2, tcpdump, python3, ethtool, ping, iptables,
+# dnsmasq, dig, openssl.
+#
+#   diag_noresp  a server that reads the request and never answers (TCP ACKs
+#                it); the client gives up after 4 s (the field notes' load
+#                balancer case)
+#   diag_nagle   30 request/answer exchanges; the server writes a 6-byte
+#                header and a 276-byte body in two send() calls with Nagle on,
+#                so the body waits for the client's delayed ACK of the header
+#   diag_slow    3 requests, each answered after 1.5 s
+#   diag_idle    request/answer, 11 s of silence, request/answer
+#   diag_arp     ping to an address nobody has in the subnet: ARP unanswered
+#   diag_offload two request/answer exchanges captured on a host that keeps
+#                its transmit checksum offload: its own packets carry wrong
+#                TCP checksums, the peer's are right
+#   diag_dns     dig to dnsmasq: portal.nettracer.test resolves to 10.66.7.2,
+#                gone.nettracer.test does not exist (NXDOMAIN), a server
+#                address whose UDP 53 is dropped (no answer, 2 tries); then
+#                a TLS client without SNI to 10.66.7.2:443, whose certificate
+#                is for "Default Web Site" (the name resolved elsewhere)
+#   diag_oneway  a SIP call (INVITE/200/ACK with SDP, 3 s of RTP, BYE) whose
+#                callee's RTP is dropped before the wire: one-way media
+#   diag_stun    a STUN Binding request to UDP 3478, which the server drops,
+#                sent 4 times
+set -euo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
+mkdir -p "$1"
+OUT=$(cd "$1" && pwd)
+shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+APP="$HERE/diagapp.py"
+[ "$(id -u)" = 0 ] || { echo "record_diagnose.sh: must run as root" >&2; exit 2; }
+
+TAG="nt6d$$"
+WORK=$(mktemp -d /tmp/nt6diag.XXXXXX)
+NSLIST=()
+PIDS=()
+CAP_PID=
+
+log() { echo "record_diagnose.sh: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+cleanup() {
+    local rc=$? p ns
+    set +e
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    for ns in "${NSLIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+stop_bg() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget_pid "$1"; }
+
+# wait_for FILE TEXT: bounded wait (10 s) until FILE contains TEXT
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
+}
+
+# pair SUBNET [offload]: namespaces A (10.66.S.1) and B (10.66.S.2), IPv4
+# only, linked; with "offload" A keeps its checksum offload (its packets are
+# captured before the checksum is filled in)
+pair() {
+    local s=$1 offl=${2:-}
+    A="$TAG-${s}a" B="$TAG-${s}b"
+    ip netns add "$A"; NSLIST+=("$A")
+    ip netns add "$B"; NSLIST+=("$B")
+    local ns
+    for ns in "$A" "$B"; do
+        nsx "$ns" ip link set lo up
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    done
+    nsx "$A" ip link add nt6va address "$(printf '02:66:00:%02x:00:01' "$s")" type veth \
+        peer name nt6vb address "$(printf '02:66:00:%02x:00:02' "$s")" netns "$B"
+    nsx "$A" ip addr add "10.66.$s.1/24" dev nt6va
+    nsx "$B" ip addr add "10.66.$s.2/24" dev nt6vb
+    if [ "$offl" = offload ]; then
+        nsx "$A" ethtool -K nt6va tso off gso off gro off >/dev/null 2>&1 || true
+    else
+        nsx "$A" ethtool -K nt6va tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    fi
+    nsx "$B" ethtool -K nt6vb tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+    nsx "$A" ip link set nt6va up
+    nsx "$B" ip link set nt6vb up
+}
+
+cap_start() {
+    local ns=$1 ifc=$2 f=$3 lg="$WORK/$(basename "$3").log"
+    bg "$ns" tcpdump -i "$ifc" -U -Z root -w "$f" 2>"$lg"
+    CAP_PID=$BG_PID
+    wait_for "$lg" "listening on"
+    sleep 0.3
+}
+cap_stop() { sleep 1; kill -INT "$CAP_PID"; wait "$CAP_PID" || true; forget_pid "$CAP_PID"; }
+
+start_server() {
+    local ns=$1 lg=$2
+    shift 2
+    ip netns exec "$ns" timeout 40 python3 "$APP" "$@" >"$lg" 2>&1 &
+    SRV=$!
+    PIDS+=("$SRV")
+    wait_for "$lg" ready
+}
+
+rec_diag_noresp() {
+    pair 1
+    start_server "$B" "$WORK/noresp.log" mute-server 8080 20
+    cap_start "$A" nt6va "$OUT/diag_noresp.pcap"
+    nsx "$A" timeout 20 python3 "$APP" ask-client 10.66.1.2 8080 4 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_nagle() {
+    pair 2
+    start_server "$B" "$WORK/nagle.log" split-server 7890 30 20
+    cap_start "$A" nt6va "$OUT/diag_nagle.pcap"
+    nsx "$A" timeout 30 python3 "$APP" rr-client 10.66.2.2 7890 30 282 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_slow() {
+    pair 3
+    start_server "$B" "$WORK/slow.log" delay-server 9001 3 1.5 20
+    cap_start "$A" nt6va "$OUT/diag_slow.pcap"
+    nsx "$A" timeout 30 python3 "$APP" rr-client 10.66.3.2 9001 3 110 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_idle() {
+    pair 4
+    start_server "$B" "$WORK/idle.log" delay-server 9000 2 0 30
+    cap_start "$A" nt6va "$OUT/diag_idle.pcap"
+    nsx "$A" timeout 30 python3 "$APP" pause-client 10.66.4.2 9000 11 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_arp() {
+    pair 5
+    cap_start "$A" nt6va "$OUT/diag_arp.pcap"
+    # 10.66.5.99 is in the subnet but nobody has it: the ARP requests go unanswered
+    nsx "$A" timeout 10 ping -n -c 2 -W 1 10.66.5.99 >/dev/null 2>&1 || true
+    cap_stop
+}
+
+rec_diag_offload() {
+    pair 6 offload
+    start_server "$B" "$WORK/offload.log" delay-server 9000 2 0 20
+    cap_start "$A" nt6va "$OUT/diag_offload.pcap"
+    nsx "$A" timeout 20 python3 "$APP" rr-client 10.66.6.2 9000 2 24 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_dns() {
+    pair 7
+    # a second server address whose DNS port drops everything
+    nsx "$B" ip addr add 10.66.7.3/24 dev nt6vb
+    nsx "$B" iptables -A INPUT -d 10.66.7.3 -p udp --dport 53 -j DROP
+    # dnsmasq: portal.nettracer.test is 10.66.7.2, the rest of nettracer.test does not exist
+    bg "$B" timeout 40 dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address=10.66.7.2 \
+        --port=53 --local=/nettracer.test/ --address=/portal.nettracer.test/10.66.7.2 --pid-file="$WORK/dnsmasq.pid" \
+        --user=root --log-facility="$WORK/dnsmasq.log"
+    local dns=$BG_PID
+    # a TLS server whose certificate is for another name (CN=Default Web Site, no SAN)
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=Default Web Site" -days 30 \
+        -keyout "$WORK/wrong.key" -out "$WORK/wrong.pem" >/dev/null 2>&1
+    bg "$B" timeout 40 openssl s_server -quiet -accept 443 -cert "$WORK/wrong.pem" -key "$WORK/wrong.key" -www
+    local tls=$BG_PID
+    local i
+    for i in $(seq 50); do nsx "$B" ss -ltn | grep -q ':443 ' && nsx "$B" ss -lun | grep -q '10.66.7.2:53 ' && break; sleep 0.1; done
+    cap_start "$A" nt6va "$OUT/diag_dns.pcap"
+    nsx "$A" timeout 10 dig +tries=1 +time=2 @10.66.7.2 portal.nettracer.test A >/dev/null || true
+    nsx "$A" timeout 10 dig +tries=1 +time=2 @10.66.7.2 gone.nettracer.test A >/dev/null || true
+    nsx "$A" timeout 10 dig +tries=2 +time=1 @10.66.7.3 portal.nettracer.test A >/dev/null || true
+    # a client that resolved the name and connects without SNI (TLS 1.2: the certificate is visible)
+    nsx "$A" timeout 10 openssl s_client -connect 10.66.7.2:443 -noservername -tls1_2 </dev/null >/dev/null 2>&1 || true
+    cap_stop
+    stop_bg "$tls"
+    stop_bg "$dns"
+}
+
+rec_diag_oneway() {
+    pair 8
+    # the callee's RTP never reaches the wire (dropped in its OUTPUT chain): one-way audio
+    nsx "$B" iptables -A OUTPUT -p udp --sport 40002 -j DROP
+    start_server "$B" "$WORK/uas.log" sip-uas 10.66.8.2 10
+    cap_start "$A" nt6va "$OUT/diag_oneway.pcap"
+    nsx "$A" timeout 20 python3 "$APP" sip-uac 10.66.8.1 10.66.8.2 3 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_stun() {
+    pair 9
+    # the STUN/TURN port is dropped on the server
+    nsx "$B" iptables -A INPUT -p udp --dport 3478 -j DROP
+    cap_start "$A" nt6va "$OUT/diag_stun.pcap"
+    nsx "$A" timeout 20 python3 "$APP" stun-client 10.66.9.1 10.66.9.2 4 || true
+    cap_stop
+}
+
+ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns diag_oneway diag_stun"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=($ALL)
+for n in "${names[@]}"; do
+    declare -F "rec_$n" >/dev/null || die "unknown capture '$n' (known: $ALL)"
+done
+for n in "${names[@]}"; do
+    log "recording $n"
+    "rec_$n"
+    for p in "${PIDS[@]}"; do stop_bg "$p"; done
+    for ns in "${NSLIST[@]}"; do ip netns del "$ns"; done
+    NSLIST=()
+done
+log "done: $OUT"
