@@ -50,6 +50,7 @@ struct nt_app_flow {
         bool head;
     } req[HTTP_PENDING];
     uint8_t nreq, req0;
+    bool http_seen;          /* an HTTP message: later non-message bytes are "Continuation" */
     /* DNS queries by ID, for the response's time (a small ring) */
     struct {
         uint16_t id;
@@ -164,7 +165,9 @@ static int64_t http_frame(nt_app_flow *f, int dir, const uint8_t *p, uint32_t le
     /* Wireshark waits for a first line whatever the bytes are; a first line
      * that does not start a message makes the rest "Continuation" */
     if (!memchr(p, '\n', len)) return len >= APP_KEEP ? (int64_t)len : FR_NEED;
-    if (!nt_http_sniff(p, len)) return len;
+    /* before any message, bytes that do not start one are not HTTP (tshark
+     * leaves them to TCP) */
+    if (!nt_http_sniff(p, len)) return f->http_seen ? (int64_t)len : FR_NOT;
     uint32_t hl = nt_http_head_len(p, len);
     if (!hl) return len >= APP_KEEP ? (int64_t)len : FR_NEED;
     nt_http h;
@@ -340,6 +343,7 @@ static void http_message(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr,
         m->continuation = true;
         return;
     }
+    f->http_seen = true;
     m->body_len = pdu->full_len - hl;
     if (m->h.request) {
         if (f->nreq == HTTP_PENDING) { /* forget the oldest unanswered request */

@@ -414,6 +414,21 @@ def malformed():
 
 # ---------------------------------------------------------------- main
 
+def not_http():
+    """Text that is not HTTP on HTTP's ports 8080 and 80: tshark leaves it
+    to TCP (no "Continuation" before a message was seen)."""
+    fr = []
+    for sp, dp in ((40001, 8080), (40002, 80)):
+        def seg(src, dst, a, b, seq, ack, fl, pl=b''):
+            fr.append(eth(ipv4(6, tcp(a, b, seq, ack, fl, pl, src=src, dst=dst), src=src, dst=dst), 0x0800))
+        seg(IP_A, IP_B, sp, dp, 100, 0, 0x02)
+        seg(IP_B, IP_A, dp, sp, 500, 101, 0x12)
+        seg(IP_A, IP_B, sp, dp, 101, 501, 0x10)
+        seg(IP_A, IP_B, sp, dp, 101, 501, 0x18, b'hello server\nsecond line\n')
+        seg(IP_B, IP_A, dp, sp, 501, 126, 0x18, b'reply line\n')
+    return fr
+
+
 def write(outdir, name, data):
     with open(os.path.join(outdir, name), 'wb') as f:
         f.write(data)
@@ -471,6 +486,7 @@ def main():
         for i, (d, _) in enumerate(m, 1):
             f.write('%2d  %s\n' % (i, d))
 
+    write(out, 'not_http.pcap', pcap_bytes(with_times(not_http()), 1))
     write(out, 'unknown_linktype.pcap', pcap_bytes(recs[:3], 999))
     # a record claiming 2 GB of data: a reader must refuse it, not allocate it
     bad = pcap_bytes(recs[:6], 1) + struct.pack('<IIII', T0 + 1, 0, 0x7fffffff, 0x7fffffff) + frames[6]
