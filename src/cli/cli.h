@@ -57,4 +57,8 @@ extern const char nt_err_help[];
 int cmd_dns(int argc, char **argv);
 extern const char nt_dns_help[];
 
+/* The password in file (first line), or typed on /dev/tty without echo
+ * after "Password for USER: " when file is NULL. */
+bool nt_read_password(const char *file, const char *user, char *pw, size_t n);
+
 #endif

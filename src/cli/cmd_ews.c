@@ -71,34 +71,6 @@ static void say(void *user, nt_ews_level l, const char *text)
     fflush(stdout);
 }
 
-static bool read_password(const char *file, const char *user, char *pw, size_t n)
-{
-    FILE *f;
-    bool tty = false;
-    struct termios old, noecho;
-    if (file) {
-        f = fopen(file, "r");
-        if (!f) return false;
-    } else {
-        f = fopen("/dev/tty", "r+");
-        if (!f) return false;
-        fprintf(f, "Password for %s: ", user);
-        fflush(f);
-        if (tcgetattr(fileno(f), &old) == 0) {
-            noecho = old;
-            noecho.c_lflag &= ~(tcflag_t)ECHO;
-            tty = tcsetattr(fileno(f), TCSAFLUSH, &noecho) == 0;
-        }
-    }
-    bool ok = fgets(pw, (int)n, f) != NULL;
-    if (tty) {
-        tcsetattr(fileno(f), TCSAFLUSH, &old);
-        fputc('\n', f);
-    }
-    fclose(f);
-    if (ok) pw[strcspn(pw, "\r\n")] = 0;
-    return ok;
-}
 
 int cmd_ews(int argc, char **argv)
 {
@@ -156,7 +128,7 @@ int cmd_ews(int argc, char **argv)
         return nt_usage_error("ews", "cannot read the CA file '%s': %s", o.cafile, strerror(errno));
     static char pw[512];
     if (o.user) {
-        if (!read_password(pwfile, o.user, pw, sizeof pw)) {
+        if (!nt_read_password(pwfile, o.user, pw, sizeof pw)) {
             fprintf(stderr, "nettracer ews: cannot read the password (give --password-file F, or run from a terminal)\n");
             return NT_EXIT_USAGE;
         }

@@ -294,34 +294,6 @@ static void timeout_advice(stun_run *r)
                   r->host, p, r->port, p, r->port, r->port);
 }
 
-static bool read_password(const char *file, const char *user, char *pw, size_t n)
-{
-    FILE *f;
-    bool tty = false;
-    struct termios old, noecho;
-    if (file) {
-        f = fopen(file, "r");
-        if (!f) return false;
-    } else {
-        f = fopen("/dev/tty", "r+");
-        if (!f) return false;
-        fprintf(f, "Password for %s: ", user);
-        fflush(f);
-        if (tcgetattr(fileno(f), &old) == 0) {
-            noecho = old;
-            noecho.c_lflag &= ~(tcflag_t)ECHO;
-            tty = tcsetattr(fileno(f), TCSAFLUSH, &noecho) == 0;
-        }
-    }
-    bool ok = fgets(pw, (int)n, f) != NULL;
-    if (tty) {
-        tcsetattr(fileno(f), TCSAFLUSH, &old);
-        fputc('\n', f);
-    }
-    fclose(f);
-    if (ok) pw[strcspn(pw, "\r\n")] = 0;
-    return ok;
-}
 
 static void build_allocate(nt_stun_builder *b, uint8_t *buf, size_t cap, bool ms, const uint8_t tid[12])
 {
@@ -476,7 +448,7 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     }
     char pw[512];
     flush(r);
-    if (!read_password(pwfile, user, pw, sizeof pw)) {
+    if (!nt_read_password(pwfile, user, pw, sizeof pw)) {
         nt_buf_printf(&r->out, "Cannot read the password%s%s.\nResult: FAILED\n", pwfile ? " from " : "", pwfile ? pwfile : "");
         return NT_EXIT_PROBLEM;
     }

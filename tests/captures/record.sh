@@ -169,6 +169,13 @@ nginx_start() {
     fi
     local listen6=
     [ "$v6" = 1 ] && listen6='listen [::]:80 ipv6only=on;'
+    nginx_run "$ns" "$d" 80 "listen 80; $listen6 root $WORK/www;"
+}
+
+# nginx_run NS DIR PORT SERVER-DIRECTIVES: nginx with one server block, its
+# files under DIR; waits until PORT listens; sets NGINX_PID
+nginx_run() {
+    local ns=$1 d=$2 port=$3 server=$4
     cat >"$d/nginx.conf" <<EOF
 daemon off;
 master_process off;
@@ -186,18 +193,14 @@ http {
     fastcgi_temp_path $d/tmp/fastcgi;
     uwsgi_temp_path $d/tmp/uwsgi;
     scgi_temp_path $d/tmp/scgi;
-    server {
-        listen 80;
-        $listen6
-        root $WORK/www;
-    }
+    server { $server }
 }
 EOF
     bg "$ns" nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf"
     NGINX_PID=$BG_PID
     local i
     for i in $(seq 100); do
-        nsx "$ns" ss -Hltn 'sport = :80' | grep -q . && return 0
+        nsx "$ns" ss -Hltn "sport = :$port" | grep -q . && return 0
         sleep 0.1
     done
     die "nginx did not start: $(cat "$d/error.log" 2>/dev/null)"
@@ -206,46 +209,12 @@ EOF
 # nginx_tls_start NS CERT KEY [EXTRA]: nginx serving $WORK/www over TLS on
 # 443 (EXTRA: more server directives); sets NGINX_PID
 nginx_tls_start() {
-    local ns=$1 crt=$2 key=$3 extra=${4:-} d="$WORK/nginx-tls-$1"
-    mkdir -p "$d/tmp" "$WORK/www"
-    printf '<html><body>nettracer TLS test page</body></html>\n' >"$WORK/www/index.html"
-    printf 'small text resource for the second request\n' >"$WORK/www/small.txt"
-    cat >"$d/nginx.conf" <<EOF
-daemon off;
-master_process off;
-user root;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    default_type text/html;
-    types { text/plain txt; text/html html; }
-    client_body_temp_path $d/tmp/body;
-    proxy_temp_path $d/tmp/proxy;
-    fastcgi_temp_path $d/tmp/fastcgi;
-    uwsgi_temp_path $d/tmp/uwsgi;
-    scgi_temp_path $d/tmp/scgi;
-    server {
-        listen 443 ssl;
-        server_name www.nettracer.test;
-        ssl_certificate $crt;
-        ssl_certificate_key $key;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        $extra
-        root $WORK/www;
-    }
-}
-EOF
-    bg "$ns" nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf"
-    NGINX_PID=$BG_PID
-    local i
-    for i in $(seq 100); do
-        nsx "$ns" ss -Hltn 'sport = :443' | grep -q . && return 0
-        sleep 0.1
-    done
-    die "nginx (TLS) did not start: $(cat "$d/error.log" 2>/dev/null)"
+    local ns=$1 crt=$2 key=$3 extra=${4:-} d="$WORK/nginx-tls-$1" w="$WORK/www-tls"
+    mkdir -p "$d/tmp" "$w"
+    printf '<html><body>nettracer TLS test page</body></html>\n' >"$w/index.html"
+    printf 'small text resource for the second request\n' >"$w/small.txt"
+    nginx_run "$ns" "$d" 443 "listen 443 ssl; server_name www.nettracer.test; ssl_certificate $crt;
+        ssl_certificate_key $key; ssl_protocols TLSv1.2 TLSv1.3; $extra root $w;"
 }
 
 certs() { [ -f "$WORK/certs/ca.pem" ] || bash "$HERE/mkcerts.sh" "$WORK/certs" >/dev/null; C="$WORK/certs"; }
