@@ -105,6 +105,14 @@ typedef struct dstream {
     bool tls_client_hello_seen;
     uint32_t nclient_hello;
     bool cert_checked;
+    /* TLS 1.2 renegotiation, which is encrypted: per direction 0 before its
+     * ChangeCipherSpec, 1 waiting for its Finished, 2 handshake done */
+    uint8_t tls_st[2];
+    bool reneg_on;
+    uint32_t nreneg;
+    uint64_t reneg_frame, reneg_fin_frame, reneg_reply_frame;
+    int reneg_by;
+    nt_time reneg_ts, fin_ts;
 } dstream;
 
 typedef struct host {
@@ -1089,10 +1097,12 @@ static stunagg *stunagg_get(nt_diag *d, bool noresp, uint8_t fam, const uint8_t 
     return a;
 }
 
-static void add_stun(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const nt_udp *u)
+static void add_stun(nt_diag *d, const nt_packet *pkt, const ipinfo *ip, const uint8_t *p, uint32_t len,
+                     dns_ports pt)
 {
+    const dns_ports *u = &pt;
     nt_stun_msg m;
-    if (nt_stun_parse(u->payload, u->payload_cap, &m, NULL) != 0) return;
+    if (nt_stun_parse(p, len, &m, NULL) != 0) return;
     size_t al = ip->fam == 4 ? 4 : 16;
     uint64_t fr = pkt->frame->number;
     if (m.cls == NT_STUN_REQUEST) {
@@ -1567,6 +1577,28 @@ static void add_tls(nt_diag *d, dstream *s, const nt_conn *c, int dir, const nt_
     /* handshake progress and alerts, record by record */
     for (int i = 0; i < t->nrec; i++) {
         const nt_tls_rec_info *r = &t->rec[i];
+        /* after a side's ChangeCipherSpec its first encrypted handshake
+         * message is its Finished; any later one (TLS 1.2 and below; 1.3
+         * hides the record type) starts a renegotiation, seen only as
+         * "Encrypted Handshake Message" */
+        if (r->type == NT_TLS_CT_CCS) {
+            s->tls_st[dir] = 1;
+        } else if (r->type == NT_TLS_CT_HANDSHAKE && r->encrypted && !r->opaque) {
+            if (s->tls_st[dir] == 1) {
+                s->tls_st[dir] = 2;
+                if (!s->nreneg) s->reneg_fin_frame = fr, s->fin_ts = pkt->frame->ts; /* the later Finished */
+                if (s->reneg_on && s->tls_st[1 - dir] == 2) s->reneg_on = false;
+            } else if (s->tls_st[dir] == 2 && s->tls_st[1 - dir] == 2 && !s->reneg_on) {
+                s->reneg_on = true;
+                if (!s->nreneg++) {
+                    s->reneg_frame = fr;
+                    s->reneg_by = dir;
+                    s->reneg_ts = pkt->frame->ts;
+                }
+            } else if (s->reneg_on && s->nreneg == 1 && dir != s->reneg_by && !s->reneg_reply_frame) {
+                s->reneg_reply_frame = fr;
+            }
+        }
         if (s->sh_frame) {
             if (dir == 0 && !s->client_after_frame && fr >= s->sh_frame &&
                 (r->type == NT_TLS_CT_CCS || r->type == NT_TLS_CT_APPDATA || r->type == NT_TLS_CT_HANDSHAKE))
@@ -1672,7 +1704,7 @@ static void add_tcp(nt_diag *d, const nt_packet *pkt)
     if (syn && t->has_mss) s->mss[dir] = t->mss;
 
     /* idle gaps between consecutive packets of an established connection */
-    if (s->last_frame && c->established) {
+    if (s->last_frame && (c->established || (!c->syns && !c->synacks))) { /* or begun before the capture */
         double g = secs(fr->ts, s->last_ts);
         if (g >= d->o.idle_gap_s) {
             s->ngaps++;
@@ -1868,38 +1900,38 @@ void nt_diag_add(nt_diag *d, const nt_packet *pkt)
             if (x && !x->frame) x->ttl = ip.ttl, x->frame = fr->number;
         }
         add_csum(d, pkt, &ip);
+        /* DNS, SIP and STUN as the session's application layer found them:
+         * after TCP reassembly, retransmissions left out */
+        dns_ports pt = {0, 0};
+        bool udp = false;
+        const nt_udp *u = NULL;
         for (int i = 0; i < pkt->nlayers; i++) {
             const nt_layer *l = &pkt->layers[i];
             if (l->inner) break;
-            if (l->proto == NT_P_UDP) {
-                const nt_udp *u = &pkt->udp[l->idx];
-                if ((u->sport == 53 || u->dport == 53) && u->payload && u->payload_cap >= NT_DNS_HDR_LEN)
-                    add_dns(d, pkt, &ip, u->payload, u->payload_cap, (dns_ports){u->sport, u->dport});
-                else if (u->payload && u->payload_cap >= 20 && nt_stun_is_message(u->payload, u->payload_cap))
-                    add_stun(d, pkt, &ip, u);
-                else if (u->payload && nt_sip_detect(u->payload, u->payload_cap))
-                    add_sip(d, pkt, &ip, u->payload, u->payload_cap);
-                else if (d->ndl && u->payload && u->payload_cap >= 12)
-                    add_rtp(d, pkt, &ip, u);
-                break;
-            }
-            if (l->proto == NT_P_TCP) {
-                /* DNS over TCP: a message whole in one segment (the usual case) */
-                const nt_tcp *t = &pkt->tcp[l->idx];
-                const uint8_t *msg;
-                size_t mlen;
-                if ((t->sport == 53 || t->dport == 53) && t->payload && t->payload_cap > 2 &&
-                    !(pkt->ana.tcp_flags & (NT_TA_RETRANSMISSION | NT_TA_FAST_RETRANSMISSION)) &&
-                    nt_dns_tcp_message(t->payload, t->payload_cap, &msg, &mlen) && mlen >= NT_DNS_HDR_LEN)
-                    add_dns(d, pkt, &ip, msg, mlen, (dns_ports){t->sport, t->dport});
-                /* SIP over TCP: messages at the start of a segment */
-                uint32_t ml;
-                if (t->payload && t->payload_cap && !(pkt->ana.tcp_flags & NT_TA_RETRANSMISSION) &&
-                    nt_sip_detect(t->payload, t->payload_cap) &&
-                    nt_sip_msg_len(t->payload, t->payload_cap, &ml) == NT_SIP_LEN_OK)
-                    add_sip(d, pkt, &ip, t->payload, ml);
-                break;
-            }
+            if (l->proto == NT_P_UDP) u = &pkt->udp[l->idx], pt = (dns_ports){u->sport, u->dport}, udp = true;
+            if (l->proto == NT_P_TCP) pt = (dns_ports){pkt->tcp[l->idx].sport, pkt->tcp[l->idx].dport};
+            if (l->proto == NT_P_UDP || l->proto == NT_P_TCP) break;
+        }
+        bool claimed = false;
+        for (int i = 0; pkt->app && i < pkt->app->npdu; i++) {
+            const nt_app_pdu *m = &pkt->app->pdu[i];
+            size_t pre = udp ? 0 : 2; /* DNS over TCP: the 2-byte length first */
+            if (m->proto == NT_P_DNS && m->len >= NT_DNS_HDR_LEN + pre)
+                add_dns(d, pkt, &ip, m->p + pre, m->len - pre, pt);
+            else if (m->proto == NT_P_SIP) add_sip(d, pkt, &ip, m->p, m->len);
+            else if (m->proto == NT_P_STUN) add_stun(d, pkt, &ip, m->p, m->len, pt);
+            else continue;
+            claimed = true;
+        }
+        /* UDP on ports the application layer does not know: SIP and STUN
+         * by content, RTP on the endpoints a dialog's SDP announced */
+        if (udp && !claimed && u->payload) {
+            if (u->payload_cap >= 20 && nt_stun_is_message(u->payload, u->payload_cap))
+                add_stun(d, pkt, &ip, u->payload, u->payload_cap, pt);
+            else if (nt_sip_detect(u->payload, u->payload_cap))
+                add_sip(d, pkt, &ip, u->payload, u->payload_cap);
+            else if (d->ndl && u->payload_cap >= 12)
+                add_rtp(d, pkt, &ip, u);
         }
     }
     if (pkt->narp) add_arp(d, pkt);
@@ -2058,6 +2090,33 @@ static void stream_rules(nt_diag *d, const nt_conn *c, dstream *s)
     char flow[160], b1[32], b2[32];
     conn_flow(flow, sizeof flow, c);
     static const char *side[2] = {"client", "server"};
+    if (s->nreneg) {
+        /* unfinished: the connection ended before both sides' new Finished */
+        bool open = s->reneg_on;
+        nt_finding *f = finding(d, "tls.renegotiation", open ? NT_SEV_WARNING : NT_SEV_NOTICE);
+        scpy(f->flow, sizeof f->flow, flow);
+        ff(f, s->reneg_frame);
+        if (s->reneg_reply_frame) ff(f, s->reneg_reply_frame);
+        if (s->reneg_fin_frame) ff(f, s->reneg_fin_frame);
+        fstr(f, "initiator", side[s->reneg_by]);
+        fnum(f, "renegotiations", s->nreneg);
+        fnum(f, "after_handshake_s", s->reneg_fin_frame ? secs(s->reneg_ts, s->fin_ts) : 0);
+        fstr(f, "completed", open ? "no" : "yes");
+        ftext(f,
+              "The %s started a TLS renegotiation in frame %llu, %s after the handshake ended (frame %llu): an "
+              "encrypted handshake message inside the established session%s%s.",
+              side[s->reneg_by], (unsigned long long)s->reneg_frame,
+              dur(b1, sizeof b1, s->reneg_fin_frame ? secs(s->reneg_ts, s->fin_ts) : 0),
+              (unsigned long long)s->reneg_fin_frame, s->nreneg > 1 ? ", the first of several" : "",
+              open ? "; it never completed" : "");
+        if (s->reneg_by == 1)
+            fadvice(f, "A server renegotiates (HelloRequest) mostly to ask for a client certificate for one "
+                       "resource (IIS, client certificates negotiated per folder): check the client has a "
+                       "certificate from a CA in the server's list, or require it in the first handshake.");
+        else
+            fadvice(f, "Client-initiated renegotiation is refused by many servers (and was a DoS vector): if the "
+                       "connection failed here, look at the server's renegotiation settings.");
+    }
     for (int dir = 0; dir < 2; dir++) {
         /* retransmissions */
         uint64_t segs = s->data_segs[dir], rt = s->retrans[dir];
