@@ -209,7 +209,10 @@ def sip_uac(addr, peer, seconds):
     s.sendto(sip_msg('ACK sip:uas@%s SIP/2.0' % peer, ack + [('CSeq', '1 ACK'), ('Max-Forwards', '70')]), (peer, 5060))
     n = int(seconds / 0.02)
     for seq in range(n):
-        r.sendto(rtp_packet(seq, seq * 160, 0x3c3c0001), (peer, port))
+        try:
+            r.sendto(rtp_packet(seq, seq * 160, 0x3c3c0001), (peer, port))
+        except OSError:
+            pass  # dropped by a firewall rule on the way out (EPERM)
         time.sleep(0.02)
     bye = [c if c[0] != 'Via' else ('Via', 'SIP/2.0/UDP %s:5060;branch=z9hG4bK-nt6-2' % addr) for c in ack]
     s.sendto(sip_msg('BYE sip:uas@%s SIP/2.0' % peer, bye + [('CSeq', '2 BYE'), ('Max-Forwards', '70')]), (peer, 5060))

@@ -30,6 +30,13 @@
 #                callee's RTP is dropped before the wire: one-way media
 #   diag_stun    a STUN Binding request to UDP 3478, which the server drops,
 #                sent 4 times
+#   diag_nomedia a SIP call set up with SDP and ended by BYE, whose RTP is
+#                dropped on both sides before the wire: no media at all
+#   diag_dnsfail dig to dnsmasq, which refuses names it has no server for
+#                (REFUSED), and a long TXT answer over TCP split into
+#                several segments by a 576-byte MTU
+#   diag_tls     openssl s_server: a certificate valid only from 2099, then a
+#                TLS 1.2 session the server renegotiates after the request
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
@@ -226,7 +233,106 @@ rec_diag_stun() {
     cap_stop
 }
 
-ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns diag_oneway diag_stun"
+rec_diag_nomedia() {
+    pair 10
+    # neither side's RTP reaches the wire: the call is set up, no media at all
+    nsx "$A" iptables -A OUTPUT -p udp --sport 40000 -j DROP
+    nsx "$B" iptables -A OUTPUT -p udp --sport 40002 -j DROP
+    start_server "$B" "$WORK/uas.log" sip-uas 10.66.10.2 10
+    cap_start "$A" nt6va "$OUT/diag_nomedia.pcap"
+    nsx "$A" timeout 20 python3 "$APP" sip-uac 10.66.10.1 10.66.10.2 3 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
+rec_diag_dnsfail() {
+    pair 11
+    # a small MTU: dnsmasq's long TCP answer takes several segments
+    nsx "$A" ip link set nt6va mtu 576
+    nsx "$B" ip link set nt6vb mtu 576
+    local txt="" i
+    for i in $(seq 12); do txt+="\"v=spf1 include:_spf$i.nettracer.test include:_spf$i.contoso.test ~all\","; done
+    # dnsmasq knows nettracer.test and has no server for anything else: it refuses those
+    bg "$B" timeout 40 dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address=10.66.11.2 \
+        --port=53 --local=/nettracer.test/ --address=/portal.nettracer.test/10.66.11.2 \
+        --txt-record="big.nettracer.test,${txt%,}" --pid-file="$WORK/dnsmasq.pid" \
+        --user=root --log-facility="$WORK/dnsmasq.log"
+    local dns=$BG_PID
+    for i in $(seq 50); do nsx "$B" ss -ltn | grep -q '10.66.11.2:53 ' && break; sleep 0.1; done
+    cap_start "$A" nt6va "$OUT/diag_dnsfail.pcap"
+    nsx "$A" timeout 10 dig +tries=1 +time=2 @10.66.11.2 www.example.test A >/dev/null || true
+    nsx "$A" timeout 10 dig +tries=1 +time=2 @10.66.11.2 portal.nettracer.test A >/dev/null || true
+    nsx "$A" timeout 10 dig +tcp +tries=1 +time=2 @10.66.11.2 big.nettracer.test TXT >/dev/null || true
+    nsx "$A" timeout 10 dig +tcp +tries=1 +time=2 @10.66.11.2 mail.example.test MX >/dev/null || true
+    cap_stop
+    stop_bg "$dns"
+}
+
+rec_diag_tls() {
+    pair 12
+    # a certificate valid only from 2099 (openssl ca writes explicit dates), and a
+    # server that renegotiates in the middle of the session (s_server's "r" command)
+    local w=$WORK/ca
+    mkdir -p "$w/db" && : >"$w/db/index.txt" && echo 01 >"$w/db/serial"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=nettracer test CA" -days 30 \
+        -keyout "$w/ca.key" -out "$w/ca.pem" >/dev/null 2>&1
+    cat >"$w/ca.cnf" <<X
+[ca]
+default_ca=d
+[d]
+database=$w/db/index.txt
+serial=$w/db/serial
+new_certs_dir=$w/db
+certificate=$w/ca.pem
+private_key=$w/ca.key
+default_md=sha256
+policy=p
+copy_extensions=none
+unique_subject=no
+[p]
+commonName=supplied
+[leaf]
+basicConstraints=CA:FALSE
+subjectAltName=DNS:www.nettracer.test
+X
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=www.nettracer.test" \
+        -keyout "$w/future.key" -out "$w/future.csr" >/dev/null 2>&1
+    openssl ca -batch -config "$w/ca.cnf" -startdate 20990101000000Z -enddate 21000101000000Z \
+        -extensions leaf -extfile "$w/ca.cnf" -in "$w/future.csr" -out "$w/future.pem" -notext >/dev/null 2>&1
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=www.nettracer.test" \
+        -keyout "$w/ok.key" -out "$w/ok.csr" >/dev/null 2>&1
+    openssl ca -batch -config "$w/ca.cnf" -days 30 -extensions leaf -extfile "$w/ca.cnf" -in "$w/ok.csr" \
+        -out "$w/ok.pem" -notext >/dev/null 2>&1
+    bg "$B" timeout 40 openssl s_server -quiet -accept 443 -tls1_2 -cert "$w/future.pem" -key "$w/future.key" -www
+    local fut=$BG_PID
+    # s_server reads its commands from stdin: once the request is in, "r"
+    # renegotiates, then "Q" ends it
+    {
+        for i in $(seq 100); do grep -q "GET / HTTP" "$WORK/reneg.log" 2>/dev/null && break; sleep 0.1; done
+        echo r
+        sleep 1
+        echo Q
+    } | ip netns exec "$B" timeout 40 openssl s_server -accept 4433 -tls1_2 -cert "$w/ok.pem" -key "$w/ok.key" \
+        >"$WORK/reneg.log" 2>&1 &
+    local ren=$!
+    PIDS+=("$ren")
+    local i
+    for i in $(seq 50); do nsx "$B" ss -ltn | grep -q ':4433 ' && nsx "$B" ss -ltn | grep -q ':443 ' && break; sleep 0.1; done
+    cap_start "$A" nt6va "$OUT/diag_tls.pcap"
+    nsx "$A" timeout 10 openssl s_client -connect 10.66.12.2:443 -servername www.nettracer.test -CAfile "$w/ca.pem" -verify_return_error \
+        </dev/null >/dev/null 2>&1 || true
+    { echo "GET / HTTP/1.0"; sleep 4; } | nsx "$A" timeout 8 openssl s_client -connect 10.66.12.2:4433 \
+        -servername www.nettracer.test -CAfile "$w/ca.pem" >/dev/null 2>&1 &
+    local cli=$!
+    wait_for "$WORK/reneg.log" "GET / HTTP"
+    wait "$cli" || true
+    cap_stop
+    stop_bg "$fut"
+    stop_bg "$ren"
+}
+
+ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns diag_oneway diag_stun diag_nomedia
+     diag_dnsfail diag_tls"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($ALL)
 for n in "${names[@]}"; do

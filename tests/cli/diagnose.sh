@@ -186,6 +186,37 @@ expect "dd nxdomain" "$(q dd dns.no-such-name 0 "v['name']")" gone.nettracer.tes
 expect "dd no response" "$(q dd dns.no-response 0 "(f['severity'], v['server'], v['tries'])")" "('warning', '10.66.7.3', 2)"
 expect "dd codes" "$(codes dd)" "dns.no-response dns.no-such-name dns.resolved-elsewhere"
 
+# diag_dnsfail.pcap: dnsmasq refuses names it has no server for (over UDP and
+# TCP); a long TXT answer over TCP in two segments is one answer, as tshark says
+diag df "$C/diag_dnsfail.pcap"
+expect "dns refused" "$(q df dns.server-failure 0 "(f['severity'], v['rcode'], v['name'], f['frames'])")" \
+    "('error', 'REFUSED', 'www.example.test', [$(tshark -r "$C/diag_dnsfail.pcap" -Y 'dns.flags.rcode==5 and udp' -T fields -e dns.response_to -e frame.number 2>/dev/null | tr '\t' ',' | sed 's/,/, /')])"
+expect "dns refused tcp" "$(q df dns.server-failure 1 "(v['name'], f['frames'])")" \
+    "('mail.example.test', [$(tshark -r "$C/diag_dnsfail.pcap" -Y 'dns.flags.rcode==5 and tcp' -T fields -e dns.response_to -e frame.number 2>/dev/null | tr '\t' ',' | sed 's/,/, /')])"
+expect "dns refused only" "$(codes df)" dns.server-failure
+diag dfs "$C/diag_dnsfail.pcap" --dns-slow 0.000001
+expect "dns split answer counted" "$(q dfs dns.slow 0 "v['answers']")" \
+    "$(tshark -r "$C/diag_dnsfail.pcap" -Y 'dns.flags.response==1' 2>/dev/null | wc -l)"
+expect "dns split answer frames" "$(q dfs dns.slow 0 "f['frames'][:2]")" \
+    "[$(tshark -r "$C/diag_dnsfail.pcap" -Y 'dns.flags.response==1 and tcp.reassembled.length' -T fields -e dns.response_to -e frame.number 2>/dev/null | tr '\t' ',' | sed 's/,/, /')]"
+
+# diag_tls.pcap: a certificate valid only from 2099, then a session the server renegotiates
+diag tl "$C/diag_tls.pcap"
+expect "not yet valid" "$(q tl tls.cert-not-yet-valid 0 "(f['severity'], v['not_before'], f['frames'])")" \
+    "('error', '2099-01-01 00:00:00', [$(tshark -r "$C/diag_tls.pcap" -Y 'tls.handshake.type==11 and tcp.srcport==443' -T fields -e frame.number 2>/dev/null)])"
+expect "not yet valid alert" "$(q tl tls.alert 0 "(v['sender'], v['description'])")" "('client', 42)"
+first_app=$(tshark -r "$C/diag_tls.pcap" -Y 'tls.record.content_type==23 and tcp.dstport==4433' -T fields -e frame.number 2>/dev/null | head -1)
+expect "renegotiation" "$(q tl tls.renegotiation 0 "(f['severity'], v['initiator'], v['completed'], f['frames'][:2])")" \
+    "('notice', 'server', 'yes', [$(tshark -r "$C/diag_tls.pcap" -Y "tls.record.content_type==22 and tcp.srcport==4433 and frame.number > $first_app" -T fields -e frame.number 2>/dev/null | head -1), $(tshark -r "$C/diag_tls.pcap" -Y "tls.record.content_type==22 and tcp.dstport==4433 and frame.number > $first_app" -T fields -e frame.number 2>/dev/null | head -1)])"
+expect "renegotiation handshake end" "$(q tl tls.renegotiation 0 "f['frames'][2]")" \
+    "$(tshark -r "$C/diag_tls.pcap" -Y 'tls.record.content_type==20 and tcp.srcport==4433' -T fields -e frame.number 2>/dev/null | head -1)"
+# the renegotiation records are encrypted handshake messages (no HelloRequest in clear)
+expect "renegotiation is encrypted" "$(tshark -r "$C/diag_tls.pcap" -Y 'tls.handshake.type==0' 2>/dev/null | wc -l)" 0
+for c in tls12.pcap tls13.pcap tls_clientca.pcap http4.pcap; do
+    diag nr "$C/$c"
+    expect "no renegotiation in $c" "$(q nr tls.renegotiation 0 1)" none
+done
+
 # --- SIP and its media (sip_*.pcap from record_apps.sh; diag_oneway, diag_stun from record_diagnose.sh)
 diag se "$C/sip_error.pcap"
 expect "sip error" "$(q se sip.error-response 0 "(f['severity'], v['status'], v['method'], f['frames'])")" "('warning', 488, 'INVITE', [3, 1])"
@@ -200,6 +231,11 @@ expect "one-way" "$(q ow sip.media-failed 0 "(f['severity'], v['rtp_callee_to_ca
 expect "one-way count" "$(q ow sip.media-failed 0 "v['rtp_caller_to_callee']")" \
     "$(tshark -r "$C/diag_oneway.pcap" -Y 'udp.dstport==40002' 2>/dev/null | wc -l)"
 expect "one-way codes" "$(codes ow)" sip.media-failed
+diag nm "$C/diag_nomedia.pcap"
+expect "no media" "$(q nm sip.media-failed 0 "(f['severity'], v['rtp_caller_to_callee'], v['rtp_callee_to_caller'], f['frames'])")" \
+    "('error', 0, 0, [$(tshark -r "$C/diag_nomedia.pcap" -Y 'sip.Method==INVITE' -T fields -e frame.number 2>/dev/null), $(tshark -r "$C/diag_nomedia.pcap" -Y 'sip.Status-Code==200 and sip.CSeq.method==INVITE' -T fields -e frame.number 2>/dev/null)])"
+expect "no media on the wire" "$(tshark -r "$C/diag_nomedia.pcap" -Y 'udp.port==40000 or udp.port==40002' 2>/dev/null | wc -l)" 0
+expect "no media codes" "$(codes nm)" sip.media-failed
 diag ae "$C/apps_edge.pcap"
 expect "busy and decline are notices" "$(worst ae)" notice
 diag st "$C/diag_stun.pcap"
@@ -222,6 +258,11 @@ for c in http4.pcap http6.pcap tls12.pcap tls13.pcap ping4.pcap ping6.pcap keepa
     expect "clean $c" "$(worst clean)" none
     expect "clean $c exit" "$(cat "$tmp/clean.rc")" 0
 done
+
+# --- a connection running before the capture began: its idle gap is still found
+editcap -r "$C/diag_idle.pcap" "$tmp/midway.pcap" 6-1000 2>/dev/null
+diag mid "$tmp/midway.pcap"
+expect "idle gap without handshake" "$(q mid app.idle-gap 0 "round(v['gap_s'])")" "$(q idle app.idle-gap 0 "round(v['gap_s'])")"
 
 # --- markers: restricted to the range, and --all
 "$NT" diagnose "$C/markers.pcap" > "$tmp/mk"
