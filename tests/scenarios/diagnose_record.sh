@@ -2,7 +2,8 @@
 # Scenario: record the diagnose captures afresh from real programs in network
 # namespaces (tests/captures/record_diagnose.sh: a server that never answers,
 # header and body written apart with Nagle on, slow answers, an idle gap, an
-# address nobody has, checksum offload on the capturing host), then check
+# address nobody has, checksum offload on the capturing host, DNS refused,
+# a call without media, a future certificate, a renegotiation), then check
 # that `nettracer diagnose` finds each problem on this machine's traffic,
 # with evidence frames that tshark agrees with. Skips (77) without root or
 # network namespaces.
@@ -51,6 +52,11 @@ expect "dns nxdomain" "$(q diag_dns.pcap dns.no-such-name "v['name']")" gone.net
 expect "dns no response" "$(q diag_dns.pcap dns.no-response "v['server']")" 10.66.7.3
 expect "one-way media" "$(q diag_oneway.pcap sip.media-failed "(v['rtp_callee_to_caller'], v['rtp_caller_to_callee'] > 100)")" "(0, True)"
 expect "stun no response" "$(q diag_stun.pcap stun.no-response "(v['requests'], v['tries'])")" "(1, 4)"
+expect "no media" "$(q diag_nomedia.pcap sip.media-failed "(f['severity'], v['rtp_caller_to_callee'], v['rtp_callee_to_caller'])")" "('error', 0, 0)"
+expect "dns refused" "$(q diag_dnsfail.pcap dns.server-failure "(v['rcode'], v['name'])")" "('REFUSED', 'www.example.test')"
+expect "dns split tcp answer" "$("$NT" diagnose --json --dns-slow 0.000001 "$C/diag_dnsfail.pcap" | grep -c '"answers":4,')" 1
+expect "not yet valid" "$(q diag_tls.pcap tls.cert-not-yet-valid "v['not_before']")" "2099-01-01 00:00:00"
+expect "renegotiation" "$(q diag_tls.pcap tls.renegotiation "(v['initiator'], v['completed'])")" "('server', 'yes')"
 # nothing else of warning severity in these captures
 for c in diag_slow.pcap diag_idle.pcap diag_offload.pcap; do
     expect "only expected in $c" "$("$NT" diagnose --json "$C/$c" | python3 -c "
