@@ -14,7 +14,8 @@
 #                           window, DNS answers pointing to the wrong server,
 #                           NXDOMAIN and silence, a call without BYE, a SIP
 #                           error, one-way media, an unanswered STUN request,
-#                           and a normal HTTP fetch (`make demo` diagnoses it)
+#                           a certificate valid only from 2099, a renegotiation,
+#                           DNS refused, and a normal HTTP fetch (`make demo` diagnoses it)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 c=$top/tests/captures
@@ -25,5 +26,5 @@ mergecap -F pcapng -w "$top/samples/problems.pcapng" \
   "$c/fw_drop.pcap" "$c/fw_reject.pcap" "$c/lost_ack.pcap" "$c/diag_noresp.pcap" "$c/diag_nagle.pcap" \
   "$c/diag_slow.pcap" "$c/tls_expired.pcap" "$c/tls_badname.pcap" "$c/tls_clientca.pcap" "$c/zero_window.pcap" \
   "$c/diag_dns.pcap" "$c/sip_nobye.pcap" "$c/sip_error.pcap" "$c/diag_oneway.pcap" "$c/diag_stun.pcap" \
-  "$c/http4.pcap"
+  "$c/diag_tls.pcap" "$c/diag_dnsfail.pcap" "$c/http4.pcap"
 capinfos -c "$top/samples/problems.pcapng" | tail -1

@@ -294,7 +294,7 @@ print(s==sorted(s,reverse=True))")" True
 # --- the demo sample: every problem of its parts, and no false no-response from
 # connections that closed or from a trace that goes on long after them
 diag demo "$SRC/samples/problems.pcapng"
-expect "demo codes" "$(codes demo)" "app.no-response app.slow-response capture.snaplen dns.no-response dns.no-such-name dns.resolved-elsewhere icmp.unreachable sip.error-response sip.media-failed sip.media-without-bye stun.no-response tcp.delayed-ack-nagle tcp.handshake-incomplete tcp.syn-refused tcp.syn-unanswered tcp.window-full tcp.zero-window tls.alert tls.cert-expired tls.cert-name-mismatch tls.client-ca-list-large tls.handshake-aborted"
+expect "demo codes" "$(codes demo)" "app.no-response app.slow-response capture.snaplen dns.no-response dns.no-such-name dns.resolved-elsewhere dns.server-failure icmp.unreachable sip.error-response sip.media-failed sip.media-without-bye stun.no-response tcp.delayed-ack-nagle tcp.handshake-incomplete tcp.reset tcp.syn-refused tcp.syn-unanswered tcp.window-full tcp.zero-window tls.alert tls.cert-expired tls.cert-name-mismatch tls.cert-not-yet-valid tls.client-ca-list-large tls.handshake-aborted tls.renegotiation"
 expect "demo one no-response" "$(grep -c app.no-response "$tmp/demo")" 1
 
 # --- text output: at most N per code, the rest counted
