@@ -3,8 +3,10 @@
  * writes them as an object per layer keyed by Wireshark's field names. */
 #include "nettracer/detail.h"
 #include "nettracer/columns.h"
+#include "nettracer/fields.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct emitter emitter;
@@ -517,6 +519,132 @@ static void udp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l)
     e->end(e);
 }
 
+/* application layers ------------------------------------------------------ */
+
+/* The application fields Wireshark declares BASE_HEX or BASE_HEX_DEC
+ * (`tshark -G fields`, column 6): written as 0x and two digits per byte.
+ * Sorted for bsearch; tests/diff/tshark_detail.sh compares the values. */
+static const char *const hex_fields[] = {
+    "cotp.destref", "cotp.srcref", "cotp.type", "dhcp.id", "dns.flags", "dns.id", "nbns.flags", "nbns.id",
+    "rdp.negFailure.failureCode", "rdp.negReq.requestedProtocols", "rdp.negReq.selectedProtocol", "rdp.neg_type",
+    "rtcp.senderssrc", "rtp.ssrc", "stun.att.channelnum", "stun.att.crc32", "stun.att.family",
+    "stun.att.magic_cookie", "stun.att.transp", "stun.att.type", "stun.att.unknown", "stun.type",
+    "stun.type.class", "stun.type.method", "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
+    "tls.handshake.version", "tls.record.version",
+};
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* One occurrence as `-T fields` would give it (raw) and as shown after the
+ * label; strings from the packet are shown with control bytes escaped. */
+static bool fv_format(const nt_fvalue *v, int hex, char *raw, size_t rn, char *shown, size_t sn)
+{
+    char a[48];
+    switch (v->type) {
+    case NT_FT_UINT:
+        if (hex) {
+            snprintf(raw, rn, "0x%0*llx", hex, (unsigned long long)v->v.u);
+            snprintf(shown, sn, "%s (%llu)", raw, (unsigned long long)v->v.u);
+            return true;
+        }
+        /* fall through */
+    case NT_FT_FRAMENUM: snprintf(raw, rn, "%llu", (unsigned long long)v->v.u); break;
+    case NT_FT_INT: snprintf(raw, rn, "%lld", (long long)v->v.i); break;
+    case NT_FT_BOOL:
+        snprintf(raw, rn, "%s", v->v.u ? "1" : "0");
+        snprintf(shown, sn, "%s", v->v.u ? "True" : "False");
+        return true;
+    case NT_FT_DOUBLE: snprintf(raw, rn, "%g", v->v.d); break;
+    case NT_FT_IPV4: snprintf(raw, rn, "%s", ip4s(v->v.addr, a)); break;
+    case NT_FT_IPV6: snprintf(raw, rn, "%s", ip6s(v->v.addr, a)); break;
+    case NT_FT_ETHER: snprintf(raw, rn, "%s", macs(v->v.addr, a)); break;
+    case NT_FT_RELTIME: {
+        nt_buf tb;
+        nt_buf_init(&tb);
+        nt_buf_secs(&tb, v->v.i, 9);
+        snprintf(raw, rn, "%s", tb.p);
+        snprintf(shown, sn, "%s seconds", tb.p);
+        nt_buf_free(&tb);
+        return true;
+    }
+    case NT_FT_LABEL:
+        snprintf(raw, rn, "%s", "");
+        snprintf(shown, sn, "%s", "(present)");
+        return true;
+    case NT_FT_STRING: {
+        size_t k = 0, j = 0;
+        for (uint32_t i = 0; i < v->len && k + 1 < rn; i++) raw[k++] = (char)v->p[i];
+        raw[k] = 0;
+        for (uint32_t i = 0; i < v->len && j + 5 < sn; i++) {
+            uint8_t c = v->p[i];
+            if (c >= 0x20 && c != 0x7f) shown[j++] = (char)c;
+            else j += (size_t)snprintf(shown + j, sn - j, "\\x%02x", c);
+        }
+        shown[j] = 0;
+        return true;
+    }
+    default: return false;
+    }
+    snprintf(shown, sn, "%s", raw);
+    return true;
+}
+
+/* The application protocols of the frame, each with every registry field
+ * it has here (Wireshark's field names as keys); a field that occurs more
+ * than once has its values joined with commas, as `-T fields` does. */
+static void app_layers(emitter *e, const nt_packet *pkt)
+{
+    static const char *const protos[] = {"tls", "http", "dns", "sip", "sdp", "rtp", "rtcp",
+                                         "stun", "dhcp", "nbns", "tpkt", "cotp", "rdp"};
+    if (!pkt->app) return;
+    enum { MAXV = 256 };
+    nt_fvalue v[MAXV];
+    nt_buf raw, shown;
+    nt_buf_init(&raw);
+    nt_buf_init(&shown);
+    for (size_t p = 0; p < sizeof protos / sizeof protos[0]; p++) {
+        const nt_field *pf = nt_field_find(protos[p]);
+        if (!pf || nt_field_get(pf, pkt, v, 1) <= 0) continue;
+        e->begin(e, protos[p], pf->desc ? pf->desc : protos[p]);
+        size_t pl = strlen(protos[p]);
+        for (size_t i = 0, nf = nt_field_count(); i < nf; i++) {
+            const nt_field *g = nt_field_at(i);
+            bool mine = !strncmp(g->name, protos[p], pl) && g->name[pl] == '.';
+            if (p == 0 && !strncmp(g->name, "x509", 4)) mine = true; /* certificates belong to TLS */
+            if (!mine || g->type == NT_FT_PROTOCOL) continue;
+            int n = nt_field_get(g, pkt, v, MAXV);
+            if (n <= 0) continue;
+            int hex = bsearch(&g->name, hex_fields, sizeof hex_fields / sizeof hex_fields[0], sizeof hex_fields[0],
+                              cmp_name) ? 2 * (g->size ? g->size : 2) : 0;
+            nt_buf_reset(&raw);
+            nt_buf_reset(&shown);
+            char r1[1024], s1[600];
+            for (int k = 0; k < n; k++) {
+                if (v[k].type == NT_FT_BYTES) { /* any length: a certificate is kilobytes */
+                    if (k) nt_buf_putc(&raw, ','), nt_buf_puts(&shown, ", ");
+                    for (uint32_t b = 0; b < v[k].len; b++) nt_buf_hex(&raw, v[k].p[b], 2, false);
+                    for (uint32_t b = 0; b < v[k].len && b < 64; b++) nt_buf_hex(&shown, v[k].p[b], 2, false);
+                    continue;
+                }
+                if (!fv_format(&v[k], hex, r1, sizeof r1, s1, sizeof s1)) continue;
+                if (k) nt_buf_putc(&raw, ','), nt_buf_puts(&shown, ", ");
+                nt_buf_puts(&raw, r1);
+                nt_buf_puts(&shown, s1);
+            }
+            /* -V shows long values cut, as Wireshark's tree does */
+            if (shown.len > 240) {
+                shown.len = 240;
+                shown.p[240] = 0;
+                nt_buf_puts(&shown, "...");
+            }
+            bool num = n == 1 && !hex && (g->type == NT_FT_UINT || g->type == NT_FT_INT || g->type == NT_FT_FRAMENUM);
+            e->field(e, g->name, g->desc ? g->desc : g->name, num, raw.p ? raw.p : "", shown.p ? shown.p : "");
+        }
+        e->end(e);
+    }
+    nt_buf_free(&raw);
+    nt_buf_free(&shown);
+}
+
 static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o)
 {
     frame_layer(e, pkt);
@@ -580,6 +708,7 @@ static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o)
         }
     }
     if (open_icmp) e->end(e);
+    app_layers(e, pkt);
 }
 
 void nt_detail_text(const nt_packet *pkt, const nt_detail_opts *o, nt_buf *out)

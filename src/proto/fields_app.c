@@ -218,13 +218,13 @@ ACC(p_http)
 ACC(http_request)
 {
     int n = 0;
-    EACH_HTTP(APP(pkt)) if (m->h.request) n = put_u(out, n, max, 0), out[n - 1].type = NT_FT_LABEL;
+    EACH_HTTP(APP(pkt)) if (m->h.request) n = put_u(out, n, max, 1), out[n - 1].type = NT_FT_BOOL;
     return n;
 }
 ACC(http_response)
 {
     int n = 0;
-    EACH_HTTP(APP(pkt)) if (!m->h.request) n = put_u(out, n, max, 0), out[n - 1].type = NT_FT_LABEL;
+    EACH_HTTP(APP(pkt)) if (!m->h.request) n = put_u(out, n, max, 1), out[n - 1].type = NT_FT_BOOL;
     return n;
 }
 #define HTTP_STR(fn, member, req) \
@@ -326,7 +326,9 @@ ACC(dns_qry_type)
 ACC(dns_resp_name)
 {
     int n = 0;
-    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section != NT_DNS_SEC_QD) n = put_cstr(out, n, max, arena(d, r->name));
+    /* Wireshark 4.0 gives an SRV record's owner as dns.srv.name instead */
+    EACH_DNS(APP(pkt)) EACH_RR(d) if (r->section != NT_DNS_SEC_QD && r->type != NT_DNS_SRV)
+        n = put_cstr(out, n, max, arena(d, r->name));
     return n;
 }
 ACC(dns_resp_type)
@@ -360,7 +362,18 @@ DNS_RD(dns_srv_port, NT_DNS_SRV, n = put_u(out, n, max, r->rd.u.srv.port))
 DNS_RD(dns_srv_prio, NT_DNS_SRV, n = put_u(out, n, max, r->rd.u.srv.priority))
 DNS_RD(dns_srv_weight, NT_DNS_SRV, n = put_u(out, n, max, r->rd.u.srv.weight))
 DNS_RD(dns_soa_mname, NT_DNS_SOA, n = put_cstr(out, n, max, arena(d, r->rname)))
-DNS_RD(dns_txt, NT_DNS_TXT, n = put_bytes(out, n, max, d->arena + r->txt, r->txt_len, NT_FT_STRING))
+/* every character-string of a TXT record is a value, as in Wireshark; read
+ * from the message itself, which stays valid during the frame */
+static int txt_strings(const nt_dns_info *d, const nt_dns_rr_info *r, nt_fvalue *out, int n, int max)
+{
+    size_t pos = 0;
+    const uint8_t *str;
+    uint8_t sl;
+    nt_dns_err err = NT_DNS_OK;
+    while (n < max && nt_dns_txt_next(&d->m, &r->rd, &pos, &str, &sl, &err)) n = put_bytes(out, n, max, str, sl, NT_FT_STRING);
+    return n;
+}
+DNS_RD(dns_txt, NT_DNS_TXT, n = txt_strings(d, r, out, n, max))
 ACC(dns_time)
 {
     int n = 0;
@@ -452,8 +465,8 @@ const nt_field nt_app_fields[] = {
     F("dns.retransmission", NT_FT_BOOL, "Retransmission", dns_retrans),
     P("stun", "Session Traversal Utilities for NAT", p_stun),
     P("http", "Hypertext Transfer Protocol", p_http),
-    F("http.request", NT_FT_LABEL, "Request", http_request),
-    F("http.response", NT_FT_LABEL, "Response", http_response),
+    F("http.request", NT_FT_BOOL, "Request", http_request),
+    F("http.response", NT_FT_BOOL, "Response", http_response),
     F("http.request.method", NT_FT_STRING, "Request Method", http_method),
     F("http.request.uri", NT_FT_STRING, "Request URI", http_uri),
     F("http.request.version", NT_FT_STRING, "Request Version", http_req_version),
