@@ -213,15 +213,21 @@ rec_diag_dns() {
     stop_bg "$dns"
 }
 
+# sip_call S NAME: a 3-second call from 10.66.S.1 to 10.66.S.2 (python user
+# agents), captured on A into NAME.pcap
+sip_call() {
+    start_server "$B" "$WORK/uas.log" sip-uas "10.66.$1.2" 10
+    cap_start "$A" nt6va "$OUT/$2.pcap"
+    nsx "$A" timeout 20 python3 "$APP" sip-uac "10.66.$1.1" "10.66.$1.2" 3 || true
+    cap_stop
+    stop_bg "$SRV"
+}
+
 rec_diag_oneway() {
     pair 8
     # the callee's RTP never reaches the wire (dropped in its OUTPUT chain): one-way audio
     nsx "$B" iptables -A OUTPUT -p udp --sport 40002 -j DROP
-    start_server "$B" "$WORK/uas.log" sip-uas 10.66.8.2 10
-    cap_start "$A" nt6va "$OUT/diag_oneway.pcap"
-    nsx "$A" timeout 20 python3 "$APP" sip-uac 10.66.8.1 10.66.8.2 3 || true
-    cap_stop
-    stop_bg "$SRV"
+    sip_call 8 diag_oneway
 }
 
 rec_diag_stun() {
@@ -238,11 +244,7 @@ rec_diag_nomedia() {
     # neither side's RTP reaches the wire: the call is set up, no media at all
     nsx "$A" iptables -A OUTPUT -p udp --sport 40000 -j DROP
     nsx "$B" iptables -A OUTPUT -p udp --sport 40002 -j DROP
-    start_server "$B" "$WORK/uas.log" sip-uas 10.66.10.2 10
-    cap_start "$A" nt6va "$OUT/diag_nomedia.pcap"
-    nsx "$A" timeout 20 python3 "$APP" sip-uac 10.66.10.1 10.66.10.2 3 || true
-    cap_stop
-    stop_bg "$SRV"
+    sip_call 10 diag_nomedia
 }
 
 rec_diag_dnsfail() {

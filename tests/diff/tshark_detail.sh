@@ -29,43 +29,10 @@ for f in $(readable_captures); do
     files=$((files+1))
     tshark -r "$f" "${DISABLE[@]}" -T fields -E occurrence=a "${targs[@]}" 2>/dev/null > "$tmp/ws"
     "$NT" show --json "$f" 2>/dev/null | python3 "$SRC/tests/lib/fields.py" $FIELDS > "$tmp/nt"
-    # blank the known differences' columns on both sides
-    skip=$(for k in $KNOWN; do [ "${k%%:*}" = "$(basename "$f")" ] && echo "${k#*:}"; done)
-    if [ -n "$skip" ]; then
-        for side in ws nt; do
-            python3 - "$tmp/$side" "$skip" $FIELDS <<'PY'
-import sys
-path, skip, names = sys.argv[1], set(sys.argv[2].split()), sys.argv[3:]
-cols = [i for i, n in enumerate(names) if n in skip]
-rows = [l.rstrip('\n').split('\t') for l in open(path)]
-with open(path, 'w') as o:
-    for r in rows:
-        for i in cols:
-            if i < len(r):
-                r[i] = ''
-        o.write('\t'.join(r) + '\n')
-PY
-        done
-    fi
     frames=$((frames + $(wc -l < "$tmp/ws")))
-    if ! diff -q "$tmp/ws" "$tmp/nt" >/dev/null; then
+    skip=$(for k in $KNOWN; do [ "${k%%:*}" = "$(basename "$f")" ] && printf '%s,' "${k#*:}"; done)
+    python3 "$SRC/tests/lib/fielddiff.py" "$(basename "$f")" "$tmp/ws" "$tmp/nt" --blank "$skip" $FIELDS ||
         fail=$((fail+1))
-        echo "DIFFERENT: $(basename "$f")"
-        python3 - "$tmp/ws" "$tmp/nt" $FIELDS <<'PY'
-import sys
-ws = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
-nt = [l.rstrip('\n').split('\t') for l in open(sys.argv[2])]
-names = sys.argv[3:]
-seen = set()
-for i, (a, b) in enumerate(zip(ws, nt)):
-    for k, n in enumerate(names):
-        if a[k] != b[k] and n not in seen:
-            seen.add(n)
-            print('  %s frame %d: tshark %r, nettracer %r' % (n, i + 1, a[k][:120], b[k][:120]))
-if len(ws) != len(nt):
-    print('  frames: tshark %d, nettracer %d' % (len(ws), len(nt)))
-PY
-    fi
 done
 echo "tshark_detail: $files captures, $frames frames, $(wc -w <<<"$FIELDS") fields, $fail captures differ"
 [ "$files" -gt 0 ] && [ "$fail" -eq 0 ]

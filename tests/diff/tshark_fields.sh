@@ -25,27 +25,7 @@ for f in $(readable_captures); do
     files=$((files+1))
     tshark -r "$f" "${DISABLE[@]}" -T fields -E occurrence=f "${targs[@]}" 2>/dev/null > "$tmp/ws"
     "$NT" show --json "$f" 2>/dev/null | python3 "$SRC/tests/lib/fields.py" $FIELDS > "$tmp/nt"
-    if ! diff -q "$tmp/ws" "$tmp/nt" >/dev/null; then
-        fail=$((fail+1))
-        echo "DIFFERENT: $(basename "$f")"
-        # name the fields that differ, with the first frame where they do
-        python3 - "$tmp/ws" "$tmp/nt" $FIELDS <<'PY'
-import sys
-ws = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-nt = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
-names = sys.argv[3:]
-if len(ws) != len(nt):
-    print(f"  frame count: tshark {len(ws)}, nettracer {len(nt)}")
-seen = set()
-for i, (a, b) in enumerate(zip(ws, nt)):
-    for j, n in enumerate(names):
-        x = a[j] if j < len(a) else ""
-        y = b[j] if j < len(b) else ""
-        if x != y and n not in seen:
-            seen.add(n)
-            print(f"  {n}: frame {i+1}: tshark '{x}' nettracer '{y}'")
-PY
-    fi
+    python3 "$SRC/tests/lib/fielddiff.py" "$(basename "$f")" "$tmp/ws" "$tmp/nt" $FIELDS || fail=$((fail+1))
 done
 echo "tshark_fields: $files captures, $(wc -w <<<"$FIELDS") fields per frame, $fail captures differ"
 [ "$files" -gt 0 ] && [ "$fail" -eq 0 ]
