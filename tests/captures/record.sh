@@ -12,70 +12,10 @@
 # optional.
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
-mkdir -p "$1"
-OUT=$(cd "$1" && pwd)
-shift
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+rec_init record.sh ntrec "$@"
 NSAPP="$HERE/nsapp.py"
 TCPAPP="$HERE/tcpapp.py"
-[ "$(id -u)" = 0 ] || { echo "record.sh: must run as root" >&2; exit 2; }
-
-TAG="ntrec$$"                 # unique prefix of every namespace we create
-WORK=$(mktemp -d /tmp/ntrec.XXXXXX)
-chmod 755 "$WORK"
-NSLIST=()                     # namespaces to delete
-PIDS=()                       # background processes we started
-CAP_PID=
-
-log() { echo "record.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-cleanup() {
-    local rc=$? p ns
-    set +e
-    for p in "${PIDS[@]}"; do
-        kill -TERM "$p" 2>/dev/null
-    done
-    for p in "${PIDS[@]}"; do
-        wait "$p" 2>/dev/null
-    done
-    for ns in "${NSLIST[@]}"; do
-        ip netns del "$ns" 2>/dev/null
-    done
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-forget_pid() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-
-# nsx NS CMD...: run CMD inside namespace NS
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# bg NS CMD...: start CMD in the background inside NS; sets BG_PID
-bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
-
-stop_bg() {
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget_pid "$1"
-}
-
-# wait_for FILE TEXT: bounded wait (10 s) until FILE contains TEXT
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
-}
 
 # ns_new VAR SHORTNAME MODE: create namespace $TAG-SHORTNAME, store its name
 # in VAR.  MODE: v4 (IPv6 off), v6 (IPv6 on, no DAD, no router solicitations:
@@ -736,19 +676,6 @@ ALL="ping4 ping4_nano ping6 http4 http6 refused unanswered udp ttl frag vlan qin
      fw_drop fw_reject lost_ack loss markers markers6 zero_window keepalive
      reuse preexisting tls12 tls13 tls_clientca tls_badname tls_expired"
 
-names=("$@")
-[ ${#names[@]} -gt 0 ] || names=($ALL)
-for n in "${names[@]}"; do
-    declare -F "rec_$n" >/dev/null || die "unknown capture '$n' (known: $ALL)"
-done
-for n in "${names[@]}"; do
-    log "recording $n"
-    "rec_$n"
-    # stop what this capture left running (servers, VLAN helpers), then
-    # delete its namespaces right away
-    for p in "${PIDS[@]}"; do stop_bg "$p"; done
-    for ns in "${NSLIST[@]}"; do ip netns del "$ns"; done
-    NSLIST=()
-done
+record_all $ALL
 rec_convert
 log "done: $OUT"

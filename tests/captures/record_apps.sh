@@ -9,48 +9,10 @@
 # Needs root, iproute2, tcpdump, python3, ethtool, dnsmasq (dnsmasq-base).
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
-mkdir -p "$1"
-OUT=$(cd "$1" && pwd)
-shift
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+rec_init record_apps.sh nt5rec "$@"
 APP="$HERE/protoapp.py"
-[ "$(id -u)" = 0 ] || { echo "record_apps.sh: must run as root" >&2; exit 2; }
 
-TAG="nt5rec$$"
-WORK=$(mktemp -d /tmp/nt5rec.XXXXXX)
-chmod 755 "$WORK"
-NSLIST=()
-PIDS=()
-CAP_PID=
-
-log() { echo "record_apps.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-cleanup() {
-    local rc=$? p ns
-    set +e
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    for ns in "${NSLIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-forget_pid() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
-stop_bg() {
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget_pid "$1"
-}
 # wait_done PID: bounded wait (20 s) for a background program to finish
 wait_done() {
     local i
@@ -174,16 +136,5 @@ rec_rdp() {
 
 ALL="sip_call sip_nobye sip_error sip_tcp dhcp nbns rdp"
 
-names=("$@")
-[ ${#names[@]} -gt 0 ] || names=($ALL)
-for n in "${names[@]}"; do
-    declare -F "rec_$n" >/dev/null || die "unknown capture '$n' (known: $ALL)"
-done
-for n in "${names[@]}"; do
-    log "recording $n"
-    "rec_$n"
-    for p in "${PIDS[@]}"; do stop_bg "$p"; done
-    for ns in "${NSLIST[@]}"; do ip netns del "$ns"; done
-    NSLIST=()
-done
+record_all $ALL
 log "done: $OUT"

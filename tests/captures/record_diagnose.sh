@@ -39,53 +39,9 @@
 #                TLS 1.2 session the server renegotiates after the request
 set -euo pipefail
 
-[ $# -ge 1 ] || { echo "usage: $0 OUTDIR [NAME...]" >&2; exit 2; }
-mkdir -p "$1"
-OUT=$(cd "$1" && pwd)
-shift
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
+rec_init record_diagnose.sh nt6d "$@"
 APP="$HERE/diagapp.py"
-[ "$(id -u)" = 0 ] || { echo "record_diagnose.sh: must run as root" >&2; exit 2; }
-
-TAG="nt6d$$"
-WORK=$(mktemp -d /tmp/nt6diag.XXXXXX)
-NSLIST=()
-PIDS=()
-CAP_PID=
-
-log() { echo "record_diagnose.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-cleanup() {
-    local rc=$? p ns
-    set +e
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    for ns in "${NSLIST[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-bg() { local ns=$1; shift; ip netns exec "$ns" "$@" & BG_PID=$!; PIDS+=("$BG_PID"); }
-forget_pid() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-stop_bg() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget_pid "$1"; }
-
-# wait_for FILE TEXT: bounded wait (10 s) until FILE contains TEXT
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
-}
 
 # pair SUBNET [offload]: namespaces A (10.66.S.1) and B (10.66.S.2), IPv4
 # only, linked; with "offload" A keeps its checksum offload (its packets are
@@ -335,16 +291,5 @@ X
 
 ALL="diag_noresp diag_nagle diag_slow diag_idle diag_arp diag_offload diag_dns diag_oneway diag_stun diag_nomedia
      diag_dnsfail diag_tls"
-names=("$@")
-[ ${#names[@]} -gt 0 ] || names=($ALL)
-for n in "${names[@]}"; do
-    declare -F "rec_$n" >/dev/null || die "unknown capture '$n' (known: $ALL)"
-done
-for n in "${names[@]}"; do
-    log "recording $n"
-    "rec_$n"
-    for p in "${PIDS[@]}"; do stop_bg "$p"; done
-    for ns in "${NSLIST[@]}"; do ip netns del "$ns"; done
-    NSLIST=()
-done
+record_all $ALL
 log "done: $OUT"
