@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define APP_KEEP (256u * 1024)
 #define HS_MAX (256u * 1024) /* a handshake message larger than this is not reassembled */
@@ -114,14 +115,32 @@ void nt_app_flow_free(nt_app_flow *f)
 
 /* ---- framing: how long is the message at p? -------------------------- */
 
+/* Wireshark 4.0's "tcp.port" table for TLS and HTTP (`tshark -G decodes`) */
 static bool is_tls_port(uint16_t p)
 {
-    return p == 443 || p == 8443 || p == 465 || p == 993 || p == 995 || p == 636 || p == 5061 || p == 989 ||
-           p == 990 || p == 992 || p == 994 || p == 4433 || p == 853;
+    static const uint16_t ports[] = {324,  443,  465,  636,  802,  853,  993,  995,  1300,  2221,  2443,  3249,
+                                     3250, 3251, 3252, 3496, 5061, 5671, 5684, 5868, 8883, 11207, 19999, 27017};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (p == ports[i]) return true;
+    return false;
 }
 static bool is_http_port(uint16_t p)
 {
-    return p == 80 || p == 8080 || p == 8000 || p == 3128 || p == 8008 || p == 8088;
+    static const uint16_t ports[] = {80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (p == ports[i]) return true;
+    return false;
+}
+
+/* Wireshark's HTTP heuristic (dissect_http_heur_tcp): the first line ends
+ * with "HTTP/1.x" or begins with "HTTP/1." */
+static bool http_heuristic(const uint8_t *p, uint32_t len)
+{
+    uint32_t l = 0;
+    while (l + 1 < len && !(p[l] == '\r' && p[l + 1] == '\n')) l++;
+    if (l + 1 >= len || l == 8) return false;
+    if (l >= 8 && !strncasecmp((const char *)p + l - 8, "HTTP/1.", 7)) return true;
+    return l >= 7 && !strncasecmp((const char *)p, "HTTP/1.", 7);
 }
 
 /* Length of a chunked body at p, or 0 while it is not complete. */
@@ -533,13 +552,17 @@ static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t l
 {
     uint16_t lo = t->sport < t->dport ? t->sport : t->dport, hi = t->sport < t->dport ? t->dport : t->sport;
     /* the lower port first, as Wireshark tries them */
-    if (lo == 53) f->proto = NT_P_DNS;
+    if (lo == 53 || (lo == 5353 && !is_http_port(hi) && !is_tls_port(hi))) f->proto = NT_P_DNS;
     else if (lo == 5060 || hi == 5060) f->proto = NT_P_SIP;
     else if (lo == 3389 && !nt_tls_sniff(p, len)) f->proto = NT_P_TPKT;
     else if (lo == 3478 || hi == 3478) f->proto = NT_P_STUN;
     else if (is_tls_port(lo) || (!is_http_port(lo) && is_tls_port(hi))) f->proto = NT_P_TLS;
     else if (is_http_port(lo) || is_http_port(hi)) f->proto = NT_P_HTTP;
-    else if (nt_tls_sniff(p, len)) f->proto = NT_P_TLS; /* TLS on any port; HTTP only on its ports, as Wireshark */
+    /* then the heuristics Wireshark enables by default, on any port */
+    else if (nt_tls_sniff(p, len)) f->proto = NT_P_TLS;
+    else if (http_heuristic(p, len)) f->proto = NT_P_HTTP;
+    else if (nt_sip_detect(p, len)) f->proto = NT_P_SIP;
+    else if (nt_stun_is_message(p, len)) f->proto = NT_P_STUN;
     else f->proto = NT_P_DATA;
 }
 
@@ -731,7 +754,8 @@ void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
             else d->npdu--;
             return;
         }
-        if ((u->sport == 67 || u->sport == 68 || u->dport == 67 || u->dport == 68)) {
+        if (u->sport == 67 || u->sport == 68 || u->dport == 67 || u->dport == 68 || u->sport == 4011 ||
+            u->dport == 4011) {
             if (!(pdu = new_pdu(a, NT_P_DHCP, pkt, u))) return;
             if (nt_dhcp_parse(p, len, &d->dhcp[0])) pdu->idx = 0, d->ndhcp = 1;
             else d->npdu--;
@@ -740,6 +764,18 @@ void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
         if (u->sport == 137 || u->dport == 137) {
             if (!(pdu = new_pdu(a, NT_P_NBNS, pkt, u))) return;
             if (nt_nbns_parse(p, len, &d->nbns[0])) pdu->idx = 0, d->nnbns = 1;
+            else d->npdu--;
+            return;
+        }
+        /* Wireshark's UDP heuristics enabled by default: SIP and STUN */
+        if (nt_sip_detect(p, len)) {
+            if (!(pdu = new_pdu(a, NT_P_SIP, pkt, u))) return;
+            if (!sip_message(a, pdu)) d->npdu--;
+            return;
+        }
+        if (nt_stun_is_message(p, len)) {
+            if (!(pdu = new_pdu(a, NT_P_STUN, pkt, u))) return;
+            if (nt_stun_parse(p, len, &d->stun[0], NULL) == 0) pdu->idx = 0, d->nstun = 1;
             else d->npdu--;
             return;
         }

@@ -429,6 +429,49 @@ def not_http():
     return fr
 
 
+def heuristics():
+    """Protocols on ports no dissector table names, found the way Wireshark's
+    default heuristics find them: HTTP on 8443 and 9080 (the first line ends
+    with HTTP/1.1), text on 9081 that is not HTTP, SIP over UDP and TCP on
+    5070, STUN on UDP 3479."""
+    fr = []
+
+    def seg(src, dst, a, b, seq, ack, fl, pl=b''):
+        fr.append(eth(ipv4(6, tcp(a, b, seq, ack, fl, pl, src=src, dst=dst), src=src, dst=dst), 0x0800))
+
+    def dgram(src, dst, a, b, pl):
+        fr.append(eth(ipv4(17, udp(a, b, pl, src=src, dst=dst), src=src, dst=dst), 0x0800))
+
+    req = b'GET /heur HTTP/1.1\r\nHost: 10.99.50.2\r\nUser-Agent: craft\r\n\r\n'
+    resp = b'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n'
+    sipreq = (b'OPTIONS sip:bob@10.99.50.2:5070 SIP/2.0\r\nVia: SIP/2.0/%s 10.99.50.1:5070;branch=z9hG4bK-h1\r\n'
+              b'From: <sip:alice@10.99.50.1>;tag=h1\r\nTo: <sip:bob@10.99.50.2>\r\nCall-ID: heur-%s@10.99.50.1\r\n'
+              b'CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n')
+    sipok = (b'SIP/2.0 200 OK\r\nVia: SIP/2.0/%s 10.99.50.1:5070;branch=z9hG4bK-h1\r\n'
+             b'From: <sip:alice@10.99.50.1>;tag=h1\r\nTo: <sip:bob@10.99.50.2>;tag=h2\r\nCall-ID: heur-%s@10.99.50.1\r\n'
+             b'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n')
+    for sp, dp, q, r in ((40003, 8443, req, resp), (40004, 9080, req, resp),
+                         (40005, 9081, b'hello\r\nHTTP is not here\r\n', b'bye\r\n'),
+                         (40006, 5070, sipreq % (b'TCP', b'tcp'), sipok % (b'TCP', b'tcp'))):
+        seg(IP_A, IP_B, sp, dp, 100, 0, 0x02)
+        seg(IP_B, IP_A, dp, sp, 500, 101, 0x12)
+        seg(IP_A, IP_B, sp, dp, 101, 501, 0x10)
+        seg(IP_A, IP_B, sp, dp, 101, 501, 0x18, q)
+        seg(IP_B, IP_A, dp, sp, 501, 101 + len(q), 0x18, r)
+        seg(IP_A, IP_B, sp, dp, 101 + len(q), 501 + len(r), 0x11)
+        seg(IP_B, IP_A, dp, sp, 501 + len(r), 102 + len(q), 0x11)
+        seg(IP_A, IP_B, sp, dp, 102 + len(q), 502 + len(r), 0x10)
+    dgram(IP_A, IP_B, 5070, 5070, sipreq % (b'UDP', b'udp'))
+    dgram(IP_B, IP_A, 5070, 5070, sipok % (b'UDP', b'udp'))
+    tid = bytes(range(1, 13))
+    dgram(IP_A, IP_B, 40007, 3479, struct.pack('!HHI', 0x0001, 0, 0x2112A442) + tid)
+    xport = 40007 ^ 0x2112
+    xaddr = bytes(a ^ b for a, b in zip(IP_A, struct.pack('!I', 0x2112A442)))
+    attr = struct.pack('!HHBBH', 0x0020, 8, 0, 1, xport) + xaddr
+    dgram(IP_B, IP_A, 3479, 40007, struct.pack('!HHI', 0x0101, len(attr), 0x2112A442) + tid + attr)
+    return fr
+
+
 def write(outdir, name, data):
     with open(os.path.join(outdir, name), 'wb') as f:
         f.write(data)
@@ -487,6 +530,7 @@ def main():
             f.write('%2d  %s\n' % (i, d))
 
     write(out, 'not_http.pcap', pcap_bytes(with_times(not_http()), 1))
+    write(out, 'heur.pcap', pcap_bytes(with_times(heuristics()), 1))
     write(out, 'unknown_linktype.pcap', pcap_bytes(recs[:3], 999))
     # a record claiming 2 GB of data: a reader must refuse it, not allocate it
     bad = pcap_bytes(recs[:6], 1) + struct.pack('<IIII', T0 + 1, 0, 0x7fffffff, 0x7fffffff) + frames[6]
