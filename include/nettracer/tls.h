@@ -80,6 +80,7 @@ bool nt_tls_certs_parse(const uint8_t *body, uint32_t len, bool tls13, nt_tls_ce
 typedef struct nt_tls_certreq {
     uint32_t dn_len;           /* distinguished_names length: the CA list's size */
     uint32_t ndn;              /* distinguished names */
+    const uint8_t *dn;         /* the list (2-byte length + DER Name each), in the parsed body */
 } nt_tls_certreq;
 bool nt_tls_certreq_parse(const uint8_t *body, uint32_t len, bool tls12, nt_tls_certreq *r);
 
@@ -111,6 +112,9 @@ bool nt_x509_decode(const uint8_t *der, uint32_t len, nt_x509 *x);
 typedef enum { NT_X509_ISSUER_ATTR, NT_X509_SUBJECT_ATTR, NT_X509_SAN_DNS } nt_x509_item;
 typedef void (*nt_x509_cb)(void *user, nt_x509_item kind, uint8_t tag, const uint8_t *p, uint32_t len);
 bool nt_x509_walk(const uint8_t *der, uint32_t len, nt_x509_cb cb, void *user);
+/* The attribute values of one DER Name (a CertificateRequest's CA name) as
+ * NT_X509_SUBJECT_ATTR. */
+bool nt_x509_walk_name(const uint8_t *der, uint32_t len, nt_x509_cb cb, void *user);
 
 /* Whether name is covered by the certificate's DNS names (or CN when it has
  * none and loose is set), with the RFC 9525 wildcard rule: "*" is the whole

@@ -596,8 +596,9 @@ static void app_layers(emitter *e, const nt_packet *pkt)
     static const char *const protos[] = {"tls", "http", "dns", "sip", "sdp", "rtp", "rtcp",
                                          "stun", "dhcp", "nbns", "tpkt", "cotp", "rdp"};
     if (!pkt->app) return;
-    enum { MAXV = 256 };
-    nt_fvalue v[MAXV];
+    enum { MAXV = 2048 }; /* a CertificateRequest may list hundreds of CA name parts */
+    nt_fvalue *v = malloc(MAXV * sizeof *v);
+    if (!v) abort();
     nt_buf raw, shown;
     nt_buf_init(&raw);
     nt_buf_init(&shown);
@@ -643,6 +644,7 @@ static void app_layers(emitter *e, const nt_packet *pkt)
     }
     nt_buf_free(&raw);
     nt_buf_free(&shown);
+    free(v);
 }
 
 static void walk(emitter *e, const nt_packet *pkt, const nt_detail_opts *o)

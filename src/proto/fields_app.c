@@ -188,9 +188,19 @@ static void x509_cb(void *user, nt_x509_item kind, uint8_t tag, const uint8_t *p
 static int x509_values(const nt_packet *pkt, nt_fvalue *out, int max, int want)
 {
     const nt_tls_frame *t = has_tls(pkt) ? &APP(pkt)->tls : NULL;
-    if (!t || !t->has_certs) return 0;
+    if (!t || (!t->has_certs && !t->has_certreq)) return 0;
     x509_get g = {out, 0, max, want};
-    for (int i = 0; i < t->certs.n; i++) nt_x509_walk(t->certs.der[i], t->certs.der_len[i], x509_cb, &g);
+    for (int i = 0; t->has_certs && i < t->certs.n; i++) nt_x509_walk(t->certs.der[i], t->certs.der_len[i], x509_cb, &g);
+    /* a CertificateRequest's CA names are x509 Names too, as in Wireshark */
+    if (t->has_certreq && t->certreq.dn && want != 2) {
+        nt_cur d = nt_cur_make(t->certreq.dn, t->certreq.dn_len);
+        while (nt_cur_left(&d) >= 2) {
+            uint16_t l = nt_cur_be16(&d);
+            const uint8_t *p = nt_cur_ptr(&d);
+            if (!nt_cur_skip(&d, l)) break;
+            nt_x509_walk_name(p, l, x509_cb, &g);
+        }
+    }
     return g.n;
 }
 ACC(x509_utf8) { return x509_values(pkt, out, max, 0); }

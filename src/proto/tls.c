@@ -175,7 +175,8 @@ bool nt_tls_certreq_parse(const uint8_t *body, uint32_t len, bool tls12, nt_tls_
     }
     r->dn_len = nt_cur_be16(&c);
     if (c.bad || !nt_cur_has(&c, r->dn_len)) return false;
-    nt_cur d = nt_cur_make(nt_cur_ptr(&c), r->dn_len);
+    r->dn = nt_cur_ptr(&c);
+    nt_cur d = nt_cur_make(r->dn, r->dn_len);
     while (nt_cur_left(&d) >= 2) {
         uint16_t l = nt_cur_be16(&d);
         if (!nt_cur_skip(&d, l)) return false;

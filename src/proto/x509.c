@@ -142,10 +142,24 @@ static bool walk_name(const der *name, nt_x509_item kind, nt_x509_cb cb, void *u
             if (!der_next(&s, &atv) || atv.tag != 0x30) return false;
             nt_cur a = nt_cur_make(atv.p, atv.len);
             if (!der_next(&a, &oid) || !der_next(&a, &val)) return false;
+            /* countryName, serialNumber and dnQualifier have fields of
+             * their own in Wireshark (x509sat.CountryName, ...), not the
+             * DirectoryString ones */
+            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04 &&
+                (oid.p[2] == 0x06 || oid.p[2] == 0x05 || oid.p[2] == 0x2e))
+                continue;
             cb(user, kind, val.tag, val.p, val.len);
         }
     }
     return true;
+}
+
+bool nt_x509_walk_name(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
+{
+    nt_cur c = nt_cur_make(der_p, len);
+    der name;
+    if (!der_next(&c, &name) || name.tag != 0x30) return false;
+    return walk_name(&name, NT_X509_SUBJECT_ATTR, cb, user);
 }
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};

@@ -15,12 +15,12 @@ FIELDS=$("$NT" fields | awk '{print $1}' | grep -E '^(tls|x509[a-z]*|http|dns|si
     grep -vxF -f <(printf '%s\n' ${NT_DETAIL_SKIP:-}) | grep -xF -f <(echo "$known"))
 targs=(); for f in $FIELDS; do targs+=(-e "$f"); done
 
-# Known differences, written in docs/protocols.md (capture:field):
-# the CA names of a CertificateRequest are not decoded into x509sat strings;
-# a response line cut inside its status code by the snap length is only
-# "Continuation" for nettracer, while tshark still takes its version.
-KNOWN="tls_clientca.pcap:x509sat.uTF8String tls_clientca.pcap:x509sat.printableString
- multisection.pcapng:http.response multisection.pcapng:http.response.version multisection.pcapng:http.time
+# Known differences, written in docs/protocols.md (capture:field): a
+# response line cut inside its status code by the snap length is only
+# "Continuation" for nettracer, while tshark still takes its version;
+# tshark stops listing the 90 CA names of tls_clientca's CertificateRequest
+# at its tree limit (checked below as a prefix).
+KNOWN="tls_clientca.pcap:x509sat.uTF8String multisection.pcapng:http.response multisection.pcapng:http.response.version multisection.pcapng:http.time
  multisection.pcapng:http.request_in"
 
 fail=0; files=0; frames=0
@@ -34,5 +34,18 @@ for f in $(readable_captures); do
     python3 "$SRC/tests/lib/fielddiff.py" "$(basename "$f")" "$tmp/ws" "$tmp/nt" --blank "$skip" $FIELDS ||
         fail=$((fail+1))
 done
+# the CA names tshark lists are the first of nettracer's, in order
+ca=${NT_CAPTURES:-$SRC/tests/captures}/tls_clientca.pcap
+if [ -e "$ca" ]; then
+    tshark -r "$ca" "${DISABLE[@]}" -Y tls.handshake.type==13 -T fields -E occurrence=a -e x509sat.uTF8String 2>/dev/null |
+        tr ',' '\n' > "$tmp/ca_ws"
+    "$NT" show --json -Y tls.handshake.type==13 "$ca" | python3 "$SRC/tests/lib/fields.py" x509sat.uTF8String |
+        tr ',' '\n' > "$tmp/ca_nt"
+    k=$(wc -l < "$tmp/ca_ws")
+    if [ "$k" -lt 100 ] || ! head -n "$k" "$tmp/ca_nt" | cmp -s - "$tmp/ca_ws"; then
+        fail=$((fail+1))
+        echo "DIFFERENT: tls_clientca.pcap CA names ($k from tshark, $(wc -l < "$tmp/ca_nt") from nettracer)"
+    fi
+fi
 echo "tshark_detail: $files captures, $frames frames, $(wc -w <<<"$FIELDS") fields, $fail captures differ"
 [ "$files" -gt 0 ] && [ "$fail" -eq 0 ]
