@@ -251,7 +251,12 @@ expect "unreachable" "$(q udp icmp.unreachable 0 "(f['frames'], v['reason'], f['
 diag ttl "$C/ttl.pcap"
 expect "ttl exceeded" "$(q ttl icmp.ttl-exceeded 0 "(f['frames'], v['from'], v['count'])")" "([6, 8], '10.99.8.254', 2)"
 
-# --- clean captures: nothing of warning severity, exit 0
+# --- clean captures: nothing of warning severity, exit 0 (normal DNS: the
+# five answered queries at the start of dns.pcap, over UDP and TCP)
+editcap -r "$C/dns.pcap" "$tmp/dns_ok.pcap" 1-10 15-24 2>/dev/null
+diag clean "$tmp/dns_ok.pcap"
+expect "clean dns below warning" "$(worst clean | grep -cE "warning|error")" 0
+expect "clean dns answers" "$(tshark -r "$tmp/dns_ok.pcap" -Y 'dns.flags.response==1 and dns.flags.rcode==0' 2>/dev/null | wc -l)" 6
 for c in http4.pcap http6.pcap tls12.pcap tls13.pcap ping4.pcap ping6.pcap keepalive.pcap dumpcap.pcapng preexisting.pcap \
     sip_call.pcap sip_tcp.pcap; do
     diag clean "$C/$c"
