@@ -12,6 +12,7 @@ PKGS=(
   openssl dnsutils knot-dnsutils
   mingw-w64-common
   coturn python3-exchangelib openssl
+  gss-ntlmssp python3-gssapi
 )
 # packages the capture-recording scripts need
 here=$(cd "$(dirname "$0")/.." && pwd)
