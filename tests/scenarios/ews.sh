@@ -13,9 +13,9 @@ NT=${1:?usage: ews.sh NETTRACER}
 SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 for p in nginx dnsmasq openssl; do command -v $p >/dev/null || { echo "$p not installed"; exit 77; }; done
-C_NS=nt8ec$$; S_NS=nt8es$$
+C_NS=nt8bec$$; S_NS=nt8bes$$
 PW='Passw0rd!ews'
-tmp=$(mktemp -d /tmp/nt8ews.XXXXXX)
+tmp=$(mktemp -d /tmp/nt8bews.XXXXXX)
 cleanup() {
     [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
     [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null
