@@ -203,6 +203,10 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
         return r == NT_SIP_LEN_OK ? (int64_t)ml : r == NT_SIP_LEN_MORE ? (len >= APP_KEEP ? FR_NOT : FR_NEED) : FR_NOT;
     }
     case NT_P_STUN: /* over TCP: framed by the header's length (RFC 5389 7.2.2) */
+        if (len >= 1 && (p[0] & 0xc0) == 0x40) { /* ChannelData, padded to 4 bytes over TCP (RFC 5766 11.5) */
+            if (len < 4) return FR_NEED;
+            return (4 + ((uint32_t)p[2] << 8 | p[3]) + 3) & ~(uint32_t)3;
+        }
         if (len < 20) return FR_NEED;
         if (!nt_stun_is_message(p, 20 + ((uint32_t)p[2] << 8 | p[3])) && (p[0] & 0xc0)) return FR_NOT;
         return 20 + ((uint32_t)p[2] << 8 | p[3]);
@@ -492,7 +496,8 @@ static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
     else if (f->proto == NT_P_TPKT) tpkt_message(a, pdu);
     else if (f->proto == NT_P_STUN) {
         nt_appdata *d = &a->data;
-        if (d->nstun < sizeof d->stun / sizeof d->stun[0] && nt_stun_parse(p, len, &d->stun[d->nstun], NULL) == 0)
+        if (d->nstun < sizeof d->stun / sizeof d->stun[0] &&
+            (nt_stun_parse(p, len, &d->stun[d->nstun], NULL) == 0 || nt_stun_parse_channeldata(p, len, &d->stun[d->nstun]) == 0))
             pdu->idx = d->nstun++;
         else
             d->npdu--;
@@ -725,9 +730,10 @@ void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
             if (!sip_message(a, pdu)) d->npdu--;
             return;
         }
-        if ((u->sport == 3478 || u->dport == 3478) && nt_stun_is_message(p, len)) {
+        if ((u->sport == 3478 || u->dport == 3478) && (nt_stun_is_message(p, len) || nt_stun_is_channeldata(p, len))) {
             if (!(pdu = new_pdu(a, NT_P_STUN, pkt, u))) return;
-            if (nt_stun_parse(p, len, &d->stun[0], NULL) == 0) pdu->idx = 0, d->nstun = 1;
+            if (nt_stun_parse(p, len, &d->stun[0], NULL) == 0 || nt_stun_parse_channeldata(p, len, &d->stun[0]) == 0)
+                pdu->idx = 0, d->nstun = 1;
             else d->npdu--;
             return;
         }

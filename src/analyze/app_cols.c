@@ -92,8 +92,9 @@ bool nt_app_col_info(const nt_packet *pkt, nt_buf *b)
     int tls_i = 0;
     for (int i = 0; i < a->npdu; i++) {
         const nt_app_pdu *u = &a->pdu[i];
-        /* several TPKTs in a segment: tshark shows the last one's text */
-        if (u->proto == NT_P_TPKT) b->len = start;
+        /* several TPKTs or STUN messages in a segment: tshark shows the
+         * last one's text (their dissectors set Info, not append) */
+        if (u->proto == NT_P_TPKT || u->proto == NT_P_STUN) b->len = start;
         /* SIP ends each message's text with " | " itself */
         if (b->len > start && u->proto != NT_P_SIP) nt_buf_puts(b, u->proto == NT_P_TLS || u->proto == NT_P_TPKT ? ", " : " , ");
         if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) tls_rec_info(&a->tls.rec[tls_i++], b);

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """stun_craft.py OUTFILE -- write stun_crafted.pcap: hand-built STUN/TURN
 messages (every attribute nettracer decodes, both dialects, and malformed
-lengths), one per UDP datagram to port 3478, for the differential test
-against tshark (tests/diff/tshark_stun.sh).
+lengths) and TURN ChannelData (exact, padded, too long, too short), one per
+UDP datagram to port 3478, for the differential test against tshark
+(tests/diff/tshark_stun.sh).
+stun_craft.py --tcp OUTFILE -- write stun_tcp.pcap: STUN and ChannelData
+over TCP 3478 (padded ChannelData framing, several messages in a segment,
+a message across segments), for the column test (tests/diff/tshark_columns.sh).
 
 Python 3 standard library only; fixed timestamps and transaction IDs, so
 the output is the same byte for byte on every run.
@@ -189,11 +193,67 @@ def messages():
     return out
 
 
+def channel_data():
+    """ChannelData on UDP: tshark takes exact and 4-byte padded ones only"""
+    return [
+        (True, bytes.fromhex('40000004') + b'abcd'),
+        (False, bytes.fromhex('40010005') + b'hello' + b'\0\0\0'),     # padded
+        (True, bytes.fromhex('4000000a') + b'abcd'),                   # longer than the datagram
+        (False, bytes.fromhex('7fff0000')),                            # highest channel, no data
+        (True, bytes.fromhex('80000004') + b'abcd'),                   # first bits 10: not ChannelData
+        (False, bytes.fromhex('400000')),                              # 3 bytes
+        (True, bytes.fromhex('4ffe0002') + b'hi'),
+        (False, bytes.fromhex('40000004') + b'abcdef'),                # 2 stray bytes
+    ]
+
+
+SEQ = {}
+
+
+def tcp_frame(payload, to_server=True):
+    src, dst = (IP_A, IP_B) if to_server else (IP_B, IP_A)
+    sport, dport = (40001, 3478) if to_server else (3478, 40001)
+    seq = SEQ.get(to_server, 1000)
+    SEQ[to_server] = seq + len(payload)
+    ack = SEQ.get(not to_server, 1000)
+    t = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, 0x18, 65535, 0, 0) + payload
+    c = csum(src + dst + struct.pack('!BBH', 0, 6, len(t)) + t)
+    t = t[:16] + struct.pack('!H', c) + t[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(t), 0x1234, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    eth = (MAC_B + MAC_A) if to_server else (MAC_A + MAC_B)
+    return eth + b'\x08\x00' + ip + t
+
+
+def tcp_segments():
+    bind = msg(1, 0, [], tid(40))
+    ok = msg(1, 2, [attr(0x0020, xaddr4(IP_A, 40001))], tid(40))
+    return [
+        (True, bind),
+        (False, ok),
+        (True, bytes.fromhex('40010005') + b'hello\0\0\0'),                                   # padded to 4
+        (True, bytes.fromhex('40000004') + b'abcd' + bytes.fromhex('40020002') + b'hi\0\0'),   # two in a segment
+        (True, bytes.fromhex('4003000a') + b'0123'),                                           # across segments
+        (True, b'456789\0\0'),
+        (True, bind + bind),                                                                  # two requests: the last one's Info
+        (True, bind + bytes.fromhex('40050000')),
+        (False, bytes.fromhex('40050000') + ok),
+    ]
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == '--tcp':
+        with open(sys.argv[2], 'wb') as f:
+            f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+            for i, (to_server, m) in enumerate(tcp_segments()):
+                fr = tcp_frame(m, to_server)
+                f.write(struct.pack('<IIII', T0, i * 10000, len(fr), len(fr)))
+                f.write(fr)
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else 'stun_crafted.pcap'
     with open(out, 'wb') as f:
         f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, (to_server, m) in enumerate(messages()):
+        for i, (to_server, m) in enumerate(messages() + channel_data()):
             fr = udp_frame(m, to_server)
             f.write(struct.pack('<IIII', T0 + i // 100, (i % 100) * 10000, len(fr), len(fr)))
             f.write(fr)
