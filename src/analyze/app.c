@@ -14,6 +14,7 @@
 #include "app_int.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,13 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
         return 2 + ((uint32_t)p[0] << 8 | p[1]);
     case NT_P_TLS: {
         int32_t l = nt_tls_record_len(p, len);
+        /* bytes with an invalid content type (e.g. TURN after MS-TURN's
+         * pseudo-TLS hello): tshark's TLS dissector takes the rest of the
+         * segment as one unknown record, unless they start with four
+         * printable characters ("unencrypted text": left to TCP) */
+        if (l == 0 && (p[0] < NT_TLS_CT_CCS || p[0] > NT_TLS_CT_HEARTBEAT) &&
+            !(isprint(p[0]) && isprint(p[1]) && isprint(p[2]) && isprint(p[3])))
+            return len;
         return l < 0 ? FR_NEED : l == 0 ? FR_NOT : l;
     }
     case NT_P_HTTP: return http_frame(f, dir, p, len);
@@ -306,8 +314,17 @@ static void tls_handshake(nt_app *a, nt_app_flow *f, rdir *r, nt_tls_rec_info *r
 static void tls_record(nt_app *a, nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
 {
     nt_tls_record rec;
-    if (!nt_tls_record_parse(p, len, &rec)) return;
     nt_tls_frame *t = &a->data.tls;
+    if (!nt_tls_record_parse(p, len, &rec)) {
+        if (!len || t->nrec >= NT_TLS_MAX_REC) return;
+        a->data.has_tls = true;
+        nt_tls_rec_info *ri = &t->rec[t->nrec++];
+        memset(ri, 0, sizeof *ri);
+        ri->type = p[0];
+        ri->unknown = true;
+        t->version = f->tls_version;
+        return;
+    }
     a->data.has_tls = true;
     if (t->nrec >= NT_TLS_MAX_REC) return;
     nt_tls_rec_info *ri = &t->rec[t->nrec++];

@@ -7,6 +7,10 @@ UDP datagram to port 3478, for the differential test against tshark
 stun_craft.py --tcp OUTFILE -- write stun_tcp.pcap: STUN and ChannelData
 over TCP 3478 (padded ChannelData framing, several messages in a segment,
 a message across segments), for the column test (tests/diff/tshark_columns.sh).
+stun_craft.py --pseudotls OUTFILE -- write stun_pseudotls.pcap: MS-TURN's
+pseudo-TLS hello and answer on TCP 443 followed by TURN messages (tshark:
+"Ignored Unknown Record"), and non-TLS bytes before the session's version is
+known ("SSL", "Continuation Data") or as printable text (left to TCP).
 
 Python 3 standard library only; fixed timestamps and transaction IDs, so
 the output is the same byte for byte on every run.
@@ -210,12 +214,12 @@ def channel_data():
 SEQ = {}
 
 
-def tcp_frame(payload, to_server=True):
+def tcp_frame(payload, to_server=True, cport=40001, sport_=3478):
     src, dst = (IP_A, IP_B) if to_server else (IP_B, IP_A)
-    sport, dport = (40001, 3478) if to_server else (3478, 40001)
-    seq = SEQ.get(to_server, 1000)
-    SEQ[to_server] = seq + len(payload)
-    ack = SEQ.get(not to_server, 1000)
+    sport, dport = (cport, sport_) if to_server else (sport_, cport)
+    seq = SEQ.get((cport, to_server), 1000)
+    SEQ[(cport, to_server)] = seq + len(payload)
+    ack = SEQ.get((cport, not to_server), 1000)
     t = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, 0x18, 65535, 0, 0) + payload
     c = csum(src + dst + struct.pack('!BBH', 0, 6, len(t)) + t)
     t = t[:16] + struct.pack('!H', c) + t[18:]
@@ -241,7 +245,42 @@ def tcp_segments():
     ]
 
 
+def pseudotls_segments():
+    """(to_server, client port, bytes) on TCP 443; the hello and answer as
+    [MS-TURN] 2.1.1 with libnice's MS-OC values (zero random and session ID)"""
+    hello = bytes.fromhex('160301002d0100002903 01'.replace(' ', '')) + bytes(32) + bytes.fromhex('00000200180100')
+    sh = b'\x03\x01' + bytes(32) + b'\x20' + bytes(32) + b'\x00\x18\x00'
+    answer = (b'\x16\x03\x01' + struct.pack('>H', 4 + len(sh) + 4) + b'\x02' + struct.pack('>I', len(sh))[1:] + sh
+              + b'\x0e\x00\x00\x00')
+    bind = msg(1, 0, [], tid(50))
+    ok = msg(1, 2, [attr(0x0020, xaddr4(IP_A, 41002))], tid(50))
+    return [
+        (True, 41000, b'hello world\r\n'),                 # printable text first: TCP
+        (False, 41000, b'\x00\x01garbage'),                 # not TLS, version unknown: SSL Continuation Data
+        (True, 41001, hello),
+        (True, 41001, bind),                                # after the hello, before an answer
+        (True, 41002, hello),
+        (False, 41002, answer),                             # ServerHello, ServerHelloDone
+        (True, 41002, bind),                                # TURN: Ignored Unknown Record
+        (False, 41002, ok),
+        (True, 41002, bind + bind),                         # two in a segment: one unknown record
+        (True, 41002, b'\x17\x03\x01\x00\x02ab'),           # a valid record type still is one
+        (True, 41002, bind[:10]),
+        (True, 41002, bind[10:]),
+        (True, 41003, hello),
+        (False, 41003, ok),                                 # STUN instead of the hello's answer
+    ]
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == '--pseudotls':
+        with open(sys.argv[2], 'wb') as f:
+            f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+            for i, (to_server, cport, m) in enumerate(pseudotls_segments()):
+                fr = tcp_frame(m, to_server, cport, 443)
+                f.write(struct.pack('<IIII', T0, i * 10000, len(fr), len(fr)))
+                f.write(fr)
+        return
     if len(sys.argv) > 2 and sys.argv[1] == '--tcp':
         with open(sys.argv[2], 'wb') as f:
             f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
