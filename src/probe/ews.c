@@ -319,6 +319,9 @@ static void sayf(ctx *c, nt_ews_level l, const char *fmt, ...)
     c->say(c->user, l, line);
 }
 
+/* credentials to offer: a user, or Negotiate alone (the Kerberos ticket) */
+static bool has_creds(const nt_ews_opts *o) { return o->user || o->auth == NT_EWS_AUTH_NEGOTIATE; }
+
 static long auth_mask(unsigned a)
 {
     long m = 0;
@@ -352,6 +355,9 @@ static void say_auth(ctx *c, const http_res *r)
         sayf(c, NT_EWS_FAIL, "  the server offers %s; --auth allows %s: no method in common", offered, allowed);
     else
         sayf(c, NT_EWS_INFO, "  the server offers %s (nettracer allows %s)", offered, allowed);
+    if ((r->auth_avail & auth_mask(c->o->auth)) == CURLAUTH_NEGOTIATE)
+        sayf(c, NT_EWS_INFO, "  Negotiate (Kerberos) needs a ticket for the server's HTTP/ principal: check kinit and "
+                             "klist, the realm's KDC, and that the name in the URL is the one the principal has");
 }
 
 /* POST (post != NULL, with credentials) or GET (without). */
@@ -393,8 +399,9 @@ static int http(ctx *c, const char *url, const char *post, const char *soap_acti
             hdr = curl_slist_append(hdr, sa);
         }
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-        if (c->o->user) {
-            curl_easy_setopt(h, CURLOPT_USERNAME, c->o->user);
+        if (has_creds(c->o)) {
+            /* Negotiate alone and no --user: the Kerberos ticket (kinit) is the credential */
+            curl_easy_setopt(h, CURLOPT_USERNAME, c->o->user ? c->o->user : "");
             curl_easy_setopt(h, CURLOPT_PASSWORD, c->o->password ? c->o->password : "");
             curl_easy_setopt(h, CURLOPT_HTTPAUTH, auth_mask(c->o->auth));
         }
@@ -403,7 +410,7 @@ static int http(ctx *c, const char *url, const char *post, const char *soap_acti
     }
     CURLcode rc = curl_easy_perform(h);
     long st = 0, avail = 0, mask = auth_mask(c->o->auth);
-    if (rc == CURLE_OK && post && c->o->user && (mask & CURLAUTH_NEGOTIATE) &&
+    if (rc == CURLE_OK && post && has_creds(c->o) && (mask & CURLAUTH_NEGOTIATE) &&
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st) == CURLE_OK && st == 401 &&
         curl_easy_getinfo(h, CURLINFO_HTTPAUTH_AVAIL, &avail) == CURLE_OK && (avail & CURLAUTH_NEGOTIATE) &&
         (avail & mask & ~CURLAUTH_NEGOTIATE)) {
@@ -576,8 +583,8 @@ static bool try_url(ctx *c, const char *url, bool soap, nt_ews_settings *s, int 
             sayf(c, NT_EWS_FAIL, "  the answer is not Autodiscover: %s", why);
         }
     } else if (rc == 0 && r.status == 401) {
-        sayf(c, NT_EWS_FAIL, "  the server refused the credentials%s", c->o->user ? "" : " (none given: use --user)");
-        if (c->o->user) say_auth(c, &r);
+        sayf(c, NT_EWS_FAIL, "  the server refused the credentials%s", has_creds(c->o) ? "" : " (none given: use --user)");
+        if (has_creds(c->o)) say_auth(c, &r);
     }
     http_free(&r);
     if (ok && s->redirect[0] && depth < 3) {
@@ -765,7 +772,7 @@ int nt_ews_check(const nt_ews_opts *o, nt_ews_say say, void *user, nt_ews_result
         } else if (rc == 0 && h.status == 401) {
             sayf(&c, NT_EWS_FAIL, "EWS refused the credentials (HTTP 401): check the user name and password, and the "
                                   "authentication methods of the EWS virtual directory.");
-            if (c.o->user) say_auth(&c, &h);
+            if (has_creds(c.o)) say_auth(&c, &h);
         } else if (rc == 0 && h.status == 200) {
             sayf(&c, NT_EWS_FAIL, "EWS answered, but not with GetUserOofSettings: %s", h.b.p ? why : "empty body");
         } else if (rc == 0) {

@@ -17,13 +17,14 @@ Options:
   --bind ADDR           listen address (default 127.0.0.1)
   --tls CERT KEY        serve https itself
   --ews-url URL         the ExternalEwsUrl / EwsUrl to hand out
-  --ntlm OFFER          NTLM instead of Basic, verified by gss-ntlmssp (the
-                        GSSAPI NTLMSSP mechanism, through python3-gssapi;
-                        users and passwords from the file in NTLM_USER_FILE,
-                        lines DOMAIN:user:password); OFFER is what the 401
-                        offers, e.g. "NTLM" or "Negotiate,NTLM" (a Negotiate
-                        token is accepted through GSSAPI's SPNEGO)
-Python 3 standard library, plus python3-gssapi for --ntlm.
+  --gss OFFER           GSS-API instead of Basic, through python3-gssapi; OFFER
+                        is what the 401 offers: "NTLM", "Negotiate" or both.
+                        NTLM tokens go to gss-ntlmssp (the GSSAPI NTLMSSP
+                        mechanism; users and passwords from the file in
+                        NTLM_USER_FILE, lines DOMAIN:user:password), Negotiate
+                        tokens to GSSAPI's SPNEGO (Kerberos with the keytab in
+                        KRB5_KTNAME, or NTLMSSP inside SPNEGO)
+Python 3 standard library, plus python3-gssapi for --gss.
 """
 import base64
 import re
@@ -38,7 +39,7 @@ USERS = {'CONTOSO\\alice', 'alice@contoso.test', 'alice'}
 EWS_URL = 'https://mail.contoso.test/EWS/Exchange.asmx'
 BIND = '127.0.0.1'
 TLS = None
-NTLM_OFFER = None
+GSS_OFFER = None
 args = sys.argv[3:]
 while args:
     a = args.pop(0)
@@ -48,11 +49,11 @@ while args:
         TLS = (args.pop(0), args.pop(0))
     elif a == '--ews-url':
         EWS_URL = args.pop(0)
-    elif a == '--ntlm':
-        NTLM_OFFER = [x.strip() for x in args.pop(0).split(',')]
+    elif a == '--gss':
+        GSS_OFFER = [x.strip() for x in args.pop(0).split(',')]
     else:
         sys.exit('unknown option ' + a)
-if NTLM_OFFER:
+if GSS_OFFER:
     import gssapi
     NTLMSSP = gssapi.OID.from_int_seq('1.3.6.1.4.1.311.2.2.10')
 
@@ -135,13 +136,16 @@ class H(BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(body)))
         for k, v in extra:
             self.send_header(k, v)
+        if getattr(self, 'final', None):
+            self.send_header('WWW-Authenticate', self.final)
+            self.final = None
         self.end_headers()
         self.wfile.write(body)
 
     def authorized(self):
         """True when the request may proceed; else the 401 was sent."""
-        if NTLM_OFFER:
-            return self.ntlm()
+        if GSS_OFFER:
+            return self.gss_auth()
         if not self.basic():
             self.send(401, 'login required', 'text/plain', [('WWW-Authenticate', 'Basic realm="contoso.test"')])
             return False
@@ -149,15 +153,15 @@ class H(BaseHTTPRequestHandler):
 
     gss = None   # this connection's NTLM/SPNEGO context
 
-    def ntlm(self):
+    def gss_auth(self):
         a = self.headers.get('Authorization', '')
         scheme, _, tok = a.partition(' ')
-        if scheme not in NTLM_OFFER or not tok:
-            self.send(401, 'login required', 'text/plain', [('WWW-Authenticate', o) for o in NTLM_OFFER])
+        if scheme not in GSS_OFFER or not tok:
+            self.send(401, 'login required', 'text/plain', [('WWW-Authenticate', o) for o in GSS_OFFER])
             return False
         try:
             tok = with_version(base64.b64decode(tok))
-            if self.gss is None or tok[8:9] == b'\x01':
+            if self.gss is None or (scheme == 'NTLM' and tok[8:9] == b'\x01'):
                 mech = [NTLMSSP] if scheme == 'NTLM' else None
                 creds = gssapi.Credentials(usage='accept', mechs=mech) if mech else None
                 self.gss = gssapi.SecurityContext(creds=creds, usage='accept')
@@ -165,12 +169,14 @@ class H(BaseHTTPRequestHandler):
         except (gssapi.exceptions.GSSError, ValueError) as e:
             sys.stderr.write('%s refused: %s\n' % (scheme, e))
             self.gss = None
-            self.send(401, 'login failed', 'text/plain', [('WWW-Authenticate', o) for o in NTLM_OFFER])
+            self.send(401, 'login failed', 'text/plain', [('WWW-Authenticate', o) for o in GSS_OFFER])
             return False
         if not self.gss.complete:
             self.send(401, '', 'text/plain', [('WWW-Authenticate', '%s %s' % (scheme, base64.b64encode(out).decode()))])
             return False
         sys.stderr.write('%s user %s\n' % (scheme, self.gss.initiator_name))
+        if out:   # Kerberos mutual authentication: the AP-REP goes with the answer
+            self.final = '%s %s' % (scheme, base64.b64encode(out).decode())
         self.gss = None
         return True
 

@@ -9,7 +9,11 @@
 # output, the password never shown. NTLM: the responder serving TLS itself
 # with NTLM verified by gss-ntlmssp (GSSAPI NTLMSSP; NTLM_USER_FILE): success
 # with --auth ntlm and with the default, a wrong password, --auth basic
-# against an NTLM-only server, a server offering Negotiate and NTLM. The responder itself is cross-checked
+# against an NTLM-only server, a server offering Negotiate and NTLM.
+# Negotiate: an MIT Kerberos KDC (krb5kdc) in the server namespace, a keytab
+# for the responder's HTTP/ principals, kinit in the client namespace:
+# --auth negotiate with the ticket and no --user, the default with a ticket,
+# no ticket (401 with the kinit advice). The responder itself is cross-checked
 # with Debian's python3-exchangelib (POX Autodiscover and GetUserOofSettings).
 set -u
 NT=${1:?usage: ews.sh NETTRACER}
@@ -22,9 +26,10 @@ tmp=$(mktemp -d /tmp/nt8bews.XXXXXX)
 cleanup() {
     [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
     [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null
-    for p in ${RESP_PID:-} ${NTLM_PID:-} ${NEGO_PID:-}; do kill "$p" 2>/dev/null; done
+    for p in ${RESP_PID:-} ${NTLM_PID:-} ${NEGO_PID:-} ${KERB_PID:-} ${KDC_PID:-}; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     ip netns del "$C_NS" 2>/dev/null; ip netns del "$S_NS" 2>/dev/null
+    # KEEP_LOGS=DIR keeps the servers' logs (responders, KDC) for debugging
     [ -n "${KEEP_LOGS:-}" ] && cp "$tmp"/*.log "$KEEP_LOGS"/ 2>/dev/null
     rm -rf "/etc/netns/$C_NS" "$tmp"
 }
@@ -52,14 +57,14 @@ printf '127.0.0.1 localhost\n' > "/etc/netns/$C_NS/hosts"
 # ---- certificates: a test CA and one server certificate for every name
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -subj "/CN=nettracer test CA" -days 2 >/dev/null 2>&1
 openssl req -newkey rsa:2048 -nodes -keyout "$tmp/srv.key" -out "$tmp/srv.csr" -subj "/CN=mail.contoso.test" >/dev/null 2>&1
-printf 'subjectAltName=DNS:contoso.test,DNS:autodiscover.contoso.test,DNS:mail.contoso.test,DNS:autodiscover.redir.test,DNS:autodiscover.good.test,DNS:ntlm.test,DNS:nego.test,DNS:autodiscover.ntlm.test,DNS:mail.ntlm.test,DNS:autodiscover.nego.test,DNS:mail.nego.test\n' > "$tmp/san"
+printf 'subjectAltName=DNS:contoso.test,DNS:autodiscover.contoso.test,DNS:mail.contoso.test,DNS:autodiscover.redir.test,DNS:autodiscover.good.test,DNS:ntlm.test,DNS:nego.test,DNS:autodiscover.ntlm.test,DNS:mail.ntlm.test,DNS:autodiscover.nego.test,DNS:mail.nego.test,DNS:kerb.test,DNS:autodiscover.kerb.test,DNS:mail.kerb.test\n' > "$tmp/san"
 openssl x509 -req -in "$tmp/srv.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial -out "$tmp/srv.pem" \
     -days 2 -extfile "$tmp/san" >/dev/null 2>&1 || { echo "certificate set-up failed"; exit 1; }
 
 # ---- dnsmasq: contoso.test and its subdomains, the redirect domains, an SRV-only domain; .test is local
 ip netns exec "$S_NS" dnsmasq -k --no-resolv --no-hosts --listen-address=10.88.2.2 --bind-interfaces \
     --local=/test/ --address=/contoso.test/10.88.2.2 --host-record=autodiscover.redir.test,10.88.2.2 \
-    --host-record=autodiscover.good.test,10.88.2.2 --address=/ntlm.test/10.88.2.3 --address=/nego.test/10.88.2.4 --srv-host=_autodiscover._tcp.srv.test,mail.contoso.test,443 \
+    --host-record=autodiscover.good.test,10.88.2.2 --address=/ntlm.test/10.88.2.3 --address=/nego.test/10.88.2.4 --address=/kerb.test/10.88.2.5 --srv-host=_autodiscover._tcp.srv.test,mail.contoso.test,443 \
     --pid-file="$tmp/dnsmasq.pid" --log-facility="$tmp/dnsmasq.log" 2>/dev/null &
 DNS_PID=$!
 ip netns exec "$S_NS" python3 "$SRC/tests/lib/ews_responder.py" 8081 "$PW" 2>"$tmp/responder.log" &
@@ -104,11 +109,11 @@ if /usr/bin/python3 -c 'import gssapi' 2>/dev/null && ls /usr/lib/*/gssntlmssp/g
     ip -n "$S_NS" addr add 10.88.2.3/24 dev "${S_NS}v"; ip -n "$S_NS" addr add 10.88.2.4/24 dev "${S_NS}v"
     ip netns exec "$S_NS" env NTLM_USER_FILE="$tmp/ntlm_users" /usr/bin/python3 "$SRC/tests/lib/ews_responder.py" 443 "-" \
         --bind 10.88.2.3 --tls "$tmp/srv.pem" "$tmp/srv.key" --ews-url https://mail.ntlm.test/EWS/Exchange.asmx \
-        --ntlm NTLM 2>"$tmp/ntlm.log" &
+        --gss NTLM 2>"$tmp/ntlm.log" &
     NTLM_PID=$!
     ip netns exec "$S_NS" env NTLM_USER_FILE="$tmp/ntlm_users" /usr/bin/python3 "$SRC/tests/lib/ews_responder.py" 443 "-" \
         --bind 10.88.2.4 --tls "$tmp/srv.pem" "$tmp/srv.key" --ews-url https://mail.nego.test/EWS/Exchange.asmx \
-        --ntlm Negotiate,NTLM 2>"$tmp/nego.log" &
+        --gss Negotiate,NTLM 2>"$tmp/nego.log" &
     NEGO_PID=$!
     for i in $(seq 50); do ip netns exec "$S_NS" ss -ltn | grep -q '10.88.2.4:443' && break; sleep 0.1; done
 else
@@ -257,6 +262,82 @@ PY
     hasnot nego_ntlm 'Negotiate did not get in'
 fi
 n=$((n+1)); "$NT" ews --auth kerberos a@b.test >/dev/null 2>"$tmp/e"; [ $? -eq 2 ] && grep -q 'basic, ntlm, negotiate or any' "$tmp/e" || fail "--auth kerberos: want exit 2"
+
+# ---- Negotiate with Kerberos: realm KERB.TEST, KDC 10.88.2.2:88, responder on 10.88.2.5 offering Negotiate only
+if [ "$NTLM" = 1 ] && command -v krb5kdc >/dev/null && command -v kadmin.local >/dev/null && command -v kinit >/dev/null; then
+    cat > "$tmp/krb5.conf" <<KRB
+[libdefaults]
+  default_realm = KERB.TEST
+  dns_lookup_kdc = false
+  dns_lookup_realm = false
+  rdns = false
+  dns_canonicalize_hostname = false
+[realms]
+  KERB.TEST = {
+    kdc = 10.88.2.2:88
+  }
+[domain_realm]
+  .kerb.test = KERB.TEST
+KRB
+    cat > "$tmp/kdc.conf" <<KRB
+[kdcdefaults]
+  kdc_ports = 88
+  kdc_tcp_ports = 88
+[realms]
+  KERB.TEST = {
+    database_name = $tmp/principal
+    key_stash_file = $tmp/stash
+    acl_file = $tmp/kadm5.acl
+  }
+[logging]
+  kdc = FILE:$tmp/kdc.log
+KRB
+    K=(env KRB5_CONFIG="$tmp/krb5.conf" KRB5_KDC_PROFILE="$tmp/kdc.conf")
+    "${K[@]}" kdb5_util create -s -r KERB.TEST -P "master-$$" >/dev/null 2>&1 &&
+    "${K[@]}" kadmin.local -q "addprinc -pw $PW alice" >/dev/null 2>&1 &&
+    for h in autodiscover.kerb.test mail.kerb.test; do
+        "${K[@]}" kadmin.local -q "addprinc -randkey HTTP/$h" >/dev/null 2>&1 &&
+        "${K[@]}" kadmin.local -q "ktadd -k $tmp/http.keytab HTTP/$h" >/dev/null 2>&1
+    done || fail "Kerberos set-up (kdb5_util, kadmin.local) failed"
+    ip netns exec "$S_NS" "${K[@]}" krb5kdc -n -P "$tmp/kdc.pid" 2>"$tmp/kdc.start" &
+    KDC_PID=$!
+    ip -n "$S_NS" addr add 10.88.2.5/24 dev "${S_NS}v"
+    ip netns exec "$S_NS" "${K[@]}" KRB5_KTNAME="$tmp/http.keytab" /usr/bin/python3 "$SRC/tests/lib/ews_responder.py" 443 "-" \
+        --bind 10.88.2.5 --tls "$tmp/srv.pem" "$tmp/srv.key" --ews-url https://mail.kerb.test/EWS/Exchange.asmx \
+        --gss Negotiate 2>"$tmp/kerb.log" &
+    KERB_PID=$!
+    for i in $(seq 50); do
+        ip netns exec "$S_NS" ss -ltn | grep -q '10.88.2.5:443' && ip netns exec "$S_NS" ss -lun | grep -q ':88 ' && break
+        sleep 0.1
+    done
+    # the client's ticket: kinit reads the password from standard input
+    ip netns exec "$C_NS" "${K[@]}" KRB5CCNAME="FILE:$tmp/cc" kinit alice < "$tmp/pw" >/dev/null 2>"$tmp/kinit.err" ||
+        { fail "kinit alice failed"; cat "$tmp/kinit.err"; }
+    KC=(env KRB5_CONFIG="$tmp/krb5.conf" KRB5CCNAME="FILE:$tmp/cc")
+    krun() { # NAME WANT_RC ARGS...: nettracer ews with the Kerberos environment
+        local name=$1 want=$2; shift 2
+        n=$((n+1))
+        ip netns exec "$C_NS" "${KC[@]}" "$NT" ews --timeout 5 "$@" > "$tmp/$name.out" 2>&1
+        local rc=$?
+        [ "$rc" -eq "$want" ] || { fail "$name: exit $rc, want $want"; sed 's/^/    /' "$tmp/$name.out"; }
+        n=$((n+1)); ! grep -qF -- "$PW" "$tmp/$name.out" || fail "$name: the password appears in the output"
+    }
+    krun kerb_ok 0 alice@kerb.test --auth negotiate --cacert "$tmp/ca.pem"
+    has kerb_ok 'Autodiscover \(SOAP\) POST https://autodiscover\.kerb\.test/autodiscover/autodiscover\.svc: HTTP 200'
+    has kerb_ok 'EWS POST https://mail\.kerb\.test/EWS/Exchange\.asmx: HTTP 200'
+    has kerb_ok '^Result: EWS works'
+    n=$((n+1)); grep -q '^Negotiate user alice@KERB.TEST' "$tmp/kerb.log" || fail "kerb_ok: the responder did not accept alice's ticket"
+    krun kerb_any 0 alice@kerb.test --user alice --password-file "$tmp/pw" --cacert "$tmp/ca.pem"
+    has kerb_any '^Result: EWS works'
+    KC=(env KRB5_CONFIG="$tmp/krb5.conf" KRB5CCNAME="FILE:$tmp/no-such-cache")
+    krun kerb_noticket 1 alice@kerb.test --auth negotiate --cacert "$tmp/ca.pem"
+    has kerb_noticket 'autodiscover\.kerb\.test/autodiscover/autodiscover\.svc: HTTP 401 Unauthorized'
+    has kerb_noticket 'the server offers Negotiate \(nettracer allows Negotiate\)'
+    has kerb_noticket 'Negotiate \(Kerberos\) needs a ticket .*kinit'
+    has kerb_noticket '^Result: FAILED at Autodiscover'
+else
+    echo "Kerberos (krb5-kdc, krb5-admin-server, krb5-user) or GSS-API not installed: Negotiate cases skipped"
+fi
 
 # ---- the responder, checked by a client nobody here wrote
 if /usr/bin/python3 -c 'import exchangelib' 2>/dev/null; then
