@@ -349,15 +349,17 @@ static bool pseudo_tls(stun_run *r)
         nt_buf_printf(&r->out,
                       "The server %s MS-TURN's pseudo-TLS hello on TCP %u: it is not an A/V Edge's\n"
                       "TURN service, or a device in between holds the hello. A standard TURN server\n"
-                      "(coturn) does not speak pseudo-TLS: try --no-pseudo-tls.\n",
+                      "does not speak pseudo-TLS: try --no-pseudo-tls.\n",
                       rc == 0 ? "accepted the connection but did not answer" : "closed the connection after", r->port);
     else if (a.status == NT_PTLS_STUN)
         nt_buf_puts(&r->out, "The server speaks TURN over TCP without pseudo-TLS: try --no-pseudo-tls.\n");
     else if (a.status == NT_PTLS_ALERT || a.status == NT_PTLS_REAL_TLS || a.status == NT_PTLS_OTHER)
         nt_buf_printf(&r->out,
                       "Something else answers on TCP %u (real TLS or another protocol: a web server, a reverse\n"
-                      "proxy or a TLS-inspecting firewall), not the A/V Edge's TURN service (MediaRelaySvc).\n"
-                      "Check that TCP %u on this address reaches the Edge's external A/V interface.\n",
+                      "proxy, a TLS-inspecting firewall, or a standard TURN server that takes real TLS there,\n"
+                      "as coturn does on its TCP ports), not the A/V Edge's TURN service (MediaRelaySvc).\n"
+                      "Check that TCP %u on this address reaches the Edge's external A/V interface;\n"
+                      "for a standard TURN server try --tls, or --no-pseudo-tls.\n",
                       r->port, r->port);
     nt_buf_puts(&r->out, "Result: FAILED (pseudo-TLS)\n");
     return false;

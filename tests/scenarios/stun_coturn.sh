@@ -155,6 +155,10 @@ run ptls_realtls 1 "$H" --tcp --port 5349 --pseudo-tls --timeout 5
 has ptls_realtls 'pseudo-TLS hello .*: the server answered with a TLS alert: fatal handshake_failure \(40\)'
 has ptls_realtls 'not the A/V Edge.s TURN service'
 has ptls_realtls '^Result: FAILED \(pseudo-TLS\)'
+# coturn's plain TCP port detects TLS too: the same alert, and the advice names --tls
+run ptls_coturn 1 "$H" --tcp --port 3478 --pseudo-tls --timeout 5
+has ptls_coturn 'fatal handshake_failure \(40\)'
+has ptls_coturn 'for a standard TURN server try --tls, or --no-pseudo-tls'
 
 # UDP 3478 dropped: retransmissions, then the reference's advice
 ip netns exec "$S_NS" iptables -A INPUT -p udp --dport 3478 -j DROP
