@@ -12,6 +12,7 @@ PKGS=(
   openssl dnsutils knot-dnsutils
   mingw-w64-common
   coturn python3-exchangelib openssl
+  gss-ntlmssp python3-gssapi krb5-kdc krb5-admin-server krb5-user
 )
 # packages the capture-recording scripts need
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -41,6 +41,9 @@ typedef struct nt_tls_rec_info {
     bool frag;               /* ends with a handshake message continued in a later record */
     uint8_t frag_type;
     uint8_t alert_level, alert_desc;
+    bool unknown;            /* not a record (invalid content type): the rest of the
+                                segment, "Ignored Unknown Record" once the session's
+                                version is known, else "Continuation Data" (tshark) */
 } nt_tls_rec_info;
 
 typedef struct nt_tls_frame {

@@ -20,7 +20,10 @@ typedef struct nt_ews_opts {
     int timeout_ms;          /* per HTTP request */
     const char *url;         /* skip Autodiscover: this EWS URL */
     const char *autodiscover_url; /* only this Autodiscover URL */
+    unsigned auth;           /* NT_EWS_AUTH_* allowed; 0: all of them (libcurl picks the best offered) */
 } nt_ews_opts;
+
+enum { NT_EWS_AUTH_BASIC = 1, NT_EWS_AUTH_NTLM = 2, NT_EWS_AUTH_NEGOTIATE = 4 };
 
 typedef enum nt_ews_level { NT_EWS_STEP, NT_EWS_INFO, NT_EWS_OK, NT_EWS_FAIL, NT_EWS_WARN } nt_ews_level;
 

@@ -122,6 +122,9 @@ typedef struct nt_stun_msg {
     bool malformed;         /* an attribute header or value runs past the end,
                                or an attribute is too short for its type */
     bool bad_length;        /* length not a multiple of 4 (RFC 5389 dialect) */
+    bool channel_data;      /* a TURN ChannelData message (RFC 5766 11.4): `type` is
+                               the channel number, `length` the data's; no header
+                               fields, no attributes */
     nt_stun_attr attrs[NT_STUN_MAX_ATTRS];   /* last: parse clears only what comes before */
 } nt_stun_msg;
 
@@ -132,6 +135,12 @@ int nt_stun_parse(const uint8_t *p, size_t len, nt_stun_msg *m, const char **why
 /* Whether a UDP payload is one STUN message, as Wireshark decides it (the
  * header's length matches the payload exactly). */
 bool nt_stun_is_message(const uint8_t *p, size_t len);
+/* TURN ChannelData (channel 0x4000-0x7FFF, 2-byte length, the data): whether
+ * a UDP payload is one, as Wireshark 4.0 decides it (the payload is the
+ * data, exactly or padded to 4 bytes); and the parse, for UDP and TCP
+ * (-1 when p does not start one). Info: "ChannelData TURN Message". */
+bool nt_stun_is_channeldata(const uint8_t *p, size_t len);
+int nt_stun_parse_channeldata(const uint8_t *p, size_t len, nt_stun_msg *m);
 
 /* Names: Wireshark's ("Binding", "Success Response", "XOR-MAPPED-ADDRESS",
  * "Unauthenticated"). The attribute name is NULL for an unknown kind. */

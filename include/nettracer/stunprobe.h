@@ -7,6 +7,7 @@
 #define NETTRACER_STUNPROBE_H
 
 #include "nettracer/core.h"
+#include "nettracer/pseudotls.h"
 
 typedef enum nt_stun_transport { NT_STUN_UDP, NT_STUN_TCP, NT_STUN_TLS } nt_stun_transport;
 
@@ -22,6 +23,15 @@ const char *nt_stun_conn_tls_info(const nt_stun_conn *c);
 /* The local address and port of the socket ("10.88.1.1:40000"). */
 void nt_stun_conn_local(const nt_stun_conn *c, char *out, size_t n);
 void nt_stun_close(nt_stun_conn *c);
+
+/* MS-TURN over TCP (443): sends the pseudo-TLS ClientHello (random: time
+ * stamp + 28 random bytes) and reads the server's answer. Returns 1 with
+ * a->status NT_PTLS_OK (bytes after the answer stay buffered for the TURN
+ * messages), 0 when the deadline passed (a->status NT_PTLS_MORE), -1 when
+ * the connection failed or something else came (err says which; a->why
+ * what came). *rtt_us: from the send to the whole answer. */
+int nt_stun_pseudo_tls(nt_stun_conn *c, const uint8_t random[32], int timeout_ms, nt_ptls_answer *a,
+                       int64_t *rtt_us, nt_error *err);
 
 typedef struct nt_stun_result {
     size_t len;          /* response bytes in the caller's buffer; 0 on timeout */

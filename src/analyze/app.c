@@ -14,6 +14,7 @@
 #include "app_int.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -213,6 +214,13 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
         return 2 + ((uint32_t)p[0] << 8 | p[1]);
     case NT_P_TLS: {
         int32_t l = nt_tls_record_len(p, len);
+        /* bytes with an invalid content type (e.g. TURN after MS-TURN's
+         * pseudo-TLS hello): tshark's TLS dissector takes the rest of the
+         * segment as one unknown record, unless they start with four
+         * printable characters ("unencrypted text": left to TCP) */
+        if (l == 0 && (p[0] < NT_TLS_CT_CCS || p[0] > NT_TLS_CT_HEARTBEAT) &&
+            !(isprint(p[0]) && isprint(p[1]) && isprint(p[2]) && isprint(p[3])))
+            return len;
         return l < 0 ? FR_NEED : l == 0 ? FR_NOT : l;
     }
     case NT_P_HTTP: return http_frame(f, dir, p, len);
@@ -222,6 +230,10 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
         return r == NT_SIP_LEN_OK ? (int64_t)ml : r == NT_SIP_LEN_MORE ? (len >= APP_KEEP ? FR_NOT : FR_NEED) : FR_NOT;
     }
     case NT_P_STUN: /* over TCP: framed by the header's length (RFC 5389 7.2.2) */
+        if (len >= 1 && (p[0] & 0xc0) == 0x40) { /* ChannelData, padded to 4 bytes over TCP (RFC 5766 11.5) */
+            if (len < 4) return FR_NEED;
+            return (4 + ((uint32_t)p[2] << 8 | p[3]) + 3) & ~(uint32_t)3;
+        }
         if (len < 20) return FR_NEED;
         if (!nt_stun_is_message(p, 20 + ((uint32_t)p[2] << 8 | p[3])) && (p[0] & 0xc0)) return FR_NOT;
         return 20 + ((uint32_t)p[2] << 8 | p[3]);
@@ -321,8 +333,17 @@ static void tls_handshake(nt_app *a, nt_app_flow *f, rdir *r, nt_tls_rec_info *r
 static void tls_record(nt_app *a, nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
 {
     nt_tls_record rec;
-    if (!nt_tls_record_parse(p, len, &rec)) return;
     nt_tls_frame *t = &a->data.tls;
+    if (!nt_tls_record_parse(p, len, &rec)) {
+        if (!len || t->nrec >= NT_TLS_MAX_REC) return;
+        a->data.has_tls = true;
+        nt_tls_rec_info *ri = &t->rec[t->nrec++];
+        memset(ri, 0, sizeof *ri);
+        ri->type = p[0];
+        ri->unknown = true;
+        t->version = f->tls_version;
+        return;
+    }
     a->data.has_tls = true;
     if (t->nrec >= NT_TLS_MAX_REC) return;
     nt_tls_rec_info *ri = &t->rec[t->nrec++];
@@ -511,7 +532,8 @@ static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
     else if (f->proto == NT_P_TPKT) tpkt_message(a, pdu);
     else if (f->proto == NT_P_STUN) {
         nt_appdata *d = &a->data;
-        if (d->nstun < sizeof d->stun / sizeof d->stun[0] && nt_stun_parse(p, len, &d->stun[d->nstun], NULL) == 0)
+        if (d->nstun < sizeof d->stun / sizeof d->stun[0] &&
+            (nt_stun_parse(p, len, &d->stun[d->nstun], NULL) == 0 || nt_stun_parse_channeldata(p, len, &d->stun[d->nstun]) == 0))
             pdu->idx = d->nstun++;
         else
             d->npdu--;
@@ -748,9 +770,10 @@ void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
             if (!sip_message(a, pdu)) d->npdu--;
             return;
         }
-        if ((u->sport == 3478 || u->dport == 3478) && nt_stun_is_message(p, len)) {
+        if ((u->sport == 3478 || u->dport == 3478) && (nt_stun_is_message(p, len) || nt_stun_is_channeldata(p, len))) {
             if (!(pdu = new_pdu(a, NT_P_STUN, pkt, u))) return;
-            if (nt_stun_parse(p, len, &d->stun[0], NULL) == 0) pdu->idx = 0, d->nstun = 1;
+            if (nt_stun_parse(p, len, &d->stun[0], NULL) == 0 || nt_stun_parse_channeldata(p, len, &d->stun[0]) == 0)
+                pdu->idx = 0, d->nstun = 1;
             else d->npdu--;
             return;
         }

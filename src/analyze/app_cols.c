@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-static void tls_rec_info(const nt_tls_rec_info *r, nt_buf *b)
+static void tls_rec_info(const nt_tls_rec_info *r, bool version_known, nt_buf *b)
 {
     switch (r->type) {
     case NT_TLS_CT_CCS: nt_buf_puts(b, "Change Cipher Spec"); break;
@@ -41,7 +41,9 @@ static void tls_rec_info(const nt_tls_rec_info *r, nt_buf *b)
         break;
     case NT_TLS_CT_APPDATA: nt_buf_puts(b, "Application Data"); break;
     case NT_TLS_CT_HEARTBEAT: nt_buf_puts(b, r->encrypted ? "Encrypted Heartbeat" : "Heartbeat"); break;
-    default: break;
+    default:
+        if (r->unknown) nt_buf_puts(b, version_known ? "Ignored Unknown Record" : "Continuation Data");
+        break;
     }
 }
 
@@ -66,7 +68,11 @@ bool nt_app_col_protocol(const nt_packet *pkt, nt_buf *b)
     const nt_appdata *a = pkt->app;
     if (!a || !a->npdu) return false;
     switch (a->pdu[a->npdu - 1].proto) {
-    case NT_P_TLS: nt_buf_puts(b, nt_tls_version_short(a->tls.version)); return true;
+    case NT_P_TLS:
+        /* unknown bytes before the session's version is known: "SSL", as tshark */
+        nt_buf_puts(b, !a->tls.version && a->tls.nrec && a->tls.rec[a->tls.nrec - 1].unknown
+                           ? "SSL" : nt_tls_version_short(a->tls.version));
+        return true;
     case NT_P_HTTP: nt_buf_puts(b, "HTTP"); return true;
     case NT_P_DNS: nt_buf_puts(b, "DNS"); return true;
     case NT_P_SIP: nt_buf_puts(b, a->nsdp ? "SIP/SDP" : "SIP"); return true;
@@ -92,11 +98,12 @@ bool nt_app_col_info(const nt_packet *pkt, nt_buf *b)
     int tls_i = 0;
     for (int i = 0; i < a->npdu; i++) {
         const nt_app_pdu *u = &a->pdu[i];
-        /* several TPKTs in a segment: tshark shows the last one's text */
-        if (u->proto == NT_P_TPKT) b->len = start;
+        /* several TPKTs or STUN messages in a segment: tshark shows the
+         * last one's text (their dissectors set Info, not append) */
+        if (u->proto == NT_P_TPKT || u->proto == NT_P_STUN) b->len = start;
         /* SIP ends each message's text with " | " itself */
         if (b->len > start && u->proto != NT_P_SIP) nt_buf_puts(b, u->proto == NT_P_TLS || u->proto == NT_P_TPKT ? ", " : " , ");
-        if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) tls_rec_info(&a->tls.rec[tls_i++], b);
+        if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) tls_rec_info(&a->tls.rec[tls_i++], a->tls.version != 0, b);
         else if (u->proto == NT_P_HTTP && u->idx < a->nhttp) http_info(&a->http[u->idx], b);
         else if (u->proto == NT_P_DNS && u->idx < a->ndns) nt_app_dns_info(&a->dns[u->idx], b);
         else if (u->proto == NT_P_SIP && u->idx < a->nsip) nt_sip_info(&a->sip[u->idx], b);

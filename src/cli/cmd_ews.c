@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -25,6 +26,11 @@ const char nt_ews_help[] =
     "Options:\n"
     "  --user NAME         DOMAIN\\user or user@domain (Basic, NTLM or Negotiate,\n"
     "                      whichever the server offers, through libcurl)\n"
+    "  --auth LIST         the methods allowed, comma-separated: basic, ntlm,\n"
+    "                      negotiate, any (default any; libcurl picks the best\n"
+    "                      one the server offers: Negotiate, NTLM, Basic).\n"
+    "                      Negotiate uses the Kerberos ticket (kinit); with\n"
+    "                      --auth negotiate, --user is not needed\n"
     "  --password-file F   read the password from the first line of F (without\n"
     "                      it, --user prompts for it without echo)\n"
     "  --cacert FILE       also trust the CA certificates in FILE (PEM)\n"
@@ -38,7 +44,7 @@ const char nt_ews_help[] =
     "Exit status: 0 the EWS call succeeded; 1 a step failed (named in the\n"
     "output); 2 bad arguments.\n";
 
-enum { O_USER = 1000, O_PWFILE, O_CACERT, O_INSECURE, O_TIMEOUT, O_URL, O_ADURL, O_JSON };
+enum { O_AUTH = 999, O_USER = 1000, O_PWFILE, O_CACERT, O_INSECURE, O_TIMEOUT, O_URL, O_ADURL, O_JSON };
 
 typedef struct out_ctx {
     bool json;
@@ -79,7 +85,7 @@ int cmd_ews(int argc, char **argv)
         {"password-file", required_argument, NULL, O_PWFILE}, {"cacert", required_argument, NULL, O_CACERT},
         {"insecure", no_argument, NULL, O_INSECURE}, {"timeout", required_argument, NULL, O_TIMEOUT},
         {"url", required_argument, NULL, O_URL}, {"autodiscover-url", required_argument, NULL, O_ADURL},
-        {"json", no_argument, NULL, O_JSON}, {NULL, 0, NULL, 0}};
+        {"json", no_argument, NULL, O_JSON}, {"auth", required_argument, NULL, O_AUTH}, {NULL, 0, NULL, 0}};
     nt_ews_opts o = {.timeout_ms = 15000};
     const char *pwfile = NULL;
     bool json = false;
@@ -110,6 +116,20 @@ int cmd_ews(int argc, char **argv)
             o.autodiscover_url = optarg;
             break;
         case O_JSON: json = true; break;
+        case O_AUTH: {
+            char list[128];
+            snprintf(list, sizeof list, "%s", optarg);
+            o.auth = 0;
+            for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (!strcasecmp(t, "basic")) o.auth |= NT_EWS_AUTH_BASIC;
+                else if (!strcasecmp(t, "ntlm")) o.auth |= NT_EWS_AUTH_NTLM;
+                else if (!strcasecmp(t, "negotiate")) o.auth |= NT_EWS_AUTH_NEGOTIATE;
+                else if (!strcasecmp(t, "any")) o.auth |= NT_EWS_AUTH_BASIC | NT_EWS_AUTH_NTLM | NT_EWS_AUTH_NEGOTIATE;
+                else return nt_usage_error("ews", "--auth takes basic, ntlm, negotiate or any, not '%s'", t);
+            }
+            if (!o.auth) return nt_usage_error("ews", "--auth needs a method (basic, ntlm, negotiate, any)");
+            break;
+        }
         default:
             if (optopt) return nt_usage_error("ews", "option '%s' needs a value", argv[optind - 1]);
             return nt_usage_error("ews", "unknown option '%s' (see 'nettracer ews --help')", argv[optind - 1]);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 const char nt_stun_help[] =
@@ -40,7 +41,13 @@ const char nt_stun_help[] =
     "  --password-file F   read the password from the first line of F\n"
     "                      (without it, --user prompts for it without echo)\n"
     "  --ms-turn           Microsoft's MS-TURN dialect (A/V Edge): MAGIC-COOKIE\n"
-    "                      first, MS-VERSION, NONCE/REALM with swapped numbers\n"
+    "                      first, MS-VERSION, NONCE/REALM with swapped numbers;\n"
+    "                      with --tcp the port defaults to 443\n"
+    "  --pseudo-tls, --no-pseudo-tls\n"
+    "                      over TCP, first send MS-TURN's pseudo-TLS hello and\n"
+    "                      wait for its ServerHello/ServerHelloDone, as an A/V\n"
+    "                      Edge expects on TCP 443 (default: on for --ms-turn\n"
+    "                      --tcp on port 443, off otherwise)\n"
     "  --request-file F    send the bytes of F as the unauthenticated Allocate\n"
     "                      (e.g. a request copied from a trace or a script)\n"
     "  --no-binding        skip the Binding request\n"
@@ -51,7 +58,7 @@ const char nt_stun_help[] =
     "successful authenticated allocation); 1 no answer, or an error other than\n"
     "the expected 401; 2 bad arguments.\n";
 
-enum { O_PORT = 1000, O_UDP, O_TCP, O_TLS, O_TIMEOUT, O_USER, O_PWFILE, O_MSTURN, O_REQFILE, O_NOBIND, O_JSON };
+enum { O_PORT = 1000, O_UDP, O_TCP, O_TLS, O_TIMEOUT, O_USER, O_PWFILE, O_MSTURN, O_REQFILE, O_NOBIND, O_JSON, O_PTLS, O_NOPTLS };
 
 typedef struct stun_run {
     const char *host;
@@ -69,6 +76,7 @@ typedef struct stun_run {
     unsigned code;          /* ERROR-CODE of the unauthenticated Allocate */
     long lifetime;          /* -1: none */
     bool allocated, released;
+    bool pseudo_tls;        /* the MS-TURN pseudo-TLS hello first (TCP) */
 } stun_run;
 
 static const char *tr_name(nt_stun_transport t) { return t == NT_STUN_UDP ? "UDP" : t == NT_STUN_TCP ? "TCP" : "TLS"; }
@@ -295,6 +303,68 @@ static void timeout_advice(stun_run *r)
 }
 
 
+/* MS-TURN 2.1.1: the pseudo-TLS hello and the server's answer, before any
+ * TURN message. false (with the verdict printed) when it did not work. */
+static bool pseudo_tls(stun_run *r)
+{
+    nt_buf *o = r->json ? &r->scratch : &r->out;
+    uint8_t rnd[32];
+    uint32_t t = (uint32_t)time(NULL);   /* the spec's Time Stamp, then 28 random bytes */
+    rnd[0] = (uint8_t)(t >> 24), rnd[1] = (uint8_t)(t >> 16), rnd[2] = (uint8_t)(t >> 8), rnd[3] = (uint8_t)t;
+    if (RAND_bytes(rnd + 4, 28) != 1)
+        for (int i = 4; i < 32; i++) rnd[i] = (uint8_t)rand();
+    nt_buf_printf(o, "  pseudo-TLS hello (MS-TURN 2.1.1, %d bytes)", NT_PTLS_HELLO_LEN);
+    flush(r);
+    nt_ptls_answer a;
+    int64_t rtt = 0;
+    nt_error err;
+    nt_error_clear(&err);
+    int rc = nt_stun_pseudo_tls(r->c, rnd, r->timeout_ms, &a, &rtt, &err);
+    if (rc == 1)
+        nt_buf_printf(o, " -> ServerHello + ServerHelloDone (%zu bytes) in %.1f ms\n", a.len, rtt / 1000.0);
+    else if (rc == 0)
+        nt_buf_printf(o, ": no answer in %.1f s\n", r->timeout_ms / 1000.0);
+    else
+        nt_buf_printf(o, ": %s\n", err.msg);
+    if (r->json) {
+        nt_json j;
+        nt_json_begin(&j, &r->jout);
+        nt_json_obj_open(&j, NULL);
+        nt_json_str(&j, "type", "pseudo_tls");
+        nt_json_bool(&j, "answered", rc == 1);
+        if (rc == 1) {
+            nt_json_u64(&j, "bytes", a.len);
+            char ms[32];
+            snprintf(ms, sizeof ms, "%.3f", rtt / 1000.0);
+            nt_json_raw(&j, "rtt_ms", ms);
+        } else if (rc < 0) {
+            nt_json_str(&j, "error", err.msg);
+        }
+        nt_json_obj_close(&j);
+        nt_buf_putc(&r->jout, '\n');
+        nt_buf_reset(&r->scratch);
+    }
+    if (rc == 1) return true;
+    if (rc == 0 || (rc < 0 && a.status == NT_PTLS_MORE))
+        nt_buf_printf(&r->out,
+                      "The server %s MS-TURN's pseudo-TLS hello on TCP %u: it is not an A/V Edge's\n"
+                      "TURN service, or a device in between holds the hello. A standard TURN server\n"
+                      "does not speak pseudo-TLS: try --no-pseudo-tls.\n",
+                      rc == 0 ? "accepted the connection but did not answer" : "closed the connection after", r->port);
+    else if (a.status == NT_PTLS_STUN)
+        nt_buf_puts(&r->out, "The server speaks TURN over TCP without pseudo-TLS: try --no-pseudo-tls.\n");
+    else if (a.status == NT_PTLS_ALERT || a.status == NT_PTLS_REAL_TLS || a.status == NT_PTLS_OTHER)
+        nt_buf_printf(&r->out,
+                      "Something else answers on TCP %u (real TLS or another protocol: a web server, a reverse\n"
+                      "proxy, a TLS-inspecting firewall, or a standard TURN server that takes real TLS there,\n"
+                      "as coturn does on its TCP ports), not the A/V Edge's TURN service (MediaRelaySvc).\n"
+                      "Check that TCP %u on this address reaches the Edge's external A/V interface;\n"
+                      "for a standard TURN server try --tls, or --no-pseudo-tls.\n",
+                      r->port, r->port);
+    nt_buf_puts(&r->out, "Result: FAILED (pseudo-TLS)\n");
+    return false;
+}
+
 static void build_allocate(nt_stun_builder *b, uint8_t *buf, size_t cap, bool ms, const uint8_t tid[12])
 {
     nt_stun_build_start(b, buf, cap, NT_STUN_ALLOCATE, NT_STUN_REQUEST, tid);
@@ -327,8 +397,8 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
 {
     static uint8_t req[2048], resp[65600];
     static nt_stun_msg m;
-    nt_buf_printf(&r->out, "STUN/TURN test of %s port %u over %s%s\n", r->host, r->port, tr_name(r->tr),
-                  ms ? " (MS-TURN dialect)" : "");
+    nt_buf_printf(&r->out, "STUN/TURN test of %s port %u over %s%s%s\n", r->host, r->port, tr_name(r->tr),
+                  r->pseudo_tls ? " with pseudo-TLS" : "", ms ? " (MS-TURN dialect)" : "");
     char addr[128] = "";
     nt_error err;
     nt_error_clear(&err);
@@ -347,6 +417,8 @@ static int run(stun_run *r, const char *user, const char *pwfile, bool ms, const
     snprintf(r->server_addr, sizeof r->server_addr, "%s", addr);
     nt_buf_printf(&r->out, "  server address %s, local %s\n", addr, local);
     if (r->tr == NT_STUN_TLS) nt_buf_printf(&r->out, "  TLS: %s\n", nt_stun_conn_tls_info(r->c));
+
+    if (r->pseudo_tls && !pseudo_tls(r)) return NT_EXIT_PROBLEM;
 
     uint8_t tid[12];
     nt_stun_builder b;
@@ -550,11 +622,12 @@ int cmd_stun(int argc, char **argv)
         {"timeout", required_argument, NULL, O_TIMEOUT}, {"user", required_argument, NULL, O_USER},
         {"password-file", required_argument, NULL, O_PWFILE}, {"ms-turn", no_argument, NULL, O_MSTURN},
         {"request-file", required_argument, NULL, O_REQFILE}, {"no-binding", no_argument, NULL, O_NOBIND},
-        {"json", no_argument, NULL, O_JSON}, {NULL, 0, NULL, 0}};
+        {"json", no_argument, NULL, O_JSON}, {"pseudo-tls", no_argument, NULL, O_PTLS},
+        {"no-pseudo-tls", no_argument, NULL, O_NOPTLS}, {NULL, 0, NULL, 0}};
     stun_run r = {.port = 3478, .tr = NT_STUN_UDP, .timeout_ms = 10000, .lifetime = -1};
     const char *user = NULL, *pwfile = NULL, *reqfile = NULL;
     bool ms = false, binding = true, port_set = false;
-    int family = 0, ch;
+    int family = 0, ch, ptls = -1;   /* -1: by the defaults */
     uint64_t v;
     opterr = 0;
     optind = 1;
@@ -585,6 +658,8 @@ int cmd_stun(int argc, char **argv)
         case O_REQFILE: reqfile = optarg; break;
         case O_NOBIND: binding = false; break;
         case O_JSON: r.json = true; break;
+        case O_PTLS: ptls = 1; break;
+        case O_NOPTLS: ptls = 0; break;
         default:
             if (optopt) return nt_usage_error("stun", "option '%s' needs a value", argv[optind - 1]);
             return nt_usage_error("stun", "unknown option '%s' (see 'nettracer stun --help')", argv[optind - 1]);
@@ -597,6 +672,10 @@ int cmd_stun(int argc, char **argv)
     if (pwfile && access(pwfile, R_OK) != 0)
         return nt_usage_error("stun", "cannot read the password file '%s': %s", pwfile, strerror(errno));
     if (r.tr == NT_STUN_TLS && !port_set) r.port = 5349;
+    if (r.tr == NT_STUN_TCP && ms && !port_set) r.port = 443;   /* where an A/V Edge takes TURN over TCP */
+    if (ptls == 1 && r.tr != NT_STUN_TCP)
+        return nt_usage_error("stun", "--pseudo-tls needs --tcp (it replaces a real TLS handshake)");
+    r.pseudo_tls = ptls == 1 || (ptls == -1 && ms && r.tr == NT_STUN_TCP && r.port == 443);
     static uint8_t raw[2048];
     size_t rawlen = 0;
     if (reqfile) {
@@ -620,6 +699,7 @@ int cmd_stun(int argc, char **argv)
         nt_json_u64(&j, "port", r.port);
         nt_json_str(&j, "transport", tr_name(r.tr));
         nt_json_str(&j, "server_address", r.server_addr);
+        nt_json_bool(&j, "pseudo_tls", r.pseudo_tls);
         nt_json_bool(&j, "alive", rc == NT_EXIT_OK);
         if (r.mapped[0]) nt_json_str(&j, "mapped_address", r.mapped);
         if (r.code) nt_json_u64(&j, "error_code", r.code);

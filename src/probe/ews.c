@@ -297,6 +297,8 @@ typedef struct http_res {
     char error[CURL_ERROR_SIZE + 64];
     body b;
     bool cert_problem;
+    long auth_avail;         /* on a 401: the CURLAUTH_* methods the server offered */
+    bool negotiate_fallback; /* Negotiate did not get in: asked again without it */
 } http_res;
 
 typedef struct ctx {
@@ -317,11 +319,54 @@ static void sayf(ctx *c, nt_ews_level l, const char *fmt, ...)
     c->say(c->user, l, line);
 }
 
+/* credentials to offer: a user, or Negotiate alone (the Kerberos ticket) */
+static bool has_creds(const nt_ews_opts *o) { return o->user || o->auth == NT_EWS_AUTH_NEGOTIATE; }
+
+static long auth_mask(unsigned a)
+{
+    long m = 0;
+    if (!a) a = NT_EWS_AUTH_BASIC | NT_EWS_AUTH_NTLM | NT_EWS_AUTH_NEGOTIATE;
+    if (a & NT_EWS_AUTH_BASIC) m |= CURLAUTH_BASIC;
+    if (a & NT_EWS_AUTH_NTLM) m |= CURLAUTH_NTLM;
+    if (a & NT_EWS_AUTH_NEGOTIATE) m |= CURLAUTH_NEGOTIATE;
+    return m;
+}
+
+/* "Negotiate, NTLM" from CURLAUTH_* bits ("none" when empty) */
+static void auth_names(long m, char *out, size_t n)
+{
+    static const struct { long bit; const char *name; } t[] = {
+        {CURLAUTH_NEGOTIATE, "Negotiate"}, {CURLAUTH_NTLM, "NTLM"}, {CURLAUTH_BASIC, "Basic"},
+        {CURLAUTH_DIGEST, "Digest"}, {CURLAUTH_BEARER, "Bearer"}};
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (m & t[i].bit) k += (size_t)snprintf(out + k, k < n ? n - k : 0, "%s%s", k ? ", " : "", t[i].name);
+    if (!k) snprintf(out, n, "none");
+}
+
+/* After a 401: what the server offers, and whether --auth left any of it. */
+static void say_auth(ctx *c, const http_res *r)
+{
+    char offered[128], allowed[128];
+    auth_names(r->auth_avail, offered, sizeof offered);
+    auth_names(auth_mask(c->o->auth), allowed, sizeof allowed);
+    if (!(r->auth_avail & auth_mask(c->o->auth)))
+        sayf(c, NT_EWS_FAIL, "  the server offers %s; --auth allows %s: no method in common", offered, allowed);
+    else
+        sayf(c, NT_EWS_INFO, "  the server offers %s (nettracer allows %s)", offered, allowed);
+    if ((r->auth_avail & auth_mask(c->o->auth)) == CURLAUTH_NEGOTIATE)
+        sayf(c, NT_EWS_INFO, "  Negotiate (Kerberos) needs a ticket for the server's HTTP/ principal: check kinit and "
+                             "klist, the realm's KDC, and that the name in the URL is the one the principal has");
+}
+
 /* POST (post != NULL, with credentials) or GET (without). */
 static int http(ctx *c, const char *url, const char *post, const char *soap_action, http_res *r)
 {
     r->status = 0, r->location[0] = 0, r->error[0] = 0, r->b.p = NULL, r->b.len = 0, r->b.too_big = false;
     r->cert_problem = false;
+    r->auth_avail = 0;
+    r->negotiate_fallback = false;
     CURL *h = curl_easy_init();
     if (!h) {
         snprintf(r->error, sizeof r->error, "libcurl could not start");
@@ -354,15 +399,30 @@ static int http(ctx *c, const char *url, const char *post, const char *soap_acti
             hdr = curl_slist_append(hdr, sa);
         }
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-        if (c->o->user) {
-            curl_easy_setopt(h, CURLOPT_USERNAME, c->o->user);
+        if (has_creds(c->o)) {
+            /* Negotiate alone and no --user: the Kerberos ticket (kinit) is the credential */
+            curl_easy_setopt(h, CURLOPT_USERNAME, c->o->user ? c->o->user : "");
             curl_easy_setopt(h, CURLOPT_PASSWORD, c->o->password ? c->o->password : "");
-            curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)(CURLAUTH_BASIC | CURLAUTH_NTLM | CURLAUTH_NEGOTIATE));
+            curl_easy_setopt(h, CURLOPT_HTTPAUTH, auth_mask(c->o->auth));
         }
     } else {
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     }
     CURLcode rc = curl_easy_perform(h);
+    long st = 0, avail = 0, mask = auth_mask(c->o->auth);
+    if (rc == CURLE_OK && post && has_creds(c->o) && (mask & CURLAUTH_NEGOTIATE) &&
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st) == CURLE_OK && st == 401 &&
+        curl_easy_getinfo(h, CURLINFO_HTTPAUTH_AVAIL, &avail) == CURLE_OK && (avail & CURLAUTH_NEGOTIATE) &&
+        (avail & mask & ~CURLAUTH_NEGOTIATE)) {
+        /* libcurl takes Negotiate when offered (Exchange offers Negotiate
+         * and NTLM) and does not fall back when GSS-API has no Kerberos
+         * ticket: once more without it, said in the report */
+        r->negotiate_fallback = true;
+        free(r->b.p);
+        r->b.p = NULL, r->b.len = 0, r->b.too_big = false;
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, mask & ~CURLAUTH_NEGOTIATE);
+        rc = curl_easy_perform(h);
+    }
     int ret = 0;
     if (rc != CURLE_OK) {
         snprintf(r->error, sizeof r->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -374,7 +434,10 @@ static int http(ctx *c, const char *url, const char *post, const char *soap_acti
         char *loc = NULL;
         if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
             snprintf(r->location, sizeof r->location, "%s", loc);
-        if (r->status == 401) c->saw_401 = true;
+        if (r->status == 401) {
+            c->saw_401 = true;
+            curl_easy_getinfo(h, CURLINFO_HTTPAUTH_AVAIL, &r->auth_avail);
+        }
     }
     curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
@@ -483,6 +546,9 @@ static const char *status_text(long s)
 
 static void report_http(ctx *c, const char *what, const char *url, int rc, const http_res *r)
 {
+    if (r->negotiate_fallback)
+        sayf(c, NT_EWS_INFO, "%s %s: Negotiate did not get in (no Kerberos ticket for this server?): "
+                             "asked again without it", what, url);
     if (rc < 0) sayf(c, NT_EWS_FAIL, "%s %s: %s", what, url, r->error);
     else sayf(c, r->status == 200 ? NT_EWS_INFO : NT_EWS_FAIL, "%s %s: HTTP %ld %s", what, url, r->status, status_text(r->status));
 }
@@ -517,7 +583,8 @@ static bool try_url(ctx *c, const char *url, bool soap, nt_ews_settings *s, int 
             sayf(c, NT_EWS_FAIL, "  the answer is not Autodiscover: %s", why);
         }
     } else if (rc == 0 && r.status == 401) {
-        sayf(c, NT_EWS_FAIL, "  the server refused the credentials%s", c->o->user ? "" : " (none given: use --user)");
+        sayf(c, NT_EWS_FAIL, "  the server refused the credentials%s", has_creds(c->o) ? "" : " (none given: use --user)");
+        if (has_creds(c->o)) say_auth(c, &r);
     }
     http_free(&r);
     if (ok && s->redirect[0] && depth < 3) {
@@ -705,6 +772,7 @@ int nt_ews_check(const nt_ews_opts *o, nt_ews_say say, void *user, nt_ews_result
         } else if (rc == 0 && h.status == 401) {
             sayf(&c, NT_EWS_FAIL, "EWS refused the credentials (HTTP 401): check the user name and password, and the "
                                   "authentication methods of the EWS virtual directory.");
+            if (has_creds(c.o)) say_auth(&c, &h);
         } else if (rc == 0 && h.status == 200) {
             sayf(&c, NT_EWS_FAIL, "EWS answered, but not with GetUserOofSettings: %s", h.b.p ? why : "empty body");
         } else if (rc == 0) {

@@ -263,6 +263,46 @@ static int read_msg(nt_stun_conn *c, size_t *mlen, int64_t deadline, nt_error *e
     }
 }
 
+int nt_stun_pseudo_tls(nt_stun_conn *c, const uint8_t random[32], int timeout_ms, nt_ptls_answer *a,
+                       int64_t *rtt_us, nt_error *err)
+{
+    uint8_t hello[NT_PTLS_HELLO_LEN];
+    int64_t start = now_us(), deadline = start + (int64_t)timeout_ms * 1000;
+    memset(a, 0, sizeof *a);
+    a->status = NT_PTLS_MORE;
+    *rtt_us = 0;
+    if (c->tr != NT_STUN_TCP) {
+        nt_error_set(err, NT_ERR, "pseudo-TLS is for TCP only");
+        return -1;
+    }
+    nt_ptls_client_hello(hello, random);
+    if (send_all(c, hello, sizeof hello, deadline, err) < 0) return -1;
+    for (;;) {
+        if (c->rlen > 0 && nt_ptls_parse_answer(c->rbuf, c->rlen, a) != NT_PTLS_MORE) break;
+        if (wait_fd(c->fd, POLLIN, deadline) == 0) return 0;
+        ssize_t r = recv(c->fd, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen, 0);
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (r < 0) {
+            nt_error_set(err, errno, "receive: %s", strerror(errno));
+            return -1;
+        }
+        if (r == 0) {
+            nt_error_set(err, NT_ERR, c->rlen ? "the server closed the connection in the middle of its answer"
+                                              : "the server closed the connection without answering");
+            return -1;
+        }
+        c->rlen += (size_t)r;
+    }
+    *rtt_us = now_us() - start;
+    if (a->status != NT_PTLS_OK) {
+        nt_error_set(err, NT_ERR, "the server answered with %s", a->why);
+        return -1;
+    }
+    memmove(c->rbuf, c->rbuf + a->len, c->rlen - a->len);
+    c->rlen -= a->len;
+    return 1;
+}
+
 int nt_stun_transact(nt_stun_conn *c, const uint8_t *req, size_t reqlen, uint8_t *resp, size_t cap,
                      int timeout_ms, nt_stun_result *r, nt_error *err)
 {

@@ -385,7 +385,8 @@ static bool app_took(const nt_packet *pkt, const nt_layer *l)
     return l->inner ? a->quoted : a->npdu || a->seg;
 }
 /* payload an application protocol hands on undecoded: a STUN Send/Data
- * indication's DATA attribute, a COTP DT's user data (T.125 is not decoded) */
+ * indication's DATA attribute, a TURN ChannelData message's data, a COTP
+ * DT's user data (T.125 is not decoded) */
 static int put_data(nt_fvalue *out, int n, int max, int what, const uint8_t *p, uint32_t len)
 {
     if (what == 2) return put_u(out, n, max, len);
@@ -399,6 +400,10 @@ static int stun_data(const nt_packet *pkt, nt_fvalue *out, int n, int max, int w
     for (int i = 0; a && i < a->ntpkt; i++)
         if (a->tpkt[i].has_cotp && a->tpkt[i].type == 0x0f && a->tpkt[i].eot && a->tpkt[i].user && a->tpkt[i].user_len)
             n = put_data(out, n, max, what, a->tpkt[i].user, a->tpkt[i].user_len);
+    for (int i = 0; a && i < a->nstun; i++) {
+        const nt_stun_msg *m = &a->stun[i];
+        if (m->channel_data && m->len > 4) n = put_data(out, n, max, what, m->p + 4, (uint32_t)(m->len - 4));
+    }
     for (int i = 0; a && i < a->nstun; i++)
         for (int k = 0; k < a->stun[i].nattrs; k++) {
             const nt_stun_attr *at = &a->stun[i].attrs[k];

@@ -45,7 +45,7 @@ ACC(tls_ct)
     int n = 0;
     if (!has_tls(pkt)) return 0;
     for (int i = 0; i < APP(pkt)->tls.nrec; i++)
-        if (!APP(pkt)->tls.rec[i].opaque) n = put_u(out, n, max, APP(pkt)->tls.rec[i].type);
+        if (!APP(pkt)->tls.rec[i].opaque && !APP(pkt)->tls.rec[i].unknown) n = put_u(out, n, max, APP(pkt)->tls.rec[i].type);
     return n;
 }
 ACC(tls_opaque)
@@ -60,14 +60,16 @@ ACC(tls_rec_version)
 {
     int n = 0;
     if (!has_tls(pkt)) return 0;
-    for (int i = 0; i < APP(pkt)->tls.nrec; i++) n = put_u(out, n, max, APP(pkt)->tls.rec[i].version);
+    for (int i = 0; i < APP(pkt)->tls.nrec; i++)
+        if (!APP(pkt)->tls.rec[i].unknown) n = put_u(out, n, max, APP(pkt)->tls.rec[i].version);
     return n;
 }
 ACC(tls_rec_len)
 {
     int n = 0;
     if (!has_tls(pkt)) return 0;
-    for (int i = 0; i < APP(pkt)->tls.nrec; i++) n = put_u(out, n, max, APP(pkt)->tls.rec[i].length);
+    for (int i = 0; i < APP(pkt)->tls.nrec; i++)
+        if (!APP(pkt)->tls.rec[i].unknown) n = put_u(out, n, max, APP(pkt)->tls.rec[i].length);
     return n;
 }
 ACC(tls_hs_type)

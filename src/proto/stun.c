@@ -251,6 +251,26 @@ bool nt_stun_is_message(const uint8_t *p, size_t len)
            (size_t)NT_STUN_HDR + be16(p + 2) == len;
 }
 
+bool nt_stun_is_channeldata(const uint8_t *p, size_t len)
+{
+    if (len < 4 || (p[0] & 0xc0) != 0x40) return false;
+    size_t n = 4 + (size_t)be16(p + 2);
+    return len == n || len == ((n + 3) & ~(size_t)3);
+}
+
+int nt_stun_parse_channeldata(const uint8_t *p, size_t len, nt_stun_msg *m)
+{
+    memset(m, 0, offsetof(nt_stun_msg, attrs));
+    if (len < 4 || (p[0] & 0xc0) != 0x40) return -1;
+    m->p = p;
+    m->channel_data = true;
+    m->type = be16(p);
+    m->length = be16(p + 2);
+    m->len = len < 4 + (size_t)m->length ? len : 4 + (size_t)m->length;
+    m->truncated = m->malformed = len < 4 + (size_t)m->length;
+    return 0;
+}
+
 const nt_stun_attr *nt_stun_find(const nt_stun_msg *m, uint16_t kind)
 {
     for (unsigned i = 0; i < m->nattrs; i++)
@@ -486,6 +506,10 @@ static void info_attr(const nt_stun_msg *m, const nt_stun_attr *a, nt_buf *b)
 
 void nt_stun_info(const nt_stun_msg *m, nt_buf *b)
 {
+    if (m->channel_data) {
+        nt_buf_puts(b, "ChannelData TURN Message");
+        return;
+    }
     nt_buf_puts(b, nt_stun_method_name(m->method));
     nt_buf_putc(b, ' ');
     nt_buf_puts(b, nt_stun_class_name(m->cls));
@@ -728,7 +752,9 @@ static int walk_fields(const nt_stun_msg *m, int want, nt_fvalue *out, int max)
 }
 
 #define M(x) ((const nt_stun_msg *)(x))
-#define WF(fn, W) static int fn(const void *msg, nt_fvalue *out, int max) { return walk_fields(M(msg), W, out, max); }
+/* ChannelData has only stun.length and stun.channel, as in Wireshark */
+#define WF(fn, W) static int fn(const void *msg, nt_fvalue *out, int max) \
+    { return M(msg)->channel_data ? 0 : walk_fields(M(msg), W, out, max); }
 WF(f_att_type, F_ATT_TYPE)
 WF(f_att_length, F_ATT_LENGTH)
 WF(f_family, F_FAMILY)
@@ -762,21 +788,29 @@ WF(f_priority, F_PRIORITY)
 WF(f_value, F_VALUE)
 WF(f_padding, F_PADDING)
 
-static int f_type(const void *msg, nt_fvalue *out, int max) { return put_u(out, 0, max, M(msg)->type); }
+#define CD(msg) if (M(msg)->channel_data) return 0
+static int f_type(const void *msg, nt_fvalue *out, int max) { CD(msg); return put_u(out, 0, max, M(msg)->type); }
 static int f_class(const void *msg, nt_fvalue *out, int max)
 {
+    CD(msg);
     return put_u(out, 0, max, (M(msg)->type & 0x0110u) >> 4);
 }
-static int f_method(const void *msg, nt_fvalue *out, int max) { return put_u(out, 0, max, M(msg)->type & 0x3eefu); }
+static int f_method(const void *msg, nt_fvalue *out, int max) { CD(msg); return put_u(out, 0, max, M(msg)->type & 0x3eefu); }
 static int f_length(const void *msg, nt_fvalue *out, int max) { return put_u(out, 0, max, M(msg)->length); }
 static int f_cookie(const void *msg, nt_fvalue *out, int max)
 {
+    CD(msg);
     return put_bytes(out, 0, max, M(msg)->p + 4, 4, NT_FT_BYTES);
 }
-static int f_id(const void *msg, nt_fvalue *out, int max) { return put_bytes(out, 0, max, M(msg)->p + 8, 12, NT_FT_BYTES); }
+static int f_id(const void *msg, nt_fvalue *out, int max) { CD(msg); return put_bytes(out, 0, max, M(msg)->p + 8, 12, NT_FT_BYTES); }
 static int f_netver(const void *msg, nt_fvalue *out, int max)
 {
+    CD(msg);
     return M(msg)->length ? put_u(out, 0, max, M(msg)->dialect) : 0;
+}
+static int f_channel(const void *msg, nt_fvalue *out, int max)
+{
+    return M(msg)->channel_data ? put_u(out, 0, max, M(msg)->type) : 0;
 }
 
 const nt_msg_field nt_stun_fields[] = {
@@ -819,5 +853,6 @@ const nt_msg_field nt_stun_fields[] = {
     {"stun.att.priority", NT_FT_UINT, 4, "Priority", f_priority, NULL},
     {"stun.value", NT_FT_BYTES, 0, "Value", f_value, NULL},
     {"stun.att.padding", NT_FT_UINT, 2, "Padding", f_padding, NULL},
+    {"stun.channel", NT_FT_UINT, 2, "Channel Number", f_channel, NULL},
 };
 const size_t nt_stun_nfields = sizeof nt_stun_fields / sizeof nt_stun_fields[0];

@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
 """stun_craft.py OUTFILE -- write stun_crafted.pcap: hand-built STUN/TURN
 messages (every attribute nettracer decodes, both dialects, and malformed
-lengths), one per UDP datagram to port 3478, for the differential test
-against tshark (tests/diff/tshark_stun.sh).
+lengths) and TURN ChannelData (exact, padded, too long, too short), one per
+UDP datagram to port 3478, for the differential test against tshark
+(tests/diff/tshark_stun.sh).
+stun_craft.py --tcp OUTFILE -- write stun_tcp.pcap: STUN and ChannelData
+over TCP 3478 (padded ChannelData framing, several messages in a segment,
+a message across segments), for the column test (tests/diff/tshark_columns.sh).
+stun_craft.py --pseudotls OUTFILE -- write stun_pseudotls.pcap: MS-TURN's
+pseudo-TLS hello and answer on TCP 443 followed by TURN messages (tshark:
+"Ignored Unknown Record"), and non-TLS bytes before the session's version is
+known ("SSL", "Continuation Data") or as printable text (left to TCP).
 
 Python 3 standard library only; fixed timestamps and transaction IDs, so
 the output is the same byte for byte on every run.
@@ -189,11 +197,102 @@ def messages():
     return out
 
 
+def channel_data():
+    """ChannelData on UDP: tshark takes exact and 4-byte padded ones only"""
+    return [
+        (True, bytes.fromhex('40000004') + b'abcd'),
+        (False, bytes.fromhex('40010005') + b'hello' + b'\0\0\0'),     # padded
+        (True, bytes.fromhex('4000000a') + b'abcd'),                   # longer than the datagram
+        (False, bytes.fromhex('7fff0000')),                            # highest channel, no data
+        (True, bytes.fromhex('80000004') + b'abcd'),                   # first bits 10: not ChannelData
+        (False, bytes.fromhex('400000')),                              # 3 bytes
+        (True, bytes.fromhex('4ffe0002') + b'hi'),
+        (False, bytes.fromhex('40000004') + b'abcdef'),                # 2 stray bytes
+    ]
+
+
+SEQ = {}
+
+
+def tcp_frame(payload, to_server=True, cport=40001, sport_=3478):
+    src, dst = (IP_A, IP_B) if to_server else (IP_B, IP_A)
+    sport, dport = (cport, sport_) if to_server else (sport_, cport)
+    seq = SEQ.get((cport, to_server), 1000)
+    SEQ[(cport, to_server)] = seq + len(payload)
+    ack = SEQ.get((cport, not to_server), 1000)
+    t = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, 0x18, 65535, 0, 0) + payload
+    c = csum(src + dst + struct.pack('!BBH', 0, 6, len(t)) + t)
+    t = t[:16] + struct.pack('!H', c) + t[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(t), 0x1234, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    eth = (MAC_B + MAC_A) if to_server else (MAC_A + MAC_B)
+    return eth + b'\x08\x00' + ip + t
+
+
+def tcp_segments():
+    bind = msg(1, 0, [], tid(40))
+    ok = msg(1, 2, [attr(0x0020, xaddr4(IP_A, 40001))], tid(40))
+    return [
+        (True, bind),
+        (False, ok),
+        (True, bytes.fromhex('40010005') + b'hello\0\0\0'),                                   # padded to 4
+        (True, bytes.fromhex('40000004') + b'abcd' + bytes.fromhex('40020002') + b'hi\0\0'),   # two in a segment
+        (True, bytes.fromhex('4003000a') + b'0123'),                                           # across segments
+        (True, b'456789\0\0'),
+        (True, bind + bind),                                                                  # two requests: the last one's Info
+        (True, bind + bytes.fromhex('40050000')),
+        (False, bytes.fromhex('40050000') + ok),
+    ]
+
+
+def pseudotls_segments():
+    """(to_server, client port, bytes) on TCP 443; the hello and answer as
+    [MS-TURN] 2.1.1 with libnice's MS-OC values (zero random and session ID)"""
+    hello = bytes.fromhex('160301002d0100002903 01'.replace(' ', '')) + bytes(32) + bytes.fromhex('00000200180100')
+    sh = b'\x03\x01' + bytes(32) + b'\x20' + bytes(32) + b'\x00\x18\x00'
+    answer = (b'\x16\x03\x01' + struct.pack('>H', 4 + len(sh) + 4) + b'\x02' + struct.pack('>I', len(sh))[1:] + sh
+              + b'\x0e\x00\x00\x00')
+    bind = msg(1, 0, [], tid(50))
+    ok = msg(1, 2, [attr(0x0020, xaddr4(IP_A, 41002))], tid(50))
+    return [
+        (True, 41000, b'hello world\r\n'),                 # printable text first: TCP
+        (False, 41000, b'\x00\x01garbage'),                 # not TLS, version unknown: SSL Continuation Data
+        (True, 41001, hello),
+        (True, 41001, bind),                                # after the hello, before an answer
+        (True, 41002, hello),
+        (False, 41002, answer),                             # ServerHello, ServerHelloDone
+        (True, 41002, bind),                                # TURN: Ignored Unknown Record
+        (False, 41002, ok),
+        (True, 41002, bind + bind),                         # two in a segment: one unknown record
+        (True, 41002, b'\x17\x03\x01\x00\x02ab'),           # a valid record type still is one
+        (True, 41002, bind[:10]),
+        (True, 41002, bind[10:]),
+        (True, 41003, hello),
+        (False, 41003, ok),                                 # STUN instead of the hello's answer
+    ]
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == '--pseudotls':
+        with open(sys.argv[2], 'wb') as f:
+            f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+            for i, (to_server, cport, m) in enumerate(pseudotls_segments()):
+                fr = tcp_frame(m, to_server, cport, 443)
+                f.write(struct.pack('<IIII', T0, i * 10000, len(fr), len(fr)))
+                f.write(fr)
+        return
+    if len(sys.argv) > 2 and sys.argv[1] == '--tcp':
+        with open(sys.argv[2], 'wb') as f:
+            f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+            for i, (to_server, m) in enumerate(tcp_segments()):
+                fr = tcp_frame(m, to_server)
+                f.write(struct.pack('<IIII', T0, i * 10000, len(fr), len(fr)))
+                f.write(fr)
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else 'stun_crafted.pcap'
     with open(out, 'wb') as f:
         f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, (to_server, m) in enumerate(messages()):
+        for i, (to_server, m) in enumerate(messages() + channel_data()):
             fr = udp_frame(m, to_server)
             f.write(struct.pack('<IIII', T0 + i // 100, (i % 100) * 10000, len(fr), len(fr)))
             f.write(fr)

@@ -20,7 +20,7 @@ FIELDS="stun.type stun.type.class stun.type.method stun.length stun.cookie stun.
  stun.att.crc32 stun.att.crc32.status stun.att.error.class stun.att.error stun.att.error.reason
  stun.att.realm stun.att.nonce stun.att.unknown stun.att.software stun.att.lifetime stun.att.magic_cookie
  stun.port.bandwidth stun.att.ms.version stun.att.transp stun.att.channelnum stun.att.ms.stream_type
- stun.att.ms.service_quality stun.att.priority stun.value stun.att.padding"
+ stun.att.ms.service_quality stun.att.priority stun.value stun.att.padding stun.channel"
 targs=(); for f in $FIELDS; do targs+=(-e "$f"); done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0; frames=0

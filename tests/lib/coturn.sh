@@ -5,7 +5,7 @@
 # turnserver on UDP/TCP 3478 and TLS 5349 with the long-term credential
 # user alice:secret in realm nettracer.test. coturn_down removes all of it;
 # callers run it from trap EXIT. Needs root.
-C_NS=nt8c$$; S_NS=nt8s$$
+C_NS=nt8bc$$; S_NS=nt8bs$$
 COTURN_USER=alice; COTURN_PASS=secret; COTURN_REALM=nettracer.test
 coturn_up() {
     local dir=$1

@@ -2,14 +2,16 @@
 # `nettracer stun` against a real coturn in a network namespace: binding,
 # 401 with realm and nonce, authenticated allocate and release, TCP and TLS,
 # a wrong password, the reference's exact 120-byte MS-TURN Allocate, the
-# MS-TURN dialect, UDP 3478 dropped by iptables (timeout with the advice),
+# MS-TURN dialect, MS-TURN's pseudo-TLS hello on TCP 443 (through
+# tests/lib/pseudotls_edge.py in front of coturn; a silent server; real TLS
+# answering it), UDP 3478 dropped by iptables (timeout with the advice),
 # and usage errors. Each case's output and exit status are asserted.
 set -u
 NT=${1:?usage: stun_coturn.sh NETTRACER}
 SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/coturn.sh"
-tmp=$(mktemp -d /tmp/nt8stun.XXXXXX)
-trap '[ -n "${STUNONLY_PID:-}" ] && kill "$STUNONLY_PID" 2>/dev/null; coturn_down; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d /tmp/nt8bstun.XXXXXX)
+trap 'for p in ${STUNONLY_PID:-} ${EDGE_PID:-} ${SILENT_PID:-}; do kill "$p" 2>/dev/null; done; coturn_down; rm -rf "$tmp"' EXIT
 fails=0; n=0
 fail() { echo "FAIL $*"; fails=$((fails+1)); }
 # run NAME WANT_RC ARGS...: nettracer stun in the client namespace
@@ -34,6 +36,7 @@ n=$((n+1)); "$NT" stun >/dev/null 2>"$tmp/e"; [ $? -eq 2 ] && [ "$(wc -l < "$tmp
 n=$((n+1)); "$NT" stun --port 0 h >/dev/null 2>&1; [ $? -eq 2 ] || fail "--port 0: want exit 2"
 n=$((n+1)); "$NT" stun --password-file /nonexistent --user a h >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad password file: want exit 2"
 n=$((n+1)); "$NT" stun --help | grep -q -- '--ms-turn' || fail "--help lacks --ms-turn"
+n=$((n+1)); "$NT" stun --pseudo-tls --udp h >/dev/null 2>"$tmp/e"; [ $? -eq 2 ] && grep -q 'needs --tcp' "$tmp/e" || fail "--pseudo-tls --udp: want exit 2"
 
 coturn_up "$tmp"; rc=$?
 [ $rc -eq 0 ] || exit $rc
@@ -110,6 +113,52 @@ run msturn 0 "$H" --timeout 5 --ms-turn
 has msturn 'MS-TURN dialect'
 has msturn 'MAGIC-COOKIE: 0x72c64bc6'
 has msturn '^Result: alive'
+
+# MS-TURN over TCP 443: the pseudo-TLS hello first (an edge in front of coturn's TCP 3478)
+ip netns exec "$S_NS" python3 "$SRC/tests/lib/pseudotls_edge.py" 10.88.1.2 443 10.88.1.2 3478 2>"$tmp/edge.log" &
+EDGE_PID=$!
+ip netns exec "$S_NS" python3 "$SRC/tests/lib/pseudotls_edge.py" 10.88.1.2 444 10.88.1.2 3478 silent 2>"$tmp/silent.log" &
+SILENT_PID=$!
+for i in $(seq 50); do ip netns exec "$S_NS" ss -lnt | grep -q '10.88.1.2:444 ' && break; sleep 0.1; done
+run ptls 0 "$H" --ms-turn --tcp --timeout 5
+has ptls 'port 443 over TCP with pseudo-TLS \(MS-TURN dialect\)'
+has ptls '^  pseudo-TLS hello \(MS-TURN 2\.1\.1, 50 bytes\) -> ServerHello \+ ServerHelloDone \(83 bytes\) in [0-9.]+ ms'
+has ptls 'Binding Request -> Binding Success Response'
+has ptls 'MAGIC-COOKIE: 0x72c64bc6'
+has ptls 'Allocate Request \(no credentials\), 52 bytes \[MS-TURN\]'
+has ptls '^    -> Allocate Error Response'
+has ptls '^Result: alive'
+n=$((n+1)); grep -q 'pseudo-TLS hello of 50 bytes' "$tmp/edge.log" || fail "edge: did not see the pseudo-TLS hello"
+run ptls_auth 0 "$H" --tcp --port 443 --pseudo-tls --timeout 5 --user alice --password-file "$tmp/pw"
+has ptls_auth 'ServerHello \+ ServerHelloDone \(83 bytes\)'
+has ptls_auth '^Allocation released'
+run ptls_json 0 "$H" --ms-turn --tcp --timeout 5 --json
+n=$((n+1))
+python3 - "$tmp/ptls_json.out" <<'PY' || fail "ptls_json: not the expected JSON Lines"
+import json, sys
+o = [json.loads(l) for l in open(sys.argv[1])]
+assert o[0] == {"type": "pseudo_tls", "answered": True, "bytes": 83, "rtt_ms": o[0]["rtt_ms"]}, o[0]
+assert o[-1]["pseudo_tls"] is True and o[-1]["alive"] is True and o[-1]["port"] == 443, o[-1]
+PY
+# not on 443, no pseudo-TLS unless asked: coturn's TCP 3478 as before
+run ptls_off 0 "$H" --ms-turn --tcp --port 3478 --timeout 5
+hasnot ptls_off 'pseudo-TLS'
+has ptls_off '^Result: alive'
+run ptls_silent 1 "$H" --ms-turn --tcp --port 444 --pseudo-tls --timeout 2
+has ptls_silent 'pseudo-TLS hello \(MS-TURN 2\.1\.1, 50 bytes\): no answer in 2\.0 s'
+has ptls_silent 'accepted the connection but did not answer MS-TURN.s pseudo-TLS hello on TCP 444'
+has ptls_silent 'try --no-pseudo-tls'
+has ptls_silent '^Result: FAILED \(pseudo-TLS\)'
+hasnot ptls_silent 'Binding Request'
+# real TLS on the port (coturn's TLS listener): OpenSSL refuses the pseudo hello's suite
+run ptls_realtls 1 "$H" --tcp --port 5349 --pseudo-tls --timeout 5
+has ptls_realtls 'pseudo-TLS hello .*: the server answered with a TLS alert: fatal handshake_failure \(40\)'
+has ptls_realtls 'not the A/V Edge.s TURN service'
+has ptls_realtls '^Result: FAILED \(pseudo-TLS\)'
+# coturn's plain TCP port detects TLS too: the same alert, and the advice names --tls
+run ptls_coturn 1 "$H" --tcp --port 3478 --pseudo-tls --timeout 5
+has ptls_coturn 'fatal handshake_failure \(40\)'
+has ptls_coturn 'for a standard TURN server try --tls, or --no-pseudo-tls'
 
 # UDP 3478 dropped: retransmissions, then the reference's advice
 ip netns exec "$S_NS" iptables -A INPUT -p udp --dport 3478 -j DROP

@@ -17,7 +17,7 @@ static int hex_digits(const char *name)
     static const struct { const char *n; int d; } h[] = {
         {"stun.type", 4}, {"stun.type.class", 4}, {"stun.type.method", 4}, {"stun.att.type", 4},
         {"stun.att.family", 2}, {"stun.att.crc32", 8}, {"stun.att.magic_cookie", 8}, {"stun.att.transp", 2},
-        {"stun.att.channelnum", 4}, {"stun.att.unknown", 4},
+        {"stun.att.channelnum", 4}, {"stun.att.unknown", 4}, {"stun.channel", 4},
     };
     for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
         if (!strcmp(h[i].n, name)) return h[i].d;
@@ -84,7 +84,9 @@ int main(int argc, char **argv)
         uint32_t n = 0;
         if (pkt.nudp && pkt.udp[0].payload_cap == pkt.udp[0].payload_len) p = pkt.udp[0].payload, n = pkt.udp[0].payload_len;
         else if (pkt.ntcp && pkt.tcp[0].payload_cap == pkt.tcp[0].payload_len) p = pkt.tcp[0].payload, n = pkt.tcp[0].payload_len;
-        if (p && nt_stun_is_message(p, n) && nt_stun_parse(p, n, &m, NULL) == 0) {
+        bool udp = pkt.nudp > 0;
+        if (p && ((nt_stun_is_message(p, n) && nt_stun_parse(p, n, &m, NULL) == 0) ||
+                  (udp && nt_stun_is_channeldata(p, n) && nt_stun_parse_channeldata(p, n, &m) == 0))) {
             nt_buf_puts(&b, "\tSTUN\t");
             nt_stun_info(&m, &b);
             for (int i = 0; i < nf; i++) {

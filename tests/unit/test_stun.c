@@ -517,9 +517,62 @@ static void sweep(void **state)
                     }
                     for (size_t f = 0; f < nt_stun_nfields; f++) nt_stun_fields[f].get(&m, v, NT_FIELD_MAX_OCC);
                 }
+                /* the same bytes read as ChannelData (a corrupted first byte makes one) */
+                if (nt_stun_parse_channeldata(tmp, lens[k], &m) == 0) {
+                    nt_buf_reset(&b);
+                    nt_stun_info(&m, &b);
+                    for (size_t f = 0; f < nt_stun_nfields; f++) nt_stun_fields[f].get(&m, v, NT_FIELD_MAX_OCC);
+                }
             }
     }
     nt_buf_free(&b);
+}
+
+/* TURN ChannelData: Wireshark 4.0's UDP rule (exact or padded to 4), the
+ * parse for both transports, Info, and only stun.length/stun.channel set */
+static void channel_data(void **state)
+{
+    (void)state;
+    static const uint8_t exact[] = {0x40, 0x00, 0x00, 0x04, 'a', 'b', 'c', 'd'};
+    static const uint8_t padded[] = {0x40, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o', 0, 0, 0};
+    static const uint8_t stray[] = {0x40, 0x00, 0x00, 0x04, 'a', 'b', 'c', 'd', 'e', 'f'};
+    static const uint8_t toolong[] = {0x40, 0x00, 0x00, 0x0a, 'a', 'b', 'c', 'd'};
+    static const uint8_t high[] = {0x80, 0x00, 0x00, 0x00};
+    assert_true(nt_stun_is_channeldata(exact, sizeof exact));
+    assert_true(nt_stun_is_channeldata(padded, sizeof padded));
+    assert_true(nt_stun_is_channeldata(padded, 9));
+    assert_false(nt_stun_is_channeldata(stray, sizeof stray));
+    assert_false(nt_stun_is_channeldata(toolong, sizeof toolong));
+    assert_false(nt_stun_is_channeldata(high, sizeof high));
+    assert_false(nt_stun_is_channeldata(exact, 3));
+    assert_false(nt_stun_is_message(exact, sizeof exact));
+
+    nt_stun_msg m;
+    nt_fvalue v[NT_FIELD_MAX_OCC];
+    assert_int_equal(nt_stun_parse_channeldata(padded, sizeof padded, &m), 0);
+    assert_true(m.channel_data);
+    assert_int_equal(m.type, 0x4001);
+    assert_int_equal(m.length, 5);
+    assert_false(m.malformed);
+    nt_buf b;
+    nt_buf_init(&b);
+    nt_stun_info(&m, &b);
+    assert_string_equal(b.p, "ChannelData TURN Message");
+    nt_buf_free(&b);
+    assert_int_equal(field("stun.channel", &m, v), 1);
+    assert_int_equal(v[0].v.u, 0x4001);
+    assert_int_equal(field("stun.length", &m, v), 1);
+    assert_int_equal(v[0].v.u, 5);
+    for (size_t i = 0; i < nt_stun_nfields; i++)
+        if (strcmp(nt_stun_fields[i].name, "stun.channel") && strcmp(nt_stun_fields[i].name, "stun.length"))
+            assert_int_equal(nt_stun_fields[i].get(&m, v, NT_FIELD_MAX_OCC), 0);
+    assert_int_equal(nt_stun_parse_channeldata(toolong, sizeof toolong, &m), 0);
+    assert_true(m.truncated && m.malformed);
+    assert_int_equal(nt_stun_parse_channeldata(high, sizeof high, &m), -1);
+    assert_int_equal(nt_stun_parse_channeldata(exact, 3, &m), -1);
+    /* a STUN message is not ChannelData, and the other way round */
+    const char *why;
+    assert_int_equal(nt_stun_parse(exact, sizeof exact, &m, &why), -1);
 }
 
 int main(void)
@@ -530,6 +583,7 @@ int main(void)
         cmocka_unit_test(scalar_attributes), cmocka_unit_test(malformed_lengths), cmocka_unit_test(not_stun),
         cmocka_unit_test(fingerprint_bad),  cmocka_unit_test(build_long_term),   cmocka_unit_test(build_ms_turn),
         cmocka_unit_test(many_attributes),  cmocka_unit_test(fields),            cmocka_unit_test(sweep),
+        cmocka_unit_test(channel_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
