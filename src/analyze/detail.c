@@ -528,7 +528,7 @@ static const char *const hex_fields[] = {
     "cotp.destref", "cotp.srcref", "cotp.type", "dhcp.id", "dns.flags", "dns.id", "nbns.flags", "nbns.id",
     "rdp.negFailure.failureCode", "rdp.negReq.requestedProtocols", "rdp.negReq.selectedProtocol", "rdp.neg_type",
     "rtcp.senderssrc", "rtp.ssrc", "stun.att.channelnum", "stun.att.crc32", "stun.att.family",
-    "stun.att.magic_cookie", "stun.att.transp", "stun.att.type", "stun.att.unknown", "stun.type",
+    "stun.att.magic_cookie", "stun.att.transp", "stun.att.type", "stun.att.unknown", "stun.channel", "stun.type",
     "stun.type.class", "stun.type.method", "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
     "tls.handshake.version", "tls.record.version",
 };
