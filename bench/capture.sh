@@ -2,7 +2,7 @@
 # capture.sh - packets captured and dropped by `nettracer capture` and by
 # tcpdump, both capturing the same traffic at the same time on the same veth,
 # at rising rates (UDP datagrams from bench/udprate.c) between two
-# network namespaces this script creates (tag nt9, 10.79.3.0/24).
+# network namespaces this script creates (tag nt9b, 10.89.3.0/24).
 # Each tool runs with its defaults (nettracer: pcapng, 4 MiB buffer;
 # tcpdump: pcap, 2 MiB buffer) and the same capture filter.
 # With BUF_MIB=N both get an N MiB kernel buffer (nettracer -B N, tcpdump
@@ -23,7 +23,7 @@ if [ -n "${BUF_MIB:-}" ]; then ntb=(-B "$BUF_MIB"); tdb=(-B $((BUF_MIB * 1024)))
 out=$bench/out/capture
 mkdir -p "$out"
 cc -O2 -std=c17 -Wall -Wextra -Werror -o "$bench/out/udprate" "$bench/udprate.c" || exit 2
-A=nt9ba$$ B=nt9bb$$ VA=nt9ya$$ VB=nt9yb$$
+A=nt9ba$$ B=nt9bb$$ VA=nt9bya$$ VB=nt9byb$$
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -33,8 +33,8 @@ cleanup() {
 trap cleanup EXIT
 ip netns add $A && ip netns add $B || exit 2
 ip link add $VA netns $A type veth peer name $VB netns $B
-ip -n $A addr add 10.79.3.2/24 dev $VA
-ip -n $B addr add 10.79.3.1/24 dev $VB
+ip -n $A addr add 10.89.3.2/24 dev $VA
+ip -n $B addr add 10.89.3.1/24 dev $VB
 ip -n $A link set $VA up; ip -n $B link set $VB up
 ip -n $A link set lo up; ip -n $B link set lo up
 # nothing listens on port 9: B answers with ICMP port unreachable at most
@@ -58,7 +58,7 @@ for rate in "${rates[@]}"; do
     done
     sleep 0.3
     rx0=$(rxpk)
-    read -r sent secs < <(ip netns exec $A "$bench/out/udprate" 10.79.3.1 9 "$rate" $count "${PAYLOAD:-100}" 20)
+    read -r sent secs < <(ip netns exec $A "$bench/out/udprate" 10.89.3.1 9 "$rate" $count "${PAYLOAD:-100}" 20)
     sleep 1
     rx1=$(rxpk)
     kill -INT $ntpid $tdpid
