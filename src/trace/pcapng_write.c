@@ -334,8 +334,9 @@ static void hand_off(nt_capw *w, bool close)
     }
     pthread_cond_signal(&q->work);
     pthread_mutex_unlock(&q->mu);
-    if (!close && !w->cur) w->cur = chunk_new();
-    if (w->cur) w->cur->next = NULL;
+    if (close) return; /* w may be freed already */
+    if (!w->cur) w->cur = chunk_new();
+    w->cur->next = NULL;
 }
 
 int nt_capw_queue_sync(nt_capw_queue *q, nt_error *err)

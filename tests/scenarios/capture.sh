@@ -236,6 +236,16 @@ grep -q "the disk is full" "$tmp/full.err" || bad "full disk message: $(cat "$tm
 capinfos "$tmp/f.pcapng" > "$tmp/ci" 2>&1 || bad "capinfos full disk: $(head -2 "$tmp/ci")"
 inpkts=$(sed -n 's/.*whole packet written (\([0-9]*\) packets).*/\1/p' "$tmp/full.err")
 expect "full disk packets in the message" "$inpkts" "$(tshark -r "$tmp/f.pcapng" 2>/dev/null | wc -l)"
+# the summary: packets written (those in the file) and those captured but
+# lost with the write error, not one "captured" count that hides the loss
+sum=$(grep "^$VB: " "$tmp/full.err")
+wr=$(sed -n 's/^[^:]*: \([0-9]*\) packets written, [0-9]* more captured but lost with the write error.*/\1/p' <<< "$sum")
+lost=$(sed -n 's/.* packets written, \([0-9]*\) more captured but lost with the write error.*/\1/p' <<< "$sum")
+recv=$(sed -n 's/.*, \([0-9]*\) received by filter.*/\1/p' <<< "$sum")
+expect "full disk summary: written = packets in the file" "$wr" "$inpkts"
+[ "${lost:-0}" -gt 0 ] || bad "full disk summary: no lost packets counted: $sum"
+[ -n "$recv" ] && [ $((${wr:-0} + ${lost:-0})) -le "$recv" ] || bad "full disk summary: written + lost > received: $sum"
+grep -q "packets captured" "$tmp/full.err" && bad "full disk summary still says captured: $sum"
 nt_reads "$tmp/f.pcapng"
 
 echo "$((n - fails))/$n checks passed"
