@@ -3,11 +3,12 @@
 # tcpdump, both capturing the same traffic at the same time on the same veth,
 # at rising rates (UDP datagrams from bench/udprate.c) between two
 # network namespaces this script creates (tag nt9b, 10.89.3.0/24).
-# Each tool runs with its defaults (nettracer: pcapng, 4 MiB buffer;
+# Each tool runs with its defaults (nettracer: pcapng, 16 MiB buffer;
 # tcpdump: pcap, 2 MiB buffer) and the same capture filter.
 # With BUF_MIB=N both get an N MiB kernel buffer (nettracer -B N, tcpdump
 # -B N*1024), so that the drops compare the programs and not their defaults.
 # PAYLOAD=BYTES sets the UDP payload (default 100, at most 1400).
+# NT_ARGS='...' adds options to nettracer's command line only (e.g. '-B 16').
 # Usage: bench/capture.sh [RATES...]    NETTRACER=path overrides build/nettracer
 # Needs root. Not a test: the figures depend on the machine's load.
 set -u
@@ -48,7 +49,7 @@ for rate in "${rates[@]}"; do
     if [ "$rate" = 0 ]; then count=1000000; label=max; else count=$((rate * 3)); label=$rate; fi
     [ $count -gt 1000000 ] && count=1000000
     rm -f "$out"/nt.pcapng "$out"/td.pcap
-    ip netns exec $B "$nt" capture "${ntb[@]}" -q -i $VB -f "$filter" -w "$out/nt.pcapng" 2> "$out/nt.err" &
+    ip netns exec $B "$nt" capture "${ntb[@]}" ${NT_ARGS:-} -q -i $VB -f "$filter" -w "$out/nt.pcapng" 2> "$out/nt.err" &
     ntpid=$!; pids+=($ntpid)
     ip netns exec $B tcpdump "${tdb[@]}" -q -i $VB -w "$out/td.pcap" "$filter" 2> "$out/td.err" &
     tdpid=$!; pids+=($tdpid)

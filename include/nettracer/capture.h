@@ -29,7 +29,7 @@ typedef const char *(*nt_capture_comment_fn)(void *user, const nt_frame *f);
 
 /* Defaults: the kernel's ring per interface, and what the writer thread
  * may hold while a write() is slow (see capture.c). */
-#define NT_CAPTURE_BUFFER_KIB 4096u
+#define NT_CAPTURE_BUFFER_KIB 16384u
 #define NT_CAPTURE_QUEUE_KIB 65536u
 
 typedef struct nt_capture_opts {

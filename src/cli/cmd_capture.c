@@ -44,7 +44,7 @@ const char nt_capture_help[] =
     "                      FILE.pcapng -> FILE_00001_YYYYmmddHHMMSS.pcapng\n"
     "  --duration SECONDS  stop after this long\n"
     "  -c, --count N       stop after N packets\n"
-    "  -B MIB              kernel buffer per interface in MiB (default 4)\n"
+    "  -B MIB              kernel buffer per interface in MiB (default 16)\n"
     "  -p                  do not put the interface in promiscuous mode\n"
     "  -Z USER             drop root privileges to USER after opening the\n"
     "                      interfaces (files are created as USER)\n"
