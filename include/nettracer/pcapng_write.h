@@ -85,6 +85,9 @@ int nt_capw_packet(nt_capw *w, uint32_t ifid, nt_time ts, const uint8_t *data, u
 int nt_capw_stats_block(nt_capw *w, uint32_t ifid, const nt_capw_stats *st, nt_error *err);
 /* Writes what is buffered (on a queue: hands it over and waits for q). */
 int nt_capw_flush(nt_capw *w, nt_error *err);
+/* Starts writing what is buffered and returns: on a queue, hands it to the
+ * writer thread without waiting; without one, nt_capw_flush. */
+int nt_capw_push(nt_capw *w, nt_error *err);
 /* Bytes in the file so far, counting what is still buffered. */
 uint64_t nt_capw_size(const nt_capw *w);
 /* Packets written; after a write error, those in the file. On a queue:

@@ -430,7 +430,7 @@ int nt_capture_run(nt_capture *c, nt_error *err)
     struct pollfd *pf = calloc(c->nifs, sizeof *pf);
     if (!pf) abort();
     for (size_t i = 0; i < c->nifs; i++) pf[i] = (struct pollfd){.fd = c->ifs[i].fd, .events = POLLIN};
-    double t0 = now_mono();
+    double t0 = now_mono(), last_push = t0;
     int rc = 0;
     while (!c->done) {
         if (c->o.stop && *c->o.stop) break;
@@ -454,6 +454,14 @@ int nt_capture_run(nt_capture *c, nt_error *err)
         if (dispatch_all(c, pf, n <= 0, err)) {
             rc = -1;
             break;
+        }
+        /* packets reach the file within a second, however slow the
+         * traffic: a buffer is otherwise handed over only when full */
+        double now = now_mono();
+        if (now - last_push >= 1.0 && c->w && !c->done) {
+            nt_error e = {0};
+            if (nt_capw_push(c->w, &e)) write_error(c, &e);
+            last_push = now;
         }
     }
     /* what the kernel still holds when a stop arrives is written too */

@@ -43,6 +43,9 @@ struct nt_capw_queue {
     chunk *head, *tail;      /* waiting, oldest first */
     chunk *spare;            /* written, for reuse */
     size_t held, max;
+    size_t nwaiting;         /* chunks in the queue */
+    unsigned wake_at;        /* chunks that make the writer start */
+    bool urgent;             /* a close, a sync or a full queue: write now */
     bool busy;               /* the writer has a chunk in hand */
     bool quit;
     atomic_int failed;       /* errno of the first write error of any file */
@@ -229,13 +232,20 @@ static void write_chunk(nt_capw *w, chunk *c, uint64_t *cnt, size_t n)
 static void *writer_main(void *arg)
 {
     nt_capw_queue *q = arg;
+    bool draining = false;
     pthread_mutex_lock(&q->mu);
     for (;;) {
-        while (!q->head && !q->quit) pthread_cond_wait(&q->work, &q->mu);
+        /* started by a few chunks at a time, then until the queue is
+         * empty: every wakeup may take the CPU from the capture thread */
+        if (!q->head) draining = q->urgent = false;
+        while (!draining && !q->quit && !(q->head && (q->urgent || q->nwaiting >= q->wake_at)))
+            pthread_cond_wait(&q->work, &q->mu);
         chunk *c = q->head;
-        if (!c) break;
+        if (!c) break; /* quit, and nothing left */
+        draining = true;
         q->head = c->next;
         if (!q->head) q->tail = NULL;
+        q->nwaiting--;
         q->busy = true;
         /* every interface id of the chunk gets a counter */
         int32_t top = -1;
@@ -292,6 +302,7 @@ nt_capw_queue *nt_capw_queue_start(size_t max_bytes, nt_error *err)
     nt_capw_queue *q = calloc(1, sizeof *q);
     if (!q) abort();
     q->max = max_bytes;
+    q->wake_at = 4; /* 1 MiB */
     atomic_init(&q->failed, 0);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
@@ -309,15 +320,19 @@ nt_capw_queue *nt_capw_queue_start(size_t max_bytes, nt_error *err)
 }
 
 /* Hands w's current chunk to the queue (waiting while the queue is over its
- * bound) and takes an empty one. With close, w is the writer's from now. */
-static void hand_off(nt_capw *w, bool close)
+ * bound) and takes an empty one. With close, w is the writer's from now.
+ * urgent: the writer starts now rather than when a few chunks wait. */
+static void hand_off(nt_capw *w, bool close, bool urgent)
 {
     nt_capw_queue *q = w->q;
     chunk *c = w->cur;
     pthread_mutex_lock(&q->mu);
     size_t need = c->cap ? c->cap : 1;
-    while (q->held && q->held + need > q->max && !atomic_load_explicit(&q->failed, memory_order_relaxed))
+    while (q->held && q->held + need > q->max && !atomic_load_explicit(&q->failed, memory_order_relaxed)) {
+        q->urgent = true;
+        pthread_cond_signal(&q->work);
         pthread_cond_wait(&q->room, &q->mu);
+    }
     w->size += c->len;
     c->w = w;
     c->close = close;
@@ -332,7 +347,9 @@ static void hand_off(nt_capw *w, bool close)
         w->cur = q->spare;
         if (w->cur) q->spare = w->cur->next;
     }
-    pthread_cond_signal(&q->work);
+    q->nwaiting++;
+    if (close || urgent) q->urgent = true;
+    if (q->urgent || q->nwaiting >= q->wake_at) pthread_cond_signal(&q->work);
     pthread_mutex_unlock(&q->mu);
     if (close) return; /* w may be freed already */
     if (!w->cur) w->cur = chunk_new();
@@ -342,6 +359,10 @@ static void hand_off(nt_capw *w, bool close)
 int nt_capw_queue_sync(nt_capw_queue *q, nt_error *err)
 {
     pthread_mutex_lock(&q->mu);
+    if (q->head) {
+        q->urgent = true;
+        pthread_cond_signal(&q->work);
+    }
     while (q->head || q->busy) pthread_cond_wait(&q->room, &q->mu);
     pthread_mutex_unlock(&q->mu);
     int code = atomic_load_explicit(&q->failed, memory_order_acquire);
@@ -390,7 +411,7 @@ int nt_capw_flush(nt_capw *w, nt_error *err)
         return -1;
     }
     if (w->q) {
-        if (w->cur->len) hand_off(w, false);
+        if (w->cur->len) hand_off(w, false, false);
         return nt_capw_queue_sync(w->q, err);
     }
     w->size += w->cur->len;
@@ -403,11 +424,22 @@ int nt_capw_flush(nt_capw *w, nt_error *err)
     return 0;
 }
 
+int nt_capw_push(nt_capw *w, nt_error *err)
+{
+    if (!w->q) return nt_capw_flush(w, err);
+    if (failed_code(w)) {
+        report(w, err);
+        return -1;
+    }
+    if (w->cur->len) hand_off(w, false, true);
+    return 0;
+}
+
 static int maybe_flush(nt_capw *w, nt_error *err)
 {
     if (w->q) {
         if (w->cur->len < QFLUSH_AT) return 0;
-        hand_off(w, false);
+        hand_off(w, false, false);
         if (failed_code(w)) {
             report(w, err);
             return -1;
@@ -649,7 +681,7 @@ int nt_capw_close(nt_capw *w, nt_error *err)
     if (w->q) {
         /* the writer writes what is left, closes the file and frees w */
         nt_capw_queue *q = w->q;
-        hand_off(w, true);
+        hand_off(w, true, true);
         int qf = atomic_load_explicit(&q->failed, memory_order_acquire);
         if (qf) {
             nt_error_set(err, qf, "%s", q->failmsg);

@@ -86,7 +86,14 @@ tcount() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 start plain -i $VB -w "$tmp/plain.pcapng" || exit 1
 inA ping -c 5 -i 0.05 -q 10.79.1.1 > /dev/null
 udp 20 300
-sleep 0.3
+# while the capture runs, far less than a buffer reaches the file (pushed
+# to the writer thread every second): wait for it, at most 10 s
+sent='icmp.type == 8 || icmp.type == 0 || (udp.dstport == 9 && !icmp)'
+for _ in $(seq 100); do
+    [ "$(tcount "$tmp/plain.pcapng" "$sent")" = 30 ] && break
+    sleep 0.1
+done
+expect "plain packets in the file before the stop" "$(tcount "$tmp/plain.pcapng" "$sent")" 30
 stop
 expect "plain exit" "$rc" 0
 expect "plain echo requests" "$(tcount "$tmp/plain.pcapng" 'icmp.type == 8')" 5

@@ -301,6 +301,10 @@ static void queued_files(void **state)
         frame[0] = (uint8_t)(i % 251);
         assert_int_equal(nt_capw_packet(w, i % 2, (nt_time){1700000000 + i, 0}, frame, 1003, 1003, NULL, &err), 0);
     }
+    /* pushed (less than a buffer): in the file while it is still open */
+    assert_int_equal(nt_capw_push(w, &err), 0);
+    assert_int_equal(nt_capw_queue_sync(q, &err), 0);
+    check_sequence(p2, n2);
     assert_int_equal(nt_capw_close(w, &err), 0);
     assert_int_equal(nt_capw_queue_sync(q, &err), 0);
     assert_int_equal(nt_capw_queue_written(q, 0), (n1 + 1) / 2 + (n2 + 1) / 2);
