@@ -2,12 +2,13 @@
 # capture.sh - packets captured and dropped by `nettracer capture` and by
 # tcpdump, both capturing the same traffic at the same time on the same veth,
 # at rising rates (UDP datagrams from bench/udprate.c) between two
-# network namespaces this script creates (tag nt9, 10.79.3.0/24).
-# Each tool runs with its defaults (nettracer: pcapng, 4 MiB buffer;
+# network namespaces this script creates (tag nt9b, 10.89.3.0/24).
+# Each tool runs with its defaults (nettracer: pcapng, 16 MiB buffer;
 # tcpdump: pcap, 2 MiB buffer) and the same capture filter.
 # With BUF_MIB=N both get an N MiB kernel buffer (nettracer -B N, tcpdump
 # -B N*1024), so that the drops compare the programs and not their defaults.
 # PAYLOAD=BYTES sets the UDP payload (default 100, at most 1400).
+# NT_ARGS='...' adds options to nettracer's command line only (e.g. '-B 16').
 # Usage: bench/capture.sh [RATES...]    NETTRACER=path overrides build/nettracer
 # Needs root. Not a test: the figures depend on the machine's load.
 set -u
@@ -23,7 +24,7 @@ if [ -n "${BUF_MIB:-}" ]; then ntb=(-B "$BUF_MIB"); tdb=(-B $((BUF_MIB * 1024)))
 out=$bench/out/capture
 mkdir -p "$out"
 cc -O2 -std=c17 -Wall -Wextra -Werror -o "$bench/out/udprate" "$bench/udprate.c" || exit 2
-A=nt9ba$$ B=nt9bb$$ VA=nt9ya$$ VB=nt9yb$$
+A=nt9ba$$ B=nt9bb$$ VA=nt9bya$$ VB=nt9byb$$
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -33,8 +34,8 @@ cleanup() {
 trap cleanup EXIT
 ip netns add $A && ip netns add $B || exit 2
 ip link add $VA netns $A type veth peer name $VB netns $B
-ip -n $A addr add 10.79.3.2/24 dev $VA
-ip -n $B addr add 10.79.3.1/24 dev $VB
+ip -n $A addr add 10.89.3.2/24 dev $VA
+ip -n $B addr add 10.89.3.1/24 dev $VB
 ip -n $A link set $VA up; ip -n $B link set $VB up
 ip -n $A link set lo up; ip -n $B link set lo up
 # nothing listens on port 9: B answers with ICMP port unreachable at most
@@ -48,7 +49,7 @@ for rate in "${rates[@]}"; do
     if [ "$rate" = 0 ]; then count=1000000; label=max; else count=$((rate * 3)); label=$rate; fi
     [ $count -gt 1000000 ] && count=1000000
     rm -f "$out"/nt.pcapng "$out"/td.pcap
-    ip netns exec $B "$nt" capture "${ntb[@]}" -q -i $VB -f "$filter" -w "$out/nt.pcapng" 2> "$out/nt.err" &
+    ip netns exec $B "$nt" capture "${ntb[@]}" ${NT_ARGS:-} -q -i $VB -f "$filter" -w "$out/nt.pcapng" 2> "$out/nt.err" &
     ntpid=$!; pids+=($ntpid)
     ip netns exec $B tcpdump "${tdb[@]}" -q -i $VB -w "$out/td.pcap" "$filter" 2> "$out/td.err" &
     tdpid=$!; pids+=($tdpid)
@@ -58,7 +59,7 @@ for rate in "${rates[@]}"; do
     done
     sleep 0.3
     rx0=$(rxpk)
-    read -r sent secs < <(ip netns exec $A "$bench/out/udprate" 10.79.3.1 9 "$rate" $count "${PAYLOAD:-100}" 20)
+    read -r sent secs < <(ip netns exec $A "$bench/out/udprate" 10.89.3.1 9 "$rate" $count "${PAYLOAD:-100}" 20)
     sleep 1
     rx1=$(rxpk)
     kill -INT $ntpid $tdpid

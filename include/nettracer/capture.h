@@ -27,12 +27,18 @@ int nt_capture_devices(nt_capdev **devs, size_t *n, nt_error *err);
 /* A comment for a captured frame, or NULL. */
 typedef const char *(*nt_capture_comment_fn)(void *user, const nt_frame *f);
 
+/* Defaults: the kernel's ring per interface, and what the writer thread
+ * may hold while a write() is slow (see capture.c). */
+#define NT_CAPTURE_BUFFER_KIB 16384u
+#define NT_CAPTURE_QUEUE_KIB 65536u
+
 typedef struct nt_capture_opts {
     const char *const *ifaces;
     size_t nifaces;          /* 0: the first interface that is up (as dumpcap) */
     const char *filter;      /* BPF (NULL: all) */
     uint32_t snaplen;        /* 0: 262144 */
-    uint32_t buffer_kib;     /* kernel buffer per interface; 0: 4096 */
+    uint32_t buffer_kib;     /* kernel buffer per interface; 0: NT_CAPTURE_BUFFER_KIB */
+    uint32_t queue_kib;      /* packets waiting for the writer thread; 0: NT_CAPTURE_QUEUE_KIB */
     bool no_promisc;
     const char *path;        /* "-": standard output (one file only) */
     bool pcap;               /* classic pcap instead of pcapng */
@@ -49,7 +55,8 @@ typedef struct nt_capture_opts {
 typedef struct nt_capture_ifstat {
     char name[64];
     uint32_t linktype;
-    uint64_t captured;       /* packets written */
+    uint64_t captured;       /* packets captured and handed to the writer */
+    uint64_t written;        /* of those, packets in the files (less after a write error) */
     bool has_stats;          /* pcap_stats answered */
     uint64_t recv;           /* ps_recv: accepted by the filter in the kernel */
     uint64_t drop;           /* ps_drop: dropped by the kernel (buffer full) */
@@ -73,7 +80,8 @@ const nt_capture_ifstat *nt_capture_stat(const nt_capture *c, size_t i);
 size_t nt_capture_nfiles(const nt_capture *c);
 const char *nt_capture_file(const nt_capture *c, size_t i);
 uint64_t nt_capture_deleted(const nt_capture *c);
-uint64_t nt_capture_packets(const nt_capture *c);
+uint64_t nt_capture_packets(const nt_capture *c);    /* captured, all interfaces */
+uint64_t nt_capture_written(const nt_capture *c);    /* in the files, all interfaces */
 uint64_t nt_capture_comments(const nt_capture *c);
 /* Why the capture stopped: "signal", "duration", "count", "error". */
 const char *nt_capture_stop_reason(const nt_capture *c);

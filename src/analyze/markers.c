@@ -51,11 +51,50 @@ static int comment_kind(const nt_frame *f)
     return -1;
 }
 
+/* At a glance, for the common link types: the protocol number of the
+ * frame's IP header (IPv4's protocol, IPv6's next header), or -1 when it
+ * takes more than a glance. TCP and UDP carry no ICMP layer the dissector
+ * would find outside a quoted packet, so those frames need no dissection. */
+static int quick_ipproto(const nt_frame *f)
+{
+    const uint8_t *p = f->data;
+    uint32_t n = f->caplen, off;
+    unsigned et;
+    switch (f->linktype) {
+    case NT_LINK_ETHERNET:
+        if (n < 14) return -1;
+        et = (unsigned)p[12] << 8 | p[13];
+        off = 14;
+        while ((et == 0x8100 || et == 0x88a8) && n >= off + 4) {
+            et = (unsigned)p[off + 2] << 8 | p[off + 3];
+            off += 4;
+        }
+        break;
+    case NT_LINK_LINUX_SLL:
+        if (n < 16) return -1;
+        et = (unsigned)p[14] << 8 | p[15];
+        off = 16;
+        break;
+    case NT_LINK_LINUX_SLL2:
+        if (n < 20) return -1;
+        et = (unsigned)p[0] << 8 | p[1];
+        off = 20;
+        break;
+    default: return -1;
+    }
+    if (et == 0x0800 && n >= off + 20 && p[off] >> 4 == 4) return p[off + 9];
+    if (et == 0x86dd && n >= off + 40 && p[off] >> 4 == 6) return p[off + 6];
+    return -1;
+}
+
 const char *nt_marker_comment(const nt_frame *f, uint32_t start_size, uint32_t end_size)
 {
-    /* a marker is a small frame: most frames are passed by without dissecting */
+    /* a marker is a small ICMP frame: most frames are passed by without
+     * dissecting, by their length or their IP protocol */
     uint32_t big = start_size > end_size ? start_size : end_size;
     if (f->len > big + 128) return NULL;
+    int proto = quick_ipproto(f);
+    if (proto == 6 || proto == 17) return NULL;
     nt_packet pkt;
     nt_dissect(f, &pkt);
     bool reply;

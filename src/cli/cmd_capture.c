@@ -44,7 +44,7 @@ const char nt_capture_help[] =
     "                      FILE.pcapng -> FILE_00001_YYYYmmddHHMMSS.pcapng\n"
     "  --duration SECONDS  stop after this long\n"
     "  -c, --count N       stop after N packets\n"
-    "  -B MIB              kernel buffer per interface in MiB (default 4)\n"
+    "  -B MIB              kernel buffer per interface in MiB (default 16)\n"
     "  -p                  do not put the interface in promiscuous mode\n"
     "  -Z USER             drop root privileges to USER after opening the\n"
     "                      interfaces (files are created as USER)\n"
@@ -309,6 +309,7 @@ int cmd_capture(int argc, char **argv)
         nt_json_str(&j, "stopped_by", nt_capture_stop_reason(c));
         if (rc) nt_json_str(&j, "error", err.msg);
         nt_json_u64(&j, "packets", nt_capture_packets(c));
+        nt_json_u64(&j, "packets_written", nt_capture_written(c));
         nt_json_u64(&j, "marker_comments", nt_capture_comments(c));
         nt_json_arr_open(&j, "interfaces");
         for (size_t i = 0; i < nt_capture_nifaces(c); i++) {
@@ -317,6 +318,7 @@ int cmd_capture(int argc, char **argv)
             nt_json_str(&j, "name", s->name);
             nt_json_str(&j, "link_type", nt_linktype_name(s->linktype));
             nt_json_u64(&j, "captured", s->captured);
+            nt_json_u64(&j, "written", s->written);
             if (s->has_stats) {
                 nt_json_u64(&j, "received_by_filter", s->recv);
                 nt_json_u64(&j, "dropped_by_kernel", s->drop);
@@ -336,7 +338,11 @@ int cmd_capture(int argc, char **argv)
     if (rc) fprintf(stderr, "nettracer capture: %s\n", err.msg);
     for (size_t i = 0; i < nt_capture_nifaces(c); i++) {
         const nt_capture_ifstat *s = nt_capture_stat(c, i);
-        nt_buf_printf(&b, "%s: %llu packets captured", s->name, (unsigned long long)s->captured);
+        if (s->written == s->captured)
+            nt_buf_printf(&b, "%s: %llu packets captured", s->name, (unsigned long long)s->captured);
+        else /* a write error: what is in the files, and what was lost with it */
+            nt_buf_printf(&b, "%s: %llu packets written, %llu more captured but lost with the write error", s->name,
+                          (unsigned long long)s->written, (unsigned long long)(s->captured - s->written));
         if (s->has_stats)
             nt_buf_printf(&b, ", %llu received by filter, %llu dropped by kernel, %llu dropped by interface",
                           (unsigned long long)s->recv, (unsigned long long)s->drop, (unsigned long long)s->ifdrop);

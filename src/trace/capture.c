@@ -31,6 +31,7 @@ struct nt_capture {
     size_t nifs;
     char *filter;
     char os[160];
+    nt_capw_queue *q;        /* the writer thread */
     nt_capw *w;
     uint64_t seq;            /* file number */
     char **files;            /* kept files, oldest first */
@@ -135,7 +136,7 @@ static int open_one(nt_capture *c, cap_if *ci, const char *name, nt_error *err)
     /* a short timeout so that markers and a stop are seen quickly; the
      * buffer is what absorbs bursts */
     pcap_set_timeout(ci->p, 100);
-    pcap_set_buffer_size(ci->p, (int)((c->o.buffer_kib ? c->o.buffer_kib : 4096) * 1024u));
+    pcap_set_buffer_size(ci->p, (int)((c->o.buffer_kib ? c->o.buffer_kib : NT_CAPTURE_BUFFER_KIB) * 1024u));
     if (!c->o.pcap) pcap_set_tstamp_precision(ci->p, PCAP_TSTAMP_PRECISION_NANO);
     int rc = pcap_activate(ci->p);
     if (rc < 0) {
@@ -300,7 +301,7 @@ static int open_file(nt_capture *c)
     if (c->o.file_size) nt_capture_file_name(name, sizeof name, c->o.path, c->seq, time(NULL));
     else snprintf(name, sizeof name, "%s", c->o.path);
     nt_capw_section sec = {.os = c->os, .app = c->o.app};
-    c->w = nt_capw_open(name, c->o.pcap ? NT_CAPW_PCAP : NT_CAPW_PCAPNG, &sec, &e);
+    c->w = nt_capw_open_on(c->q, name, c->o.pcap ? NT_CAPW_PCAP : NT_CAPW_PCAPNG, &sec, &e);
     if (!c->w) {
         write_error(c, &e);
         return -1;
@@ -399,17 +400,37 @@ static int dispatch_all(nt_capture *c, const struct pollfd *pf, bool all, nt_err
     return 0;
 }
 
+/* After the writer thread is done: how many packets reached the files. */
+static void count_written(nt_capture *c)
+{
+    for (size_t i = 0; i < c->nifs; i++) c->ifs[i].st.written = nt_capw_queue_written(c->q, (uint32_t)i);
+}
+
 int nt_capture_run(nt_capture *c, nt_error *err)
 {
     c->start = now_real();
+    /* Files are written by a thread of their own: a write() can block for
+     * tens of milliseconds (page cache allocation, writeback) while the
+     * kernel's ring fills at the packet rate; measured, that was what
+     * dropped packets, not the work per packet. This thread then only
+     * copies packets into memory, up to queue_kib ahead of the disk. */
+    nt_error qe = {0};
+    c->q = nt_capw_queue_start((size_t)(c->o.queue_kib ? c->o.queue_kib : NT_CAPTURE_QUEUE_KIB) * 1024u, &qe);
+    if (!c->q) {
+        *err = qe;
+        c->reason = "error";
+        return -1;
+    }
     if (open_file(c)) {
+        nt_capw_queue_sync(c->q, NULL);
+        count_written(c);
         *err = c->werr;
         return -1;
     }
     struct pollfd *pf = calloc(c->nifs, sizeof *pf);
     if (!pf) abort();
     for (size_t i = 0; i < c->nifs; i++) pf[i] = (struct pollfd){.fd = c->ifs[i].fd, .events = POLLIN};
-    double t0 = now_mono();
+    double t0 = now_mono(), last_push = t0;
     int rc = 0;
     while (!c->done) {
         if (c->o.stop && *c->o.stop) break;
@@ -434,11 +455,22 @@ int nt_capture_run(nt_capture *c, nt_error *err)
             rc = -1;
             break;
         }
+        /* packets reach the file within a second, however slow the
+         * traffic: a buffer is otherwise handed over only when full */
+        double now = now_mono();
+        if (now - last_push >= 1.0 && c->w && !c->done) {
+            nt_error e = {0};
+            if (nt_capw_push(c->w, &e)) write_error(c, &e);
+            last_push = now;
+        }
     }
     /* what the kernel still holds when a stop arrives is written too */
     if (!c->done && rc == 0) dispatch_all(c, NULL, true, err);
     free(pf);
     close_file(c);
+    nt_error e = {0};
+    if (nt_capw_queue_sync(c->q, &e)) write_error(c, &e);
+    count_written(c);
     if (c->failed) {
         *err = c->werr;
         return -1;
@@ -450,6 +482,7 @@ void nt_capture_close(nt_capture *c)
 {
     if (!c) return;
     if (c->w) nt_capw_close(c->w, NULL);
+    nt_capw_queue_stop(c->q);
     for (size_t i = 0; i < c->nifs; i++)
         if (c->ifs[i].p) pcap_close(c->ifs[i].p);
     for (size_t i = 0; i < c->nfiles; i++) free(c->files[i]);
@@ -465,5 +498,11 @@ size_t nt_capture_nfiles(const nt_capture *c) { return c->nfiles; }
 const char *nt_capture_file(const nt_capture *c, size_t i) { return c->files[i]; }
 uint64_t nt_capture_deleted(const nt_capture *c) { return c->deleted; }
 uint64_t nt_capture_packets(const nt_capture *c) { return c->packets; }
+uint64_t nt_capture_written(const nt_capture *c)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < c->nifs; i++) n += c->ifs[i].st.written;
+    return n;
+}
 uint64_t nt_capture_comments(const nt_capture *c) { return c->comments; }
 const char *nt_capture_stop_reason(const nt_capture *c) { return c->reason; }

@@ -86,7 +86,14 @@ tcount() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 start plain -i $VB -w "$tmp/plain.pcapng" || exit 1
 inA ping -c 5 -i 0.05 -q 10.79.1.1 > /dev/null
 udp 20 300
-sleep 0.3
+# while the capture runs, far less than a buffer reaches the file (pushed
+# to the writer thread every second): wait for it, at most 10 s
+sent='icmp.type == 8 || icmp.type == 0 || (udp.dstport == 9 && !icmp)'
+for _ in $(seq 100); do
+    [ "$(tcount "$tmp/plain.pcapng" "$sent")" = 30 ] && break
+    sleep 0.1
+done
+expect "plain packets in the file before the stop" "$(tcount "$tmp/plain.pcapng" "$sent")" 30
 stop
 expect "plain exit" "$rc" 0
 expect "plain echo requests" "$(tcount "$tmp/plain.pcapng" 'icmp.type == 8')" 5
@@ -236,6 +243,16 @@ grep -q "the disk is full" "$tmp/full.err" || bad "full disk message: $(cat "$tm
 capinfos "$tmp/f.pcapng" > "$tmp/ci" 2>&1 || bad "capinfos full disk: $(head -2 "$tmp/ci")"
 inpkts=$(sed -n 's/.*whole packet written (\([0-9]*\) packets).*/\1/p' "$tmp/full.err")
 expect "full disk packets in the message" "$inpkts" "$(tshark -r "$tmp/f.pcapng" 2>/dev/null | wc -l)"
+# the summary: packets written (those in the file) and those captured but
+# lost with the write error, not one "captured" count that hides the loss
+sum=$(grep "^$VB: " "$tmp/full.err")
+wr=$(sed -n 's/^[^:]*: \([0-9]*\) packets written, [0-9]* more captured but lost with the write error.*/\1/p' <<< "$sum")
+lost=$(sed -n 's/.* packets written, \([0-9]*\) more captured but lost with the write error.*/\1/p' <<< "$sum")
+recv=$(sed -n 's/.*, \([0-9]*\) received by filter.*/\1/p' <<< "$sum")
+expect "full disk summary: written = packets in the file" "$wr" "$inpkts"
+[ "${lost:-0}" -gt 0 ] || bad "full disk summary: no lost packets counted: $sum"
+[ -n "$recv" ] && [ $((${wr:-0} + ${lost:-0})) -le "$recv" ] || bad "full disk summary: written + lost > received: $sum"
+grep -q "packets captured" "$tmp/full.err" && bad "full disk summary still says captured: $sum"
 nt_reads "$tmp/f.pcapng"
 
 echo "$((n - fails))/$n checks passed"

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <string.h>
 
 #include "nettracer/mark.h"
@@ -109,6 +110,49 @@ static void capture_comments(void **state)
     comments_agree("http4.pcap", 0);
 }
 
+/* The capture's quick test (frames whose IP protocol is TCP or UDP are not
+ * dissected) never hides a frame nt_markers_add counts by size: on every
+ * capture of the test set (Ethernet, VLAN and Q-in-Q, SLL, SLL2, raw IP,
+ * loopback, IPv6, fragments, tunnels, ICMP errors quoting echoes, damaged
+ * frames), with the default sizes and with sizes that common pings have. */
+static void all_captures_agree(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[][2] = {{22, 33}, {56, 32}, {48, 64}};
+    DIR *d = opendir(NT_TEST_CAPTURES);
+    assert_non_null(d);
+    struct dirent *e;
+    unsigned files = 0;
+    uint64_t echoes = 0;
+    while ((e = readdir(d))) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", NT_TEST_CAPTURES, e->d_name);
+        nt_error err = {0};
+        nt_trace *t = nt_trace_open(path, &err);
+        if (!t) continue; /* not a capture */
+        files++;
+        nt_frame f;
+        while (nt_trace_next(t, &f, &err) == 1) {
+            nt_packet pkt;
+            nt_dissect(&f, &pkt);
+            for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+                bool reply;
+                int64_t size = nt_echo_payload(&pkt, &reply);
+                bool marker = size >= 0 && (size == sizes[k][0] || size == sizes[k][1]);
+                if (marker) echoes++;
+                const char *c = nt_marker_comment(&f, sizes[k][0], sizes[k][1]);
+                if (marker != (c != NULL))
+                    fail_msg("%s frame %llu, sizes %u,%u: marker %d, comment %s", e->d_name,
+                             (unsigned long long)f.number, sizes[k][0], sizes[k][1], marker, c ? c : "none");
+            }
+        }
+        nt_trace_close(t);
+    }
+    closedir(d);
+    assert_true(files > 50);
+    assert_true(echoes > 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +160,7 @@ int main(void)
         cmocka_unit_test(gateway_v6),
         cmocka_unit_test(payload),
         cmocka_unit_test(capture_comments),
+        cmocka_unit_test(all_captures_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

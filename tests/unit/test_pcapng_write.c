@@ -2,7 +2,9 @@
  * read back with the project's reader (pcapng with two interfaces of
  * different link types and resolutions, comments, interface statistics;
  * classic pcap in both resolutions), the errors a caller can make, and a
- * full disk (a file size limit) leaving a file that ends at a whole block. */
+ * full disk (a file size limit) leaving a file that ends at a whole block;
+ * the same through a writer thread's queue (nt_capw_open_on), with a bound
+ * small enough that the caller has to wait for the thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,6 +240,134 @@ static void write_limit_leaves_whole_blocks(void **state)
     unlink(path);
 }
 
+/* Reads path back: n packets of 1003 bytes whose first byte is i % 251 and
+ * whose interface is i % 2, in order. */
+static void check_sequence(const char *p, uint64_t n)
+{
+    nt_error err = {0};
+    nt_trace *t = nt_trace_open(p, &err);
+    assert_non_null(t);
+    nt_frame f;
+    uint64_t i = 0;
+    while (nt_trace_next(t, &f, &err) == 1) {
+        assert_int_equal(f.caplen, 1003);
+        assert_int_equal(f.data[0], (uint8_t)(i % 251));
+        assert_int_equal(f.ifidx, i % 2);
+        assert_int_equal(f.ts.sec, 1700000000 + i);
+        i++;
+    }
+    assert_string_equal(nt_trace_warning(t), "");
+    assert_int_equal(i, n);
+    nt_trace_close(t);
+}
+
+static nt_capw *open_two(nt_capw_queue *q, const char *p)
+{
+    nt_error err = {0};
+    nt_capw *w = nt_capw_open_on(q, p, NT_CAPW_PCAPNG, &(nt_capw_section){.app = "t"}, &err);
+    assert_non_null(w);
+    assert_int_equal(nt_capw_add_iface(w, &(nt_capw_iface){.linktype = 1, .snaplen = 1500, .name = "a"}, &err), 0);
+    assert_int_equal(nt_capw_add_iface(w, &(nt_capw_iface){.linktype = 1, .snaplen = 1500, .name = "b"}, &err), 1);
+    return w;
+}
+
+/* Two files, one after the other, through one writer thread whose bound
+ * (300 KiB) is below two buffers: every packet arrives, in order, and the
+ * queue counts them per interface. */
+static void queued_files(void **state)
+{
+    (void)state;
+    fill();
+    nt_error err = {0};
+    nt_capw_queue *q = nt_capw_queue_start(300u << 10, &err);
+    assert_non_null(q);
+    char p1[64], p2[64];
+    tmpname();
+    strcpy(p1, path);
+    tmpname();
+    strcpy(p2, path);
+    const uint64_t n1 = 3000, n2 = 5;
+    nt_capw *w = open_two(q, p1);
+    for (uint64_t i = 0; i < n1; i++) {
+        frame[0] = (uint8_t)(i % 251);
+        assert_int_equal(nt_capw_packet(w, i % 2, (nt_time){1700000000 + i, 0}, frame, 1003, 1003, NULL, &err), 0);
+    }
+    assert_int_equal(nt_capw_packets(w), n1);
+    uint64_t size1 = nt_capw_size(w);
+    assert_int_equal(nt_capw_close(w, &err), 0);
+    /* the first file may still be being written while the second starts */
+    w = open_two(q, p2);
+    for (uint64_t i = 0; i < n2; i++) {
+        frame[0] = (uint8_t)(i % 251);
+        assert_int_equal(nt_capw_packet(w, i % 2, (nt_time){1700000000 + i, 0}, frame, 1003, 1003, NULL, &err), 0);
+    }
+    /* pushed (less than a buffer): in the file while it is still open */
+    assert_int_equal(nt_capw_push(w, &err), 0);
+    assert_int_equal(nt_capw_queue_sync(q, &err), 0);
+    check_sequence(p2, n2);
+    assert_int_equal(nt_capw_close(w, &err), 0);
+    assert_int_equal(nt_capw_queue_sync(q, &err), 0);
+    assert_int_equal(nt_capw_queue_written(q, 0), (n1 + 1) / 2 + (n2 + 1) / 2);
+    assert_int_equal(nt_capw_queue_written(q, 1), n1 / 2 + n2 / 2);
+    assert_int_equal(nt_capw_queue_written(q, 7), 0);
+    nt_capw_queue_stop(q);
+    struct stat sb;
+    assert_int_equal(stat(p1, &sb), 0);
+    assert_int_equal((uint64_t)sb.st_size, size1);
+    check_sequence(p1, n1);
+    check_sequence(p2, n2);
+    unlink(p1);
+    unlink(p2);
+}
+
+/* A write cut short in the writer thread: the caller learns of it on a
+ * later packet, the file ends at a whole block, the queue counts exactly
+ * the packets in it, and a new file on the failed queue is refused. */
+static void queued_write_limit(void **state)
+{
+    (void)state;
+    fill();
+    tmpname();
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 100000;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    nt_error err = {0};
+    nt_capw_queue *q = nt_capw_queue_start(300u << 10, &err);
+    assert_non_null(q);
+    nt_capw *w = open_two(q, path);
+    int rc = 0;
+    uint64_t handed = 0;
+    for (uint64_t i = 0; i < 5000 && rc == 0; i++) {
+        frame[0] = (uint8_t)(i % 251);
+        rc = nt_capw_packet(w, i % 2, (nt_time){1700000000 + i, 0}, frame, 1003, 1003, NULL, &err);
+        if (rc == 0) handed++;
+    }
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.msg, "write failed"));
+    assert_int_equal(nt_capw_close(w, &err), -1);
+    assert_int_equal(nt_capw_queue_sync(q, &err), -1);
+    assert_non_null(strstr(err.msg, "write failed"));
+    uint64_t written = nt_capw_queue_written(q, 0) + nt_capw_queue_written(q, 1);
+    char p2[80];
+    snprintf(p2, sizeof p2, "%.64s.2", path);
+    assert_null(nt_capw_open_on(q, p2, NT_CAPW_PCAPNG, NULL, &err));
+    assert_non_null(strstr(err.msg, "write failed"));
+    assert_int_equal(access(p2, F_OK), -1);
+    nt_capw_queue_stop(q);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size <= 100000);
+    assert_true(sb.st_size > 50000);
+    assert_true(written > 0 && written < handed);
+    check_sequence(path, written);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +376,8 @@ int main(void)
         cmocka_unit_test(empty_pcap_is_valid),
         cmocka_unit_test(errors),
         cmocka_unit_test(write_limit_leaves_whole_blocks),
+        cmocka_unit_test(queued_files),
+        cmocka_unit_test(queued_write_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
