@@ -30,7 +30,13 @@ test-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
-test: test-release test-asan
+# the two builds' tests share tshark's answers (tests/lib/tshark.sh)
+export NT_TSHARK_CACHE ?= $(CURDIR)/build/tshark-cache
+
+test:
+	rm -rf $(NT_TSHARK_CACHE)
+	$(MAKE) test-release
+	$(MAKE) test-asan
 
 clean:
 	rm -rf build build-asan

@@ -10,6 +10,38 @@ mapfile -t DISABLE < <(tshark -G protocols 2>/dev/null | awk -F'\t' '{print $3}'
 # later") ignores Microsoft's MS-TURN dialect; Auto follows MAGIC-COOKIE
 DISABLE+=("-ostun.stunversion:Auto")
 
+# tshark, remembered: `make test` runs the same tshark commands on the same
+# captures in the release and the sanitizer build, so with NT_TSHARK_CACHE
+# set (the Makefile sets it) the output, errors and status of a command that
+# reads a file (-r FILE, no -w) are kept under that directory, keyed by the
+# tshark package version, the arguments and the content of every file named.
+# Only tshark's side is kept: nettracer runs every time.
+NT_TSHARK_VERSION=$(dpkg-query -W -f='${Version}' tshark 2>/dev/null)
+tshark() {
+    local dir=${NT_TSHARK_CACHE:-} a prev= reads=
+    for a in "$@"; do
+        [ "$prev" = -r ] && [ -f "$a" ] && reads=1
+        [ "$a" = -w ] && dir=
+        prev=$a
+    done
+    if [ -z "$dir" ] || [ -z "$reads" ]; then command tshark "$@"; return; fi
+    local key
+    key=$({ printf '%s\0' "$NT_TSHARK_VERSION" "$@"; for a in "$@"; do [ -f "$a" ] && sha256sum < "$a"; done; } |
+        sha256sum | cut -c1-40)
+    local c=$dir/$key
+    if [ ! -f "$c.rc" ]; then
+        mkdir -p "$dir"
+        local rc=0
+        command tshark "$@" > "$c.out.$$" 2> "$c.err.$$" || rc=$?
+        mv -f "$c.out.$$" "$c.out"
+        mv -f "$c.err.$$" "$c.err"
+        echo "$rc" > "$c.rc.$$" && mv -f "$c.rc.$$" "$c.rc"
+    fi
+    cat "$c.out"
+    cat "$c.err" >&2
+    return "$(cat "$c.rc")"
+}
+
 # Prints the captures under $NT_CAPTURES (default tests/captures) that
 # tshark reads without error.
 readable_captures() {
