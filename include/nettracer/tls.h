@@ -115,6 +115,9 @@ bool nt_x509_walk(const uint8_t *der, uint32_t len, nt_x509_cb cb, void *user);
 /* The attribute values of one DER Name (a CertificateRequest's CA name) as
  * NT_X509_SUBJECT_ATTR. */
 bool nt_x509_walk_name(const uint8_t *der, uint32_t len, nt_x509_cb cb, void *user);
+/* The commonName of one DER Name, NUL-terminated and cut to n-1 bytes;
+ * false when it has none or is malformed. */
+bool nt_x509_name_cn(const uint8_t *der, uint32_t len, char *out, size_t n);
 
 /* Whether name is covered by the certificate's DNS names (or CN when it has
  * none and loose is set), with the RFC 9525 wildcard rule: "*" is the whole

@@ -1566,10 +1566,27 @@ static void add_tls(nt_diag *d, dstream *s, const nt_conn *c, int dir, const nt_
             fnum(f, "ca_list_bytes", n);
             fnum(f, "ca_names", t->certreq.ndn);
             fnum(f, "limit_bytes", d->o.ca_list_limit);
+            /* the first few names, so that the admin sees which store they come from */
+            char first[400] = "";
+            size_t fl = 0;
+            int shown = 0;
+            nt_cur dl = nt_cur_make(t->certreq.dn, t->certreq.dn ? t->certreq.dn_len : 0);
+            while (shown < 3 && nt_cur_left(&dl) >= 2) {
+                uint16_t l = nt_cur_be16(&dl);
+                const uint8_t *p = nt_cur_ptr(&dl);
+                if (!nt_cur_skip(&dl, l)) break;
+                char cn[120];
+                if (!nt_x509_name_cn(p, l, cn, sizeof cn)) continue;
+                if (!shown) fstr(f, "first_ca", cn);
+                fl += (size_t)snprintf(first + fl, sizeof first - fl, "%s%s", shown ? "; " : "", cn);
+                if (fl >= sizeof first) fl = sizeof first - 1;
+                shown++;
+            }
             ftext(f,
                   "The server's CertificateRequest in frame %llu lists %u CA names in %u bytes, %s the %u-byte "
-                  "limit of Windows' TLS stack (SChannel).",
-                  (unsigned long long)fr, t->certreq.ndn, n, over ? "over" : "near", d->o.ca_list_limit);
+                  "limit of Windows' TLS stack (SChannel)%s%s.",
+                  (unsigned long long)fr, t->certreq.ndn, n, over ? "over" : "near", d->o.ca_list_limit,
+                  shown ? "; the first: " : "", first);
             fadvice(f, "Remove the CAs that do not issue client certificates from the server's trusted root "
                        "store (or set SendTrustedIssuerList to 0 on IIS), so the list shrinks.");
         }

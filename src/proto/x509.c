@@ -162,6 +162,30 @@ bool nt_x509_walk_name(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *
     return walk_name(&name, NT_X509_SUBJECT_ATTR, cb, user);
 }
 
+bool nt_x509_name_cn(const uint8_t *der_p, uint32_t len, char *out, size_t n)
+{
+    nt_cur c = nt_cur_make(der_p, len);
+    der name, set, atv, oid, val;
+    if (!n || !der_next(&c, &name) || name.tag != 0x30) return false;
+    nt_cur rdns = nt_cur_make(name.p, name.len);
+    while (nt_cur_left(&rdns)) {
+        if (!der_next(&rdns, &set) || set.tag != 0x31) return false;
+        nt_cur s = nt_cur_make(set.p, set.len);
+        while (nt_cur_left(&s)) {
+            if (!der_next(&s, &atv) || atv.tag != 0x30) return false;
+            nt_cur a = nt_cur_make(atv.p, atv.len);
+            if (!der_next(&a, &oid) || !der_next(&a, &val)) return false;
+            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04 && oid.p[2] == 0x03) {
+                size_t k = val.len < n - 1 ? val.len : n - 1;
+                memcpy(out, val.p, k);
+                out[k] = 0;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
 
 bool nt_x509_walk(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)

@@ -162,6 +162,9 @@ diag ca "$C/tls_clientca.pcap"
 expect "client ca" "$(q ca tls.client-ca-list-large 0 "(f['severity'], v['ca_list_bytes'] > 16384)")" "('error', True)"
 expect "client ca bytes" "$(q ca tls.client-ca-list-large 0 "v['ca_list_bytes']")" \
     "$(tshark -r "$C/tls_clientca.pcap" -Y tls.handshake.type==13 -T fields -e tls.handshake.dnames_len 2>/dev/null | head -1)"
+# the first CA name: the commonName of the list's first Name (its fifth string)
+expect "ca list first" "$(q ca tls.client-ca-list-large 0 "v['first_ca']")" \
+    "$(tshark -r "$C/tls_clientca.pcap" -Y tls.handshake.type==13 -T fields -E occurrence=a -e x509sat.uTF8String 2>/dev/null | cut -d, -f5)"
 
 # --- DNS: dnsmasq's NXDOMAIN and a silent server (dns.pcap, record_dns.sh), and
 # diag_dns.pcap: a name that resolved to an address whose certificate is for another name

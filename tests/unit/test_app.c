@@ -146,6 +146,37 @@ static void x509_names(void **st)
 
 /* ---- HTTP --------------------------------------------------------------- */
 
+static void count_attr(void *user, nt_x509_item kind, uint8_t tag, const uint8_t *p, uint32_t len)
+{
+    (void)kind, (void)tag, (void)p, (void)len;
+    ++*(int *)user;
+}
+
+/* a DER Name: C=US (PrintableString), CN=Contoso CA (UTF8String) */
+static void x509_name_cn(void **st)
+{
+    (void)st;
+    static const uint8_t name[] = {0x30, 0x22, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13,
+                                   0x02, 'U',  'S',  0x31, 0x13, 0x30, 0x11, 0x06, 0x03, 0x55, 0x04, 0x03,
+                                   0x0c, 0x0a, 'C',  'o',  'n',  't',  'o',  's',  'o',  ' ',  'C',  'A'};
+    char cn[64];
+    assert_true(nt_x509_name_cn(name, sizeof name, cn, sizeof cn));
+    assert_string_equal(cn, "Contoso CA");
+    char small[5];
+    assert_true(nt_x509_name_cn(name, sizeof name, small, sizeof small));
+    assert_string_equal(small, "Cont"); /* cut to the buffer */
+    for (uint32_t k = 0; k < sizeof name; k++) assert_false(nt_x509_name_cn(name, k, cn, sizeof cn));
+    /* without a commonName: the C attribute alone */
+    uint8_t c_only[15];
+    memcpy(c_only, name, sizeof c_only);
+    c_only[1] = 0x0d;
+    assert_false(nt_x509_name_cn(c_only, sizeof c_only, cn, sizeof cn));
+    /* the country is not a DirectoryString: nt_x509_walk_name leaves it out */
+    int n = 0;
+    assert_true(nt_x509_walk_name(name, sizeof name, count_attr, &n));
+    assert_int_equal(n, 1);
+}
+
 static void http_heads(void **st)
 {
     (void)st;
@@ -335,7 +366,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tls_record_headers), cmocka_unit_test(tls_client_hello),
-        cmocka_unit_test(tls_lists_that_lie), cmocka_unit_test(x509_names),
+        cmocka_unit_test(tls_lists_that_lie), cmocka_unit_test(x509_names),   cmocka_unit_test(x509_name_cn),
         cmocka_unit_test(http_heads),         cmocka_unit_test(reassembly_on_captures),
         cmocka_unit_test(http_matching),      cmocka_unit_test(corrupted_payloads),
     };
