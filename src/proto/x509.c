@@ -131,7 +131,9 @@ static bool der_next(nt_cur *c, der *d)
     return true;
 }
 
-static bool walk_name(const der *name, nt_x509_item kind, nt_x509_cb cb, void *user)
+/* Each attribute (OID, value) of a Name's RDNs; fn returns false to stop
+ * early. False on malformed DER. */
+static bool each_attr(const der *name, bool (*fn)(void *u, const der *oid, const der *val), void *u)
 {
     nt_cur rdns = nt_cur_make(name->p, name->len);
     der set, atv, oid, val;
@@ -142,16 +144,36 @@ static bool walk_name(const der *name, nt_x509_item kind, nt_x509_cb cb, void *u
             if (!der_next(&s, &atv) || atv.tag != 0x30) return false;
             nt_cur a = nt_cur_make(atv.p, atv.len);
             if (!der_next(&a, &oid) || !der_next(&a, &val)) return false;
-            /* countryName, serialNumber and dnQualifier have fields of
-             * their own in Wireshark (x509sat.CountryName, ...), not the
-             * DirectoryString ones */
-            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04 &&
-                (oid.p[2] == 0x06 || oid.p[2] == 0x05 || oid.p[2] == 0x2e))
-                continue;
-            cb(user, kind, val.tag, val.p, val.len);
+            if (!fn(u, &oid, &val)) return true;
         }
     }
     return true;
+}
+
+static bool oid_at(const der *oid, uint8_t attr) /* 2.5.4.attr */
+{
+    return oid->len == 3 && oid->p[0] == 0x55 && oid->p[1] == 0x04 && oid->p[2] == attr;
+}
+
+typedef struct {
+    nt_x509_item kind;
+    nt_x509_cb cb;
+    void *user;
+} walk_ctx;
+
+static bool walk_attr(void *u, const der *oid, const der *val)
+{
+    walk_ctx *w = u;
+    /* countryName, serialNumber and dnQualifier have fields of their own in
+     * Wireshark (x509sat.CountryName, ...), not the DirectoryString ones */
+    if (!oid_at(oid, 0x06) && !oid_at(oid, 0x05) && !oid_at(oid, 0x2e)) w->cb(w->user, w->kind, val->tag, val->p, val->len);
+    return true;
+}
+
+static bool walk_name(const der *name, nt_x509_item kind, nt_x509_cb cb, void *user)
+{
+    walk_ctx w = {kind, cb, user};
+    return each_attr(name, walk_attr, &w);
 }
 
 bool nt_x509_walk_name(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
@@ -162,28 +184,30 @@ bool nt_x509_walk_name(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *
     return walk_name(&name, NT_X509_SUBJECT_ATTR, cb, user);
 }
 
+typedef struct {
+    char *out;
+    size_t n;
+    bool found;
+} cn_ctx;
+
+static bool cn_attr(void *u, const der *oid, const der *val)
+{
+    cn_ctx *c = u;
+    if (!oid_at(oid, 0x03)) return true;
+    size_t k = val->len < c->n - 1 ? val->len : c->n - 1;
+    memcpy(c->out, val->p, k);
+    c->out[k] = 0;
+    c->found = true;
+    return false;
+}
+
 bool nt_x509_name_cn(const uint8_t *der_p, uint32_t len, char *out, size_t n)
 {
     nt_cur c = nt_cur_make(der_p, len);
-    der name, set, atv, oid, val;
+    der name;
     if (!n || !der_next(&c, &name) || name.tag != 0x30) return false;
-    nt_cur rdns = nt_cur_make(name.p, name.len);
-    while (nt_cur_left(&rdns)) {
-        if (!der_next(&rdns, &set) || set.tag != 0x31) return false;
-        nt_cur s = nt_cur_make(set.p, set.len);
-        while (nt_cur_left(&s)) {
-            if (!der_next(&s, &atv) || atv.tag != 0x30) return false;
-            nt_cur a = nt_cur_make(atv.p, atv.len);
-            if (!der_next(&a, &oid) || !der_next(&a, &val)) return false;
-            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04 && oid.p[2] == 0x03) {
-                size_t k = val.len < n - 1 ? val.len : n - 1;
-                memcpy(out, val.p, k);
-                out[k] = 0;
-                return true;
-            }
-        }
-    }
-    return false;
+    cn_ctx x = {out, n, false};
+    return each_attr(&name, cn_attr, &x) && x.found;
 }
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};

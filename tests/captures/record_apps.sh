@@ -22,14 +22,6 @@ wait_done() {
     done
     stop_bg "$1"
 }
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
-}
 
 # pair SUBNET [noaddr]: namespaces A (10.55.S.1, va) and B (10.55.S.2, vb),
 # IPv6 off, fixed MACs 02:55:00:S:00:H, offloads off; with noaddr A gets no
