@@ -88,41 +88,25 @@ start_server() {
     wait_for "$lg" ready
 }
 
-rec_diag_noresp() {
-    pair 1
-    start_server "$B" "$WORK/noresp.log" mute-server 8080 20
-    cap_start "$A" nt6va "$OUT/diag_noresp.pcap"
-    nsx "$A" timeout 20 python3 "$APP" ask-client 10.66.1.2 8080 4 || true
+# exchange "S [offload]" NAME "SERVER ARGS" CLIENT ARGS...: a diagapp.py
+# server in B and its client in A, captured on A into NAME.pcap
+exchange() {
+    local s=$1 name=$2 srv=$3
+    shift 3
+    # shellcheck disable=SC2086 # pair's and the server's arguments are words
+    pair $s
+    start_server "$B" "$WORK/$name.log" $srv
+    cap_start "$A" nt6va "$OUT/$name.pcap"
+    nsx "$A" timeout 30 python3 "$APP" "$@" || true
     cap_stop
     stop_bg "$SRV"
 }
 
-rec_diag_nagle() {
-    pair 2
-    start_server "$B" "$WORK/nagle.log" split-server 7890 30 20
-    cap_start "$A" nt6va "$OUT/diag_nagle.pcap"
-    nsx "$A" timeout 30 python3 "$APP" rr-client 10.66.2.2 7890 30 282 || true
-    cap_stop
-    stop_bg "$SRV"
-}
+rec_diag_noresp() { exchange 1 diag_noresp "mute-server 8080 20" ask-client 10.66.1.2 8080 4; }
 
-rec_diag_slow() {
-    pair 3
-    start_server "$B" "$WORK/slow.log" delay-server 9001 3 1.5 20
-    cap_start "$A" nt6va "$OUT/diag_slow.pcap"
-    nsx "$A" timeout 30 python3 "$APP" rr-client 10.66.3.2 9001 3 110 || true
-    cap_stop
-    stop_bg "$SRV"
-}
-
-rec_diag_idle() {
-    pair 4
-    start_server "$B" "$WORK/idle.log" delay-server 9000 2 0 30
-    cap_start "$A" nt6va "$OUT/diag_idle.pcap"
-    nsx "$A" timeout 30 python3 "$APP" pause-client 10.66.4.2 9000 11 || true
-    cap_stop
-    stop_bg "$SRV"
-}
+rec_diag_nagle() { exchange 2 diag_nagle "split-server 7890 30 20" rr-client 10.66.2.2 7890 30 282; }
+rec_diag_slow() { exchange 3 diag_slow "delay-server 9001 3 1.5 20" rr-client 10.66.3.2 9001 3 110; }
+rec_diag_idle() { exchange 4 diag_idle "delay-server 9000 2 0 30" pause-client 10.66.4.2 9000 11; }
 
 rec_diag_arp() {
     pair 5
@@ -132,14 +116,7 @@ rec_diag_arp() {
     cap_stop
 }
 
-rec_diag_offload() {
-    pair 6 offload
-    start_server "$B" "$WORK/offload.log" delay-server 9000 2 0 20
-    cap_start "$A" nt6va "$OUT/diag_offload.pcap"
-    nsx "$A" timeout 20 python3 "$APP" rr-client 10.66.6.2 9000 2 24 || true
-    cap_stop
-    stop_bg "$SRV"
-}
+rec_diag_offload() { exchange "6 offload" diag_offload "delay-server 9000 2 0 20" rr-client 10.66.6.2 9000 2 24; }
 
 rec_diag_dns() {
     pair 7

@@ -191,6 +191,19 @@ static void errors(void **state)
     unlink(path);
 }
 
+/* Files may grow to bytes from now on (write() then stops part-way, as on
+ * a full disk); returns the old limit to put back. */
+static struct rlimit limit_file_size(rlim_t bytes)
+{
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = bytes;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    return old;
+}
+
 /* A file size limit makes write() stop part-way, as a full disk does: the
  * file must end at a whole block and read back without a warning. */
 static void write_limit_leaves_whole_blocks(void **state)
@@ -198,12 +211,7 @@ static void write_limit_leaves_whole_blocks(void **state)
     (void)state;
     fill();
     tmpname();
-    struct rlimit old, lim;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 100000;
-    signal(SIGXFSZ, SIG_IGN);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    struct rlimit old = limit_file_size(100000);
     nt_error err = {0};
     nt_capw *w = nt_capw_open(path, NT_CAPW_PCAPNG, &(nt_capw_section){.app = "t"}, &err);
     assert_non_null(w);
@@ -328,12 +336,7 @@ static void queued_write_limit(void **state)
     (void)state;
     fill();
     tmpname();
-    struct rlimit old, lim;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 100000;
-    signal(SIGXFSZ, SIG_IGN);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    struct rlimit old = limit_file_size(100000);
     nt_error err = {0};
     nt_capw_queue *q = nt_capw_queue_start(300u << 10, &err);
     assert_non_null(q);
