@@ -30,6 +30,13 @@
 
 #define NT_TLS_RECORD_MAX (16384 + 2048 + 5) /* TLSCiphertext limit, with the header */
 
+/* The client-certificate CA list rule, one for `check` and `diagnose`: the
+ * size is the CertificateRequest's certificate_authorities length (each
+ * name's DER plus its 2-byte length). Schannel fails the handshake when the
+ * list is over 16 KB (the field notes' IIS case); near it is worth a warning. */
+#define NT_TLS_CA_LIST_WARN 12288u
+#define NT_TLS_CA_LIST_LIMIT 16384u
+
 /* A record header at p: returns its total length (header included) if the
  * 5 bytes look like a TLS record, 0 if they do not, -1 if fewer than 5 bytes
  * are given. */
