@@ -112,6 +112,7 @@ typedef struct nt_appdata {
     uint8_t nsip, nsdp, nrtp, nrtcp, nstun, ndhcp, nnbns, ntpkt;
     nt_sip sip[4];
     nt_sdp sdp[4];
+    int8_t sip_sdp[4];       /* the sdp[] decoded from sip[i]'s body, -1 none */
     nt_rtp rtp[1];
     char rtp_encoding[32];   /* the payload type's name from SDP's rtpmap, or "" */
     nt_rtcp rtcp[1];

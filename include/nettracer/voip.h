@@ -8,6 +8,7 @@
 
 #include "nettracer/packet.h"
 #include "nettracer/rtp.h"
+#include "nettracer/text.h"
 
 typedef enum nt_call_state {
     NT_CALL_SETUP,       /* INVITE sent, no final answer */
@@ -18,6 +19,12 @@ typedef enum nt_call_state {
 } nt_call_state;
 
 #define NT_CALL_MAX_MEDIA 8
+#define NT_CALL_MAX_SIDE 4
+typedef struct nt_voip_ep {
+    uint8_t family, addr[16];
+    uint16_t port;
+} nt_voip_ep;
+
 typedef struct nt_voip_call {
     char call_id[128];
     char from[96], to[96];
@@ -30,11 +37,19 @@ typedef struct nt_voip_call {
     char ms_diag[256];               /* ms-diagnostics of the final answer or the BYE */
     uint32_t messages;
     uint8_t nmedia;                  /* SDP media endpoints (address, port) */
-    struct {
-        uint8_t family, addr[16];
-        uint16_t port;
-    } media[NT_CALL_MAX_MEDIA];
+    nt_voip_ep media[NT_CALL_MAX_MEDIA];
     bool used;
+    /* the offer/answer and the media that followed, for diagnose's rules */
+    uint64_t ok_frame, ack_frame;    /* the first 2xx to the INVITE; the first ACK */
+    nt_time ok_ts;
+    nt_voip_ep side[2][NT_CALL_MAX_SIDE]; /* [0] the caller's media (the offer of the first INVITE,
+                                         or of the ACK), [1] the callee's (the 2xx's, or a 183's) */
+    uint8_t nside[2];
+    /* RTP (not RTCP) to or from those endpoints: [0] caller to callee, [1] back */
+    uint64_t rtp[2], rtp_first[2], rtp_last[2];
+    nt_time rtp_first_ts[2], rtp_last_ts[2];
+    uint32_t icmp;                   /* ICMP errors quoting a datagram sent to the media */
+    uint64_t icmp_frame;
 } nt_voip_call;
 
 typedef struct nt_voip_stream {
@@ -58,6 +73,8 @@ typedef struct nt_voip {
 void nt_voip_init(nt_voip *v);
 void nt_voip_free(nt_voip *v);
 void nt_voip_add(nt_voip *v, const nt_packet *pkt);
+/* The call with this Call-ID, or NULL. */
+const nt_voip_call *nt_voip_find(const nt_voip *v, nt_text call_id);
 nt_call_state nt_voip_call_state(const nt_voip_call *c);
 const char *nt_call_state_name(nt_call_state s);   /* "COMPLETED", ... (Wireshark's) */
 

@@ -498,10 +498,11 @@ static bool sip_message(nt_app *a, nt_app_pdu *pdu)
     nt_sip *m = &d->sip[d->nsip];
     if (!nt_sip_parse(pdu->p, pdu->len, m)) return false;
     pdu->idx = d->nsip++;
+    d->sip_sdp[pdu->idx] = -1;
     if (nt_sip_has_sdp(m) && d->nsdp < sizeof d->sdp / sizeof d->sdp[0] &&
         nt_sdp_parse(m->body, m->body_len, &d->sdp[d->nsdp])) {
         learn_sdp(a, &d->sdp[d->nsdp]);
-        d->nsdp++;
+        d->sip_sdp[pdu->idx] = (int8_t)d->nsdp++;
     }
     return true;
 }

@@ -1,4 +1,8 @@
-/* voip.c - SIP dialogs and RTP streams (see voip.h). */
+/* voip.c - the one call and stream tracker: SIP dialogs by Call-ID (the
+ * INVITE, its final answer, BYE or CANCEL, the offer and answer SDP
+ * announced) and RTP streams by source, destination and SSRC, read from
+ * the messages the session decoded. `nettracer voip` lists them; the
+ * diagnose rules (diag/voip.c) read the calls' media per direction. */
 #include "nettracer/voip.h"
 
 #include "nettracer/app.h"
@@ -69,49 +73,144 @@ static void add_media(nt_voip_call *c, const nt_sdp *s)
     }
 }
 
+/* The media endpoints a message's SDP announced (at most NT_CALL_MAX_SIDE),
+ * for one side of the call: a later offer or answer replaces them. */
+static void set_side(nt_voip_call *c, int side, const nt_sdp *s)
+{
+    if (!s) return;
+    nt_sdp_endpoint e[NT_CALL_MAX_SIDE];
+    int n = nt_sdp_endpoints(s, e, NT_CALL_MAX_SIDE);
+    c->nside[side] = 0;
+    for (int i = 0; i < n; i++) {
+        nt_voip_ep *x = &c->side[side][c->nside[side]++];
+        x->family = e[i].family;
+        memcpy(x->addr, e[i].addr, 16);
+        x->port = e[i].rtp_port;
+    }
+}
+
+/* One SIP message of a call: the dialog's frames, the offer and answer. */
+static void sip_msg(nt_voip_call *c, const nt_frame *f, const nt_sip *m, const nt_sdp *sdp, uint8_t fam,
+                    const uint8_t *src, const uint8_t *dst)
+{
+    bool invite = m->is_request && nt_text_eq(m->method, "INVITE");
+    bool cseq_invite = m->has_cseq && nt_text_eq(m->cseq_method, "INVITE");
+    c->messages++;
+    c->last_sig_frame = f->number;
+    c->last_sig_ts = f->ts;
+    if (invite && !c->invite_frame) {
+        c->invite_frame = f->number;
+        c->invite_ts = f->ts;
+        c->family = fam;
+        memcpy(c->caller, src, fam == 4 ? 4 : 16);
+        memcpy(c->callee, dst, fam == 4 ? 4 : 16);
+        if (m->has_from) text(c->from, sizeof c->from, m->from.uri);
+        if (m->has_to) text(c->to, sizeof c->to, m->to.uri);
+        set_side(c, 0, sdp);
+    }
+    if (m->is_request && nt_text_eq(m->method, "ACK") && !c->ack_frame) {
+        c->ack_frame = f->number;
+        if (!c->nside[0]) set_side(c, 0, sdp); /* a late offer */
+    }
+    if (m->is_request && nt_text_eq(m->method, "BYE") && !c->bye_frame) {
+        c->bye_frame = f->number;
+        c->bye_ts = f->ts;
+        if (m->ms_diag.len) text(c->ms_diag, sizeof c->ms_diag, m->ms_diag);
+    }
+    if (m->is_request && nt_text_eq(m->method, "CANCEL") && !c->cancel_frame) c->cancel_frame = f->number;
+    if (m->is_request || !cseq_invite) return;
+    if (m->status >= 200 && !c->final_frame) {
+        c->final_frame = f->number;
+        c->final_ts = f->ts;
+        c->final_code = m->status;
+        text(c->reason, sizeof c->reason, m->reason);
+        if (m->ms_diag.len) text(c->ms_diag, sizeof c->ms_diag, m->ms_diag);
+    }
+    if (m->status >= 200 && m->status < 300 && !c->ok_frame) {
+        c->ok_frame = f->number;
+        c->ok_ts = f->ts;
+        set_side(c, 1, sdp);
+    } else if (m->status == 183 && !c->nside[1]) {
+        set_side(c, 1, sdp); /* early media */
+    }
+}
+
 static void sip(nt_voip *v, const nt_packet *pkt, const nt_appdata *a)
 {
     uint8_t fam = 0;
     const uint8_t *src = NULL, *dst = NULL;
     if (!addrs(pkt, &fam, &src, &dst)) return;
-    const nt_frame *f = pkt->frame;
     for (int i = 0; i < a->nsip; i++) {
         const nt_sip *m = &a->sip[i];
         if (!m->call_id.len) continue;
-        bool invite = m->is_request && nt_text_eq(m->method, "INVITE");
-        bool cseq_invite = m->has_cseq && nt_text_eq(m->cseq_method, "INVITE");
-        nt_voip_call *c = find_call(v, m, invite);
+        nt_voip_call *c = find_call(v, m, m->is_request && nt_text_eq(m->method, "INVITE"));
         if (!c) continue;
-        c->messages++;
-        c->last_sig_frame = f->number;
-        c->last_sig_ts = f->ts;
-        if (invite && !c->invite_frame) {
-            c->invite_frame = f->number;
-            c->invite_ts = f->ts;
-            c->family = fam;
-            memcpy(c->caller, src, fam == 4 ? 4 : 16);
-            memcpy(c->callee, dst, fam == 4 ? 4 : 16);
-            if (m->has_from) text(c->from, sizeof c->from, m->from.uri);
-            if (m->has_to) text(c->to, sizeof c->to, m->to.uri);
-        }
-        if (m->is_request && nt_text_eq(m->method, "BYE") && !c->bye_frame) {
-            c->bye_frame = f->number;
-            c->bye_ts = f->ts;
-            if (m->ms_diag.len) text(c->ms_diag, sizeof c->ms_diag, m->ms_diag);
-        }
-        if (m->is_request && nt_text_eq(m->method, "CANCEL") && !c->cancel_frame) c->cancel_frame = f->number;
-        if (!m->is_request && cseq_invite && m->status >= 200 && !c->final_frame) {
-            c->final_frame = f->number;
-            c->final_ts = f->ts;
-            c->final_code = m->status;
-            text(c->reason, sizeof c->reason, m->reason);
-            if (m->ms_diag.len) text(c->ms_diag, sizeof c->ms_diag, m->ms_diag);
-        }
+        const nt_sdp *sdp = a->sip_sdp[i] >= 0 ? &a->sdp[a->sip_sdp[i]] : NULL;
+        sip_msg(c, pkt->frame, m, sdp, fam, src, dst);
+        /* media announced by the message's SDP body belong to its call */
+        if (sdp) add_media(c, sdp);
     }
-    /* media announced by this frame's SDP bodies belong to its call */
-    for (int i = 0; i < a->nsdp && i < a->nsip; i++) {
-        nt_voip_call *c = find_call(v, &a->sip[i], false);
-        if (c) add_media(c, &a->sdp[i]);
+}
+
+static bool ep_is(const nt_voip_ep *e, uint8_t fam, const uint8_t *a, uint16_t port)
+{
+    return e->port == port && e->family == fam && !memcmp(e->addr, a, fam == 4 ? 4 : 16);
+}
+
+/* Which way a datagram between these endpoints goes in call c: 0 caller to
+ * callee, 1 back, -1 not its media. */
+static int media_dir(const nt_voip_call *c, uint8_t fam, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                     uint16_t dport)
+{
+    for (int side = 0; side < 2; side++)
+        for (int k = 0; k < c->nside[side]; k++) {
+            if (ep_is(&c->side[side][k], fam, dst, dport)) return side == 1 ? 0 : 1;
+            if (ep_is(&c->side[side][k], fam, src, sport)) return side == 0 ? 0 : 1;
+        }
+    return -1;
+}
+
+/* RTP to or from a call's offer/answer endpoints, per direction (RTCP on
+ * the same port, rtcp-mux, is not media) */
+static void call_media(nt_voip *v, const nt_packet *pkt, const nt_rtp *r, uint8_t fam, const uint8_t *src,
+                       const uint8_t *dst, const nt_udp *u)
+{
+    for (size_t i = 0; i < v->ncalls; i++) {
+        nt_voip_call *c = &v->calls[i];
+        int dir = media_dir(c, fam, src, u->sport, dst, u->dport);
+        if (dir < 0) continue;
+        if (r->pt >= 72 && r->pt <= 76) return;
+        if (!c->rtp[dir]) c->rtp_first[dir] = pkt->frame->number, c->rtp_first_ts[dir] = pkt->frame->ts;
+        c->rtp[dir]++;
+        c->rtp_last[dir] = pkt->frame->number;
+        c->rtp_last_ts[dir] = pkt->frame->ts;
+        return;
+    }
+}
+
+/* an ICMP error quoting a datagram sent to a call's media: the other side is gone */
+static void icmp_media(nt_voip *v, const nt_packet *pkt)
+{
+    const nt_layer *qip = NULL, *qu = NULL;
+    for (int i = 0; i < pkt->nlayers; i++) {
+        const nt_layer *x = &pkt->layers[i];
+        if (!x->inner) continue;
+        if (!qip && (x->proto == NT_P_IPV4 || x->proto == NT_P_IPV6)) qip = x;
+        if (!qu && x->proto == NT_P_UDP) qu = x;
+    }
+    if (!qip || !qu) return;
+    uint8_t fam = qip->proto == NT_P_IPV4 ? 4 : 6;
+    const uint8_t *dst = fam == 4 ? pkt->ip4[qip->idx].dst : pkt->ip6[qip->idx].dst;
+    uint16_t dport = pkt->udp[qu->idx].dport;
+    for (size_t i = 0; i < v->ncalls; i++) {
+        nt_voip_call *c = &v->calls[i];
+        for (int side = 0; side < 2; side++)
+            for (int k = 0; k < c->nside[side]; k++)
+                if (ep_is(&c->side[side][k], fam, dst, dport)) {
+                    if (!c->icmp) c->icmp_frame = pkt->frame->number;
+                    c->icmp++;
+                    return;
+                }
     }
 }
 
@@ -155,6 +254,7 @@ static void rtp(nt_voip *v, const nt_packet *pkt, const nt_rtp *r)
     }
     s->last_frame = pkt->frame->number;
     nt_rtp_stats_update(&s->st, r, pkt->frame->ts, nt_rtp_clock_rate(r->pt));
+    call_media(v, pkt, r, fam, src, dst, u);
 }
 
 void nt_voip_add(nt_voip *v, const nt_packet *pkt)
@@ -165,6 +265,16 @@ void nt_voip_add(nt_voip *v, const nt_packet *pkt)
     if (a->nsip) sip(v, pkt, a);
     /* the RTP of this frame's own datagram (not one an ICMP error quotes) */
     if (a->nrtp && !a->quoted) rtp(v, pkt, &a->rtp[0]);
+    if ((pkt->nicmp || pkt->nicmp6) && v->ncalls) icmp_media(v, pkt);
+}
+
+const nt_voip_call *nt_voip_find(const nt_voip *v, nt_text call_id)
+{
+    char id[128];
+    text(id, sizeof id, call_id);
+    for (size_t i = 0; i < v->ncalls; i++)
+        if (!strcmp(v->calls[i].call_id, id)) return &v->calls[i];
+    return NULL;
 }
 
 nt_call_state nt_voip_call_state(const nt_voip_call *c)
