@@ -24,7 +24,7 @@ typedef struct nt_finding_value {
 } nt_finding_value;
 
 typedef struct nt_finding {
-    const char *code;            /* "tcp.syn-unanswered" */
+    const char *code;            /* "tcp.syn-unanswered": a code of nt_diag_codes() */
     nt_severity severity;
     char flow[160];              /* "10.0.0.1:40000 -> 10.0.0.2:80", a host, or "" */
     uint8_t nframes;
@@ -72,5 +72,17 @@ void nt_diag_span(const nt_diag *d, uint64_t *first, uint64_t *last, uint64_t *n
                   bool *ts);
 
 const char *nt_severity_name(nt_severity s);
+
+/* The catalogue: every code diagnose can report, with its usual severity
+ * (some findings of a code are raised or lowered, as docs/findings.md
+ * says), a title and the anchor of its section in docs/findings.md. */
+typedef struct nt_finding_code {
+    const char *code;            /* "tcp.syn-unanswered" */
+    nt_severity severity;
+    const char *title;
+    const char *anchor;          /* docs/findings.md#anchor */
+} nt_finding_code;
+
+const nt_finding_code *nt_diag_codes(size_t *n);
 
 #endif
