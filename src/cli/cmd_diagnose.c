@@ -1,5 +1,5 @@
 /* cmd_diagnose.c - `nettracer diagnose`: read each trace with the shared
- * loop, feed the analysed packets to the rules of analyze/diagnose.c, print
+ * loop, feed the analysed packets to the rules of analyze/diag/, print
  * a header (file, frames, time span, link types, marker range) and the
  * findings worst first, as text or one JSON object per finding. */
 #include "cli.h"
