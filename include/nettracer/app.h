@@ -117,6 +117,12 @@ typedef struct nt_appdata {
     char rtp_encoding[32];   /* the payload type's name from SDP's rtpmap, or "" */
     nt_rtcp rtcp[1];
     nt_stun_msg stun[2];
+    /* STUN on an SDP-announced RTP or RTCP flow (ICE connectivity checks,
+     * told apart from RTP by the first byte, RFC 7983): decoded for the
+     * analysis (diagnose), not a message of the frame (show prints the
+     * datagram as UDP, as it did; tshark 4.0 shows STUN there) */
+    bool has_media_stun;
+    nt_stun_msg media_stun;
     nt_dhcp dhcp[1];
     nt_nbns nbns[1];
     nt_tpkt tpkt[4];
@@ -126,5 +132,9 @@ typedef struct nt_appdata {
  * nt_rtp, nt_rtcp, nt_stun_msg, nt_dhcp, nt_nbns, nt_tpkt): up to max
  * pointers, returns how many. */
 int nt_app_msgs(const nt_appdata *a, uint8_t proto, const void **out, int max);
+
+/* Whether the session follows an SDP media line's flows as RTP and RTCP
+ * (its transport is RTP/AVP or RTP/SAVP). */
+bool nt_app_rtp_media(const nt_sdp_media *m);
 
 #endif

@@ -102,6 +102,7 @@ void nt_app_begin(nt_app *a)
     d->nsip = d->nsdp = d->nrtp = d->nrtcp = d->nstun = d->ndhcp = d->nnbns = d->ntpkt = 0;
     d->cut = false;
     d->quoted = false;
+    d->has_media_stun = false;
 }
 
 void nt_app_flow_free(nt_app_flow *f)
@@ -475,14 +476,19 @@ bool nt_app_sdp_endpoint(const nt_app *a, uint8_t fam, const uint8_t *addr, uint
     return find_ep(a, fam, addr, port) != NULL;
 }
 
-/* RTP and RTCP flows announced by an SDP body (RTP/AVP and RTP/SAVP media) */
+bool nt_app_rtp_media(const nt_sdp_media *m)
+{
+    return nt_text_ieq(m->proto, "RTP/AVP") || nt_text_ieq(m->proto, "RTP/SAVP");
+}
+
+/* RTP and RTCP flows announced by an SDP body */
 static void learn_sdp(nt_app *a, const nt_sdp *s)
 {
     nt_sdp_endpoint e[NT_SDP_MAX_MEDIA];
     int n = nt_sdp_endpoints(s, e, NT_SDP_MAX_MEDIA);
     for (int i = 0; i < n; i++) {
         const nt_sdp_media *m = &s->media[e[i].media_idx];
-        if (!nt_text_ieq(m->proto, "RTP/AVP") && !nt_text_ieq(m->proto, "RTP/SAVP")) continue;
+        if (!nt_app_rtp_media(m)) continue;
         uint8_t ad[16] = {0}, r[16] = {0};
         memcpy(ad, e[i].addr, e[i].family == 4 ? 4 : 16);
         memcpy(r, e[i].rtcp_addr, e[i].rtcp_family == 4 ? 4 : 16);
@@ -807,6 +813,10 @@ void nt_app_udp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
             if (u->dport % 2 && nt_rtcp_heuristic(p, len)) kind = 2;
             else if (nt_rtp_heuristic(p, len)) kind = 1;
         }
+    }
+    if (kind && nt_stun_is_message(p, len)) {
+        d->has_media_stun = nt_stun_parse(p, len, &d->media_stun, NULL) == 0;
+        return;
     }
     if (kind == 1) {
         if (!(pdu = new_pdu(a, NT_P_RTP, pkt, u))) return;

@@ -73,15 +73,19 @@ static void add_media(nt_voip_call *c, const nt_sdp *s)
     }
 }
 
-/* The media endpoints a message's SDP announced (at most NT_CALL_MAX_SIDE),
- * for one side of the call: a later offer or answer replaces them. */
+/* The RTP endpoints a message's SDP announced (at most NT_CALL_MAX_SIDE),
+ * for one side of the call: a later offer or answer replaces them. Only
+ * the media the session follows as RTP count (nt_app_rtp_media): the RTP
+ * of the others (T.38 over UDPTL, RTP/AVPF, UDP/TLS/RTP/SAVPF) is not
+ * decoded, so it cannot be said missing. */
 static void set_side(nt_voip_call *c, int side, const nt_sdp *s)
 {
     if (!s) return;
-    nt_sdp_endpoint e[NT_CALL_MAX_SIDE];
-    int n = nt_sdp_endpoints(s, e, NT_CALL_MAX_SIDE);
+    nt_sdp_endpoint e[NT_SDP_MAX_MEDIA];
+    int n = nt_sdp_endpoints(s, e, NT_SDP_MAX_MEDIA);
     c->nside[side] = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && c->nside[side] < NT_CALL_MAX_SIDE; i++) {
+        if (!nt_app_rtp_media(&s->media[e[i].media_idx])) continue;
         nt_voip_ep *x = &c->side[side][c->nside[side]++];
         x->family = e[i].family;
         memcpy(x->addr, e[i].addr, 16);

@@ -214,6 +214,7 @@ static void stun_observe(nt_diag *d, void *st, const diag_pkt *p)
     if (!p->has_ip || !a) return;
     for (int i = 0; i < a->npdu; i++)
         if (a->pdu[i].proto == NT_P_STUN) add_stun(st, p, &a->stun[a->pdu[i].idx]);
+    if (a->has_media_stun) add_stun(st, p, &a->media_stun); /* ICE checks on a media flow */
 }
 
 static void stun_finish(nt_diag *d, void *st, const nt_trace *t)
