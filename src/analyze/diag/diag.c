@@ -78,6 +78,18 @@ uint32_t nt_diag_hash(const uint8_t *p, size_t n, uint32_t h)
     return h;
 }
 
+void *nt_diag_grow(void *p, size_t *cap, size_t index, size_t size)
+{
+    if (index < *cap) return p;
+    size_t n = *cap ? *cap : 64;
+    while (n <= index) n *= 2;
+    char *q = realloc(p, n * size);
+    if (!q) abort();
+    memset(q + *cap * size, 0, (n - *cap) * size);
+    *cap = n;
+    return q;
+}
+
 bool nt_diag_outer_ip(const nt_packet *pkt, ipinfo *ip)
 {
     for (int i = 0; i < pkt->nlayers; i++) {

@@ -120,6 +120,8 @@ struct nt_diag {
 /* FNV-1a over bytes, for the modules' open-addressed tables */
 uint32_t nt_diag_hash(const uint8_t *p, size_t n, uint32_t h);
 #define NT_DIAG_HASH0 2166136261u
+/* an array of zeroed slots by number (a stream's), grown so that index fits */
+void *nt_diag_grow(void *p, size_t *cap, size_t index, size_t size);
 /* the outermost IPv4/IPv6 header (not one an ICMP error quotes) */
 bool nt_diag_outer_ip(const nt_packet *pkt, ipinfo *ip);
 

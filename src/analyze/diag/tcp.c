@@ -84,7 +84,6 @@ typedef struct server {
     turn_ex worst[WORST];
 } server;
 
-
 typedef struct tcpst {
     dstream *s;            /* by stream number */
     size_t scap;
@@ -109,15 +108,7 @@ static server *server_find(tcpst *t, const addr *a, uint16_t port)
 
 static dstream *stream_slot(tcpst *t, uint32_t stream)
 {
-    if (stream >= t->scap) {
-        size_t cap = t->scap ? t->scap : 64;
-        while (cap <= stream) cap *= 2;
-        dstream *s = realloc(t->s, cap * sizeof *s);
-        if (!s) abort();
-        memset(s + t->scap, 0, (cap - t->scap) * sizeof *s);
-        t->s = s;
-        t->scap = cap;
-    }
+    t->s = nt_diag_grow(t->s, &t->scap, stream, sizeof *t->s);
     dstream *s = &t->s[stream];
     if (!s->used) {
         s->used = true;

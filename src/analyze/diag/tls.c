@@ -37,15 +37,7 @@ typedef struct tlsst {
 
 static tstream *tstream_slot(tlsst *t, uint32_t stream)
 {
-    if (stream >= t->cap) {
-        size_t cap = t->cap ? t->cap : 64;
-        while (cap <= stream) cap *= 2;
-        tstream *s = realloc(t->s, cap * sizeof *s);
-        if (!s) abort();
-        memset(s + t->cap, 0, (cap - t->cap) * sizeof *s);
-        t->s = s;
-        t->cap = cap;
-    }
+    t->s = nt_diag_grow(t->s, &t->cap, stream, sizeof *t->s);
     t->s[stream].used = true;
     return &t->s[stream];
 }
