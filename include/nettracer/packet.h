@@ -6,7 +6,7 @@
 #define NETTRACER_PACKET_H
 
 #include "nettracer/core.h"
-#include "nettracer/trace.h"
+#include "nettracer/frame.h"
 
 typedef enum nt_proto {
     NT_P_NONE = 0,

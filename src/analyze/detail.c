@@ -2,6 +2,7 @@
  * a text emitter indents them under a title line per layer, a JSON emitter
  * writes them as an object per layer keyed by Wireshark's field names. */
 #include "nettracer/detail.h"
+#include "nettracer/trace.h"
 #include "nettracer/columns.h"
 #include "nettracer/fields.h"
 
