@@ -1,7 +1,7 @@
 /* cmd_fields.c - `nettracer fields [PREFIX]`: the display-filter fields
  * and protocols, like `tshark -G fields` narrowed to a prefix. */
 #include "cli.h"
-#include "nettracer/fields.h"
+#include "nettracer/registry.h"
 
 #include <string.h>
 
@@ -24,8 +24,8 @@ int cmd_fields(int argc, char **argv)
     nt_buf b;
     nt_buf_init(&b);
     size_t shown = 0;
-    for (size_t i = 0; i < nt_field_count(); i++) {
-        const nt_field *f = nt_field_at(i);
+    for (size_t i = 0; i < nt_field_count(&nt_registry); i++) {
+        const nt_field *f = nt_field_at(&nt_registry, i);
         if (strncmp(f->name, prefix, strlen(prefix))) continue;
         char tb[64];
         const char *type = nt_ftype_name(f->type, f->size, tb, sizeof tb);

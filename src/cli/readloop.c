@@ -3,6 +3,7 @@
 #include "readloop.h"
 
 #include "nettracer/filter.h"
+#include "nettracer/registry.h"
 #include "nettracer/session.h"
 
 #include <getopt.h>
@@ -127,7 +128,7 @@ int nt_read_trace(const char *cmd, const nt_read_opts *o, nt_read_cb cb, void *u
 {
     nt_error err = {0};
     nt_filter *flt = NULL;
-    if (o->filter && !(flt = nt_filter_compile(o->filter, &err))) {
+    if (o->filter && !(flt = nt_filter_compile(o->filter, &nt_registry, &err))) {
         fprintf(stderr, "nettracer %s: %s\n", cmd, err.msg);
         return NT_EXIT_USAGE;
     }
