@@ -26,14 +26,21 @@ ACC(f_epoch)
 
 ACC(icmp_resp_to) { return pkt->nicmp && pkt->ana.request_in ? put_i(out, 0, max, (int64_t)pkt->ana.request_in, NT_FT_FRAMENUM) : 0; }
 
-ACC(tcp_stream)
+/* a stream number on the analysed header, another on the quoted one */
+static int stream_get(const nt_packet *pkt, nt_fvalue *out, int max, nt_proto p, bool valid, uint32_t stream,
+                      bool inner_valid, uint32_t inner_stream)
 {
     int n = 0;
-    EACH(NT_P_TCP) {
-        if (!l->inner && pkt->ana.tcp_valid) n = put_u(out, n, max, pkt->ana.tcp_stream);
-        if (l->inner && pkt->ana.inner_tcp_valid) n = put_u(out, n, max, pkt->ana.inner_tcp_stream);
+    EACH(p) {
+        if (!l->inner && valid) n = put_u(out, n, max, stream);
+        if (l->inner && inner_valid) n = put_u(out, n, max, inner_stream);
     }
     return n;
+}
+ACC(tcp_stream)
+{
+    const nt_pkt_ana *a = &pkt->ana;
+    return stream_get(pkt, out, max, NT_P_TCP, a->tcp_valid, a->tcp_stream, a->inner_tcp_valid, a->inner_tcp_stream);
 }
 
 TCP_ACC(tcp_seq, 1, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->rel_seq : t->seq))
@@ -88,12 +95,8 @@ ACC(ta_irtt) { return pkt->ana.has_irtt ? put_i(out, 0, max, pkt->ana.irtt_ns, N
 
 ACC(udp_stream)
 {
-    int n = 0;
-    EACH(NT_P_UDP) {
-        if (!l->inner && pkt->ana.udp_valid) n = put_u(out, n, max, pkt->ana.udp_stream);
-        if (l->inner && pkt->ana.inner_udp_valid) n = put_u(out, n, max, pkt->ana.inner_udp_stream);
-    }
-    return n;
+    const nt_pkt_ana *a = &pkt->ana;
+    return stream_get(pkt, out, max, NT_P_UDP, a->udp_valid, a->udp_stream, a->inner_udp_valid, a->inner_udp_stream);
 }
 
 /* payload an application protocol decoded (or gathers) is not "data" */
