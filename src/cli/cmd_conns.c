@@ -28,8 +28,7 @@ const nt_cmd_help nt_conns_help = {
              "  pre-existing running when the capture began\n"
              "Packets and payload bytes each way, and Zeek's conn_state and history.\n"
              "\n",
-    .own = conns_opts,
-    .nown = sizeof conns_opts / sizeof conns_opts[0],
+    NT_HELP_OWN(conns_opts),
     .trace = true,
     .tail = "Exit status: 0 ok; 1 the file was cut short; 2 bad input.\n",
 };
@@ -219,7 +218,7 @@ int cmd_conns(int argc, char **argv)
 {
     nt_trace_args o;
     nt_trace_args_init(&o);
-    int next, rc0 = nt_trace_parse("conns", argc, argv, &o, conns_opts, sizeof conns_opts / sizeof conns_opts[0], NULL, &next);
+    int next, rc0 = nt_trace_parse("conns", argc, argv, &o, conns_opts, NT_NOPTS(conns_opts), NULL, &next);
     if (!rc0) rc0 = nt_trace_one("conns", &o, argc, argv, next);
     if (rc0) return rc0;
     nt_conns cs;

@@ -32,8 +32,7 @@ const nt_cmd_help nt_convs_help = {
              "when the duration is 5 ms or less (as in Wireshark). Only outer headers\n"
              "count, not the packet an ICMP error quotes. Most packets first.\n"
              "\n",
-    .own = convs_opts,
-    .nown = sizeof convs_opts / sizeof convs_opts[0],
+    NT_HELP_OWN(convs_opts),
     .trace = true,
     .tail = "Exit status: 0 ok; 1 the file was cut short (what was read is counted);\n"
             "2 bad arguments or a file that cannot be read.\n",
@@ -198,7 +197,7 @@ int cmd_convs(int argc, char **argv)
 {
     nt_trace_args o;
     nt_trace_args_init(&o);
-    int next, rc0 = nt_trace_parse("convs", argc, argv, &o, convs_opts, sizeof convs_opts / sizeof convs_opts[0], NULL, &next);
+    int next, rc0 = nt_trace_parse("convs", argc, argv, &o, convs_opts, NT_NOPTS(convs_opts), NULL, &next);
     if (rc0) return rc0;
     if (next < argc && !o.p.file) o.p.file = argv[next++];
     if (!o.p.file) return nt_usage_error("convs", "no trace given (see 'nettracer convs --help')");

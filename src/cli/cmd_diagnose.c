@@ -122,12 +122,11 @@ const nt_cmd_help nt_diagnose_help = {
              "(22-byte then 33-byte ICMP echoes), only the frames between them are\n"
              "diagnosed, and the header says so.\n"
              "\n",
-    .own = diagnose_opts,
-    .nown = sizeof diagnose_opts / sizeof diagnose_opts[0],
+    NT_HELP_OWN(diagnose_opts),
     .trace = true,
     .more_heading = "Thresholds (defaults in brackets):",
     .more = threshold_opts,
-    .nmore = sizeof threshold_opts / sizeof threshold_opts[0],
+    .nmore = NT_NOPTS(threshold_opts),
     .tail = "Exit status: 0 nothing of warning severity or worse; 1 a warning or an\n"
             "error found (or a file cut short); 2 bad arguments or unreadable input.\n",
 };
@@ -253,8 +252,8 @@ int cmd_diagnose(int argc, char **argv)
     nt_trace_args_init(&o);
     diag_args da = {.max_per_code = 5};
     nt_diag_opts_default(&da.dop);
-    const nt_opt_group groups[] = {{diagnose_opts, sizeof diagnose_opts / sizeof diagnose_opts[0], &da},
-                                   {threshold_opts, sizeof threshold_opts / sizeof threshold_opts[0], &da},
+    const nt_opt_group groups[] = {{diagnose_opts, NT_NOPTS(diagnose_opts), &da},
+                                   {threshold_opts, NT_NOPTS(threshold_opts), &da},
                                    {nt_trace_opts, nt_trace_nopts, &o}};
     int next, rc0 = nt_opts_parse("diagnose", argc, argv, groups, 3, &next);
     if (rc0) return rc0;

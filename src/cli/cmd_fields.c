@@ -20,15 +20,14 @@ const nt_cmd_help nt_fields_help = {
              "List the fields and protocols display filters (-Y) can use: name, type and\n"
              "description. With PREFIX, only names that start with it (e.g. 'tcp.').\n"
              "\n",
-    .own = fields_opts,
-    .nown = sizeof fields_opts / sizeof fields_opts[0],
+    NT_HELP_OWN(fields_opts),
     .tail = "Exit status: 0 fields listed; 1 none starts with PREFIX; 2 bad arguments.\n",
 };
 
 int cmd_fields(int argc, char **argv)
 {
     fields_args a = {.json = false};
-    const nt_opt_group g = {fields_opts, sizeof fields_opts / sizeof fields_opts[0], &a};
+    const nt_opt_group g = {fields_opts, NT_NOPTS(fields_opts), &a};
     int next, rc = nt_opts_parse("fields", argc, argv, &g, 1, &next);
     if (rc) return rc;
     const char *prefix = next < argc ? argv[next++] : "";

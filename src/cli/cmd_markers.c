@@ -61,8 +61,7 @@ const nt_cmd_help nt_markers_help = {
              "Every trace command takes --between-markers START,END to read only those\n"
              "ranges.\n"
              "\n",
-    .own = markers_opts,
-    .nown = sizeof markers_opts / sizeof markers_opts[0],
+    NT_HELP_OWN(markers_opts),
     .trace = true,
     .tail = "Exit status: 0 markers and at least one range found; 1 none; 2 bad input.\n",
 };
@@ -71,7 +70,7 @@ int cmd_markers(int argc, char **argv)
 {
     nt_trace_args o;
     nt_trace_args_init(&o);
-    int next, rc0 = nt_trace_parse("markers", argc, argv, &o, markers_opts, sizeof markers_opts / sizeof markers_opts[0],
+    int next, rc0 = nt_trace_parse("markers", argc, argv, &o, markers_opts, NT_NOPTS(markers_opts),
                                    &o, &next);
     if (!rc0) rc0 = nt_trace_one("markers", &o, argc, argv, next);
     if (rc0) return rc0;

@@ -173,8 +173,7 @@ const nt_cmd_help nt_show_help = {
              "as Wireshark's packet list: No., Time, Delta, Source, Destination, Protocol,\n"
              "Length, Info. Protocol and Info follow tshark 4.0.\n"
              "\n",
-    .own = show_opts,
-    .nown = sizeof show_opts / sizeof show_opts[0],
+    NT_HELP_OWN(show_opts),
     .trace = true,
     .tail = "Exit status: 0 ok; 1 the file was cut short (what was read is shown);\n"
             "2 bad arguments or a file that cannot be read.\n",
@@ -184,7 +183,7 @@ int cmd_show(int argc, char **argv)
 {
     show_state o = {.tfmt = T_REL, .header = true, .digits = -1};
     nt_trace_args_init(&o.r);
-    int next, rc0 = nt_trace_parse("show", argc, argv, &o.r, show_opts, sizeof show_opts / sizeof show_opts[0], &o, &next);
+    int next, rc0 = nt_trace_parse("show", argc, argv, &o.r, show_opts, NT_NOPTS(show_opts), &o, &next);
     if (rc0) return rc0;
     if (next < argc) {
         if (o.r.p.file) return nt_usage_error("show", "give the trace either with -r or as an argument, not both");

@@ -21,8 +21,7 @@ const nt_cmd_help nt_voip_help = {
              "the stream). RTP is found on the flows SIP/SDP announced, or on any UDP port\n"
              "with --rtp-heuristic.\n"
              "\n",
-    .own = voip_opts,
-    .nown = sizeof voip_opts / sizeof voip_opts[0],
+    NT_HELP_OWN(voip_opts),
     .trace = true,
     .tail = "Exit status: 0 calls or streams found; 1 none; 2 bad input.\n",
 };
@@ -155,7 +154,7 @@ int cmd_voip(int argc, char **argv)
 {
     nt_trace_args o;
     nt_trace_args_init(&o);
-    int next, rc0 = nt_trace_parse("voip", argc, argv, &o, voip_opts, sizeof voip_opts / sizeof voip_opts[0], NULL, &next);
+    int next, rc0 = nt_trace_parse("voip", argc, argv, &o, voip_opts, NT_NOPTS(voip_opts), NULL, &next);
     if (!rc0) rc0 = nt_trace_one("voip", &o, argc, argv, next);
     if (rc0) return rc0;
     nt_voip v;

@@ -55,6 +55,10 @@ struct nt_cmd_help {
 
 void nt_opts_help(FILE *out, const nt_cmd_help *h);
 
+/* a table and its length, as the parser and nt_cmd_help take them */
+#define NT_NOPTS(t) (sizeof(t) / sizeof((t)[0]))
+#define NT_HELP_OWN(t) .own = (t), .nown = NT_NOPTS(t)
+
 /* Handlers for plain rows: a bool set to true (data: offset of the bool
  * in target, via NT_OPT_AT) and a string kept as given. */
 int nt_opt_flag(const nt_opt *o, void *target, const char *cmd, const char *arg);
