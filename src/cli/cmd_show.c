@@ -18,6 +18,7 @@ typedef struct show_state {
     bool verbose, absseq, header;
     time_fmt tfmt;
     int digits, tw;
+    nt_time_cache tc;        /* the Time column's last second */
     nt_buf out;
     bool write_error;
 } show_state;
@@ -31,18 +32,18 @@ static int time_digits(const nt_trace *t)
     return 6;
 }
 
-static void put_time(nt_buf *b, const show_state *o, const nt_packet *pkt)
+static void put_time(nt_buf *b, show_state *o, const nt_packet *pkt)
 {
     const nt_frame *f = pkt->frame;
     const nt_pkt_ana *a = &pkt->ana;
     switch (o->tfmt) {
     case T_REL: nt_buf_secs(b, a->rel_ns, o->digits); break;
-    case T_AD: nt_buf_datetime(b, f->ts, o->digits, false); break;
-    case T_UD: nt_buf_datetime(b, f->ts, o->digits, true); break;
+    case T_AD: nt_buf_datetime_cached(b, &o->tc, f->ts, o->digits, false); break;
+    case T_UD: nt_buf_datetime_cached(b, &o->tc, f->ts, o->digits, true); break;
     case T_A:
     case T_U: {
         size_t at = b->len;
-        nt_buf_datetime(b, f->ts, o->digits, o->tfmt == T_U);
+        nt_buf_datetime_cached(b, &o->tc, f->ts, o->digits, o->tfmt == T_U);
         /* drop the date: "YYYY-MM-DD " */
         memmove(b->p + at, b->p + at + 11, b->len - at - 11);
         b->len -= 11;
