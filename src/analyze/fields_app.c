@@ -1,6 +1,8 @@
-/* fields_app.c - display-filter fields of the application messages a
- * frame carries (pkt->app, filled by the session): TLS, x509, HTTP. Names
- * and types are Wireshark 4.0's. */
+/* fields_app.c - the registry's rows for the application messages the
+ * session decodes into pkt->app (TLS and its certificates, DNS, HTTP), and
+ * nt_app_msgs(), which hands the message rows of proto/'s tables their
+ * messages. They are analyze/'s rows because pkt->app is the session's.
+ * Names and types are Wireshark 4.0's. */
 #include "nettracer/registry.h"
 
 #include "nettracer/app.h"

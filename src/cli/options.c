@@ -69,7 +69,8 @@ int nt_opts_parse(const char *cmd, int argc, char **argv, const nt_opt_group *g,
             if (optopt >= OPT_BASE) return nt_usage_error(cmd, "option --%s needs a value", e[optopt - OPT_BASE].row->name);
             return nt_usage_error(cmd, "option -%c needs a value", optopt);
         }
-        if (!hit) return nt_usage_error(cmd, "unknown option '%s' (see 'nettracer %s --help')", argv[optind - 1], cmd);
+        if (!hit || !hit->row->set) /* a help-only row hides nothing: not an option */
+            return nt_usage_error(cmd, "unknown option '%s' (see 'nettracer %s --help')", argv[optind - 1], cmd);
         int rc = hit->row->set(hit->row, hit->target, cmd, hit->row->arg ? optarg : NULL);
         if (rc) return rc;
     }
