@@ -8,6 +8,7 @@
 #ifndef NETTRACER_CONVS_H
 #define NETTRACER_CONVS_H
 
+#include "nettracer/hash.h"
 #include "nettracer/packet.h"
 
 typedef enum nt_conv_type {
@@ -46,8 +47,7 @@ typedef struct nt_conv_table {
     nt_conv_type type;
     nt_conv *c;                     /* in order of first appearance until sorted */
     size_t n, cap;
-    uint32_t *slot;                 /* open addressing: index + 1, 0 empty */
-    size_t nslot;                   /* a power of two, at least twice n */
+    nt_hmap index;                  /* the key of each row -> its position in c */
 } nt_conv_table;
 
 void nt_conv_table_init(nt_conv_table *t, nt_conv_type type);

@@ -171,5 +171,14 @@ static inline int64_t nt_time_diff_ns(nt_time a, nt_time b)
 void nt_buf_secs(nt_buf *b, int64_t ns, int digits);
 /* "2013-12-26 13:03:51.654321" in local time (utc=false) or UTC. */
 void nt_buf_datetime(nt_buf *b, nt_time t, int digits, bool utc);
+/* The same for a caller printing many times in a row (a packet list): the
+ * cache, zeroed first, keeps the last second's text, since localtime_r is
+ * slow and consecutive packets share the second. */
+typedef struct nt_time_cache {
+    bool valid, utc;
+    int64_t sec;
+    char txt[32];
+} nt_time_cache;
+void nt_buf_datetime_cached(nt_buf *b, nt_time_cache *c, nt_time t, int digits, bool utc);
 
 #endif

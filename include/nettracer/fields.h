@@ -1,8 +1,10 @@
 /* fields.h - the field registry: every display-filter field as one row
  * (name, type, description, accessor), as Wireshark declares its fields in
- * hf_register_info. The filter engine and `nettracer fields` read it. An
- * accessor writes each occurrence of its field in a packet (outer layers
- * first, then the packet an ICMP error quotes) and never allocates. */
+ * hf_register_info. The filter engine, the detail view and `nettracer
+ * fields` read it. Each layer contributes the rows of what it decodes, so
+ * that no accessor reads a layer above its own. An accessor writes each
+ * occurrence of its field in a packet (outer layers first, then the packet
+ * an ICMP error quotes) and never allocates. */
 #ifndef NETTRACER_FIELDS_H
 #define NETTRACER_FIELDS_H
 
@@ -41,42 +43,54 @@ typedef struct nt_fvalue {
 
 #define NT_FIELD_MAX_OCC 16
 
-/* A field of one decoded application message (proto/dns.h, sip.h, ...):
- * the same row, with an accessor that reads the message struct instead of
- * the packet. The registry wraps each table for every message a packet
- * carries, so a protocol's file need not know nt_packet. */
-typedef struct nt_msg_field {
-    const char *name;
-    nt_ftype type;
-    uint8_t size;
-    const char *desc;
-    int (*get)(const void *msg, nt_fvalue *out, int max);
-    bool (*value_of)(const char *name, uint64_t *v);
-} nt_msg_field;
-
+/* One row of the registry. A row reads either the dissected packet
+ * (pkt_get: headers, and the analysis the session adds) or one decoded
+ * application message of protocol msg_proto (get: the protocol's file in
+ * proto/ need not know nt_packet or the session that holds the messages). */
 typedef struct nt_field {
     const char *name;        /* "tcp.port" */
     nt_ftype type;
     uint8_t size;            /* integers: bytes on the wire, for messages and range checks */
     const char *desc;
-    /* writes up to max occurrences, returns how many */
-    int (*get)(const nt_packet *pkt, nt_fvalue *out, int max);
+    /* message rows: writes up to max occurrences, returns how many */
+    int (*get)(const void *msg, nt_fvalue *out, int max);
     /* value names a literal may use ("TCP" for ip.proto 6); NULL if none */
     bool (*value_of)(const char *name, uint64_t *v);
-    /* a row of a message table: read with msg->get on each message of
-     * protocol msg_proto the packet carries (get is NULL) */
-    const nt_msg_field *msg;
-    uint8_t msg_proto;
+    uint8_t msg_proto;       /* message rows: nt_proto of the message */
+    /* packet rows: writes up to max occurrences, returns how many */
+    int (*pkt_get)(const nt_packet *pkt, nt_fvalue *out, int max);
 } nt_field;
 
+/* the rows of a protocol's application messages (sip.h, stun.h, ...) */
+typedef nt_field nt_msg_field;
+
+/* Rows one layer contributes: header rows (proto/), analysis and
+ * application rows (analyze/), each protocol's message rows (proto/). */
+typedef struct nt_field_table {
+    const nt_field *rows;
+    const size_t *n;
+} nt_field_table;
+
+/* The registry: every table in the order `nettracer fields` lists them,
+ * and how to find a packet's messages of one protocol (they are the
+ * session's, so the layer that owns them supplies this). Immutable: the
+ * one instance is a constant (analyze/registry.h). */
+typedef struct nt_field_registry {
+    const nt_field_table *tables;
+    size_t ntables;
+    int (*msgs)(const nt_packet *pkt, uint8_t proto, const void **out, int max);
+} nt_field_registry;
+
 /* The occurrences of a field in a packet (either kind of row). */
-int nt_field_get(const nt_field *f, const nt_packet *pkt, nt_fvalue *out, int max);
-
-
-const nt_field *nt_field_find(const char *name);
-size_t nt_field_count(void);
-const nt_field *nt_field_at(size_t i);
+int nt_field_get(const nt_field_registry *r, const nt_field *f, const nt_packet *pkt, nt_fvalue *out, int max);
+const nt_field *nt_field_find(const nt_field_registry *r, const char *name);
+size_t nt_field_count(const nt_field_registry *r);
+const nt_field *nt_field_at(const nt_field_registry *r, size_t i);
 /* Wireshark's name of a type: "Unsigned integer (2 bytes)". */
 const char *nt_ftype_name(nt_ftype t, uint8_t size, char *buf, size_t n);
+
+/* proto/'s rows: the headers nt_dissect() decodes */
+extern const nt_field nt_header_fields[];
+extern const size_t nt_header_nfields;
 
 #endif

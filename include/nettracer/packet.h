@@ -6,7 +6,7 @@
 #define NETTRACER_PACKET_H
 
 #include "nettracer/core.h"
-#include "nettracer/trace.h"
+#include "nettracer/frame.h"
 
 typedef enum nt_proto {
     NT_P_NONE = 0,
@@ -284,6 +284,26 @@ const nt_layer *nt_packet_top(const nt_packet *pkt);
 const char *nt_proto_name(nt_proto p);   /* "TCP", "IPv4", ... */
 const char *nt_ipproto_name(uint8_t p);  /* "TCP", "UDP", "ICMP", ... or NULL */
 const char *nt_ethertype_name(uint16_t t);
+
+/* The network and transport layers of a packet, as flows see them: the
+ * last IP header (a tunnel's inner one) whose fixed part was captured
+ * (IPv4: 20 bytes and not handed on to IPv6; IPv6: 40 bytes), and the
+ * first TCP and UDP layers, all on one side: the packet itself (outer) or
+ * the packet an ICMP error quotes. */
+typedef struct nt_outer {
+    uint8_t family;             /* 4 or 6 */
+    const nt_layer *ip;
+    const uint8_t *src, *dst;   /* 4 or 16 bytes */
+    uint8_t ttl;                /* TTL or hop limit */
+    const nt_layer *tcp_l, *udp_l;  /* NULL when absent */
+    const nt_tcp *tcp;
+    const nt_udp *udp;
+} nt_outer;
+
+/* The packet's own layers; false when it has no such IP header. */
+bool nt_packet_outer(const nt_packet *pkt, nt_outer *o);
+/* The layers of the packet an ICMP error quotes; false without one. */
+bool nt_packet_quoted(const nt_packet *pkt, nt_outer *o);
 
 /* Dissect from a given layer (used after IP reassembly). */
 void nt_dissect_ip_payload(nt_packet *pkt, uint8_t proto, const uint8_t *p, uint32_t caplen,

@@ -68,19 +68,11 @@ void nt_conns_add(nt_conns *cs, const nt_packet *pkt)
     const nt_pkt_ana *a = &pkt->ana;
     if (a->inner_tcp_valid) icmp_about(cs, pkt);
     if (!a->tcp_valid) return;
-    const nt_layer *tl = NULL, *nl = NULL;
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *l = &pkt->layers[i];
-        if (l->inner) break;
-        if (l->proto == NT_P_TCP) tl = l;
-        if ((l->proto == NT_P_IPV4 && l->len >= 20) || (l->proto == NT_P_IPV6 && l->len >= 40)) nl = l;
-    }
-    if (!tl || !nl) return;
-    const nt_tcp *t = &pkt->tcp[tl->idx];
-    uint8_t fam = nl->proto == NT_P_IPV4 ? 4 : 6;
-    const uint8_t *src = fam == 4 ? pkt->ip4[nl->idx].src : pkt->ip6[nl->idx].src;
-    const uint8_t *dst = fam == 4 ? pkt->ip4[nl->idx].dst : pkt->ip6[nl->idx].dst;
-    uint8_t ttl = fam == 4 ? pkt->ip4[nl->idx].ttl : pkt->ip6[nl->idx].hlim;
+    nt_outer o;
+    if (!nt_packet_outer(pkt, &o) || !o.tcp) return;
+    const nt_tcp *t = o.tcp;
+    uint8_t fam = o.family, ttl = o.ttl;
+    const uint8_t *src = o.src, *dst = o.dst;
     size_t alen = fam == 4 ? 4 : 16;
     const nt_frame *f = pkt->frame;
     bool syn = t->flags & NT_TCP_SYN, ack = t->flags & NT_TCP_ACK;

@@ -1,6 +1,6 @@
 /* convs.c - see convs.h. One table per conversation type: the rows in an
- * array in order of first appearance (tshark's order for ties) and an
- * open-addressing index of row numbers over them, kept at most half full.
+ * array in order of first appearance (tshark's order for ties) and a map
+ * (core/hash.c) from each row's key to its position.
  * Which headers count follows tshark 4.0's taps: a tap is queued only once
  * a dissector has decoded its header without an exception, and never for
  * the packet an ICMP error quotes. */
@@ -8,6 +8,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct conv_key {
+    uint32_t stream;
+    uint8_t alen;
+    uint8_t a[16], b[16];
+} conv_key;
 
 static const char *const type_names[NT_CONV_NTYPES] = {"eth", "ip", "ipv6", "tcp", "udp"};
 
@@ -27,100 +33,67 @@ void nt_conv_table_init(nt_conv_table *t, nt_conv_type type)
 {
     memset(t, 0, sizeof *t);
     t->type = type;
+    nt_hmap_init(&t->index, sizeof(conv_key));
 }
 
 void nt_conv_table_free(nt_conv_table *t)
 {
     free(t->c);
-    free(t->slot);
+    nt_hmap_free(&t->index);
     nt_conv_table_init(t, t->type);
 }
 
 static bool keyed_by_stream(nt_conv_type t) { return t == NT_CONV_TCP || t == NT_CONV_UDP; }
 
-static uint32_t mix32(uint32_t h)
+/* A stream number, or an address pair with the lower address first, so
+ * that both directions have one key. */
+static conv_key key_of(const nt_conv_table *t, uint8_t alen, const uint8_t *a, const uint8_t *b, uint32_t stream)
 {
-    h ^= h >> 16;
-    h *= 0x7feb352dU;
-    h ^= h >> 15;
-    h *= 0x846ca68bU;
-    h ^= h >> 16;
-    return h;
-}
-
-/* The same for both directions: the lower address first. */
-static uint32_t hash_pair(uint8_t alen, const uint8_t *a, const uint8_t *b)
-{
+    conv_key k;
+    memset(&k, 0, sizeof k);
+    if (keyed_by_stream(t->type)) {
+        k.stream = stream;
+        return k;
+    }
     if (memcmp(a, b, alen) > 0) {
         const uint8_t *x = a;
         a = b;
         b = x;
     }
-    uint32_t h = 2166136261U; /* FNV-1a */
-    for (uint8_t i = 0; i < alen; i++) h = (h ^ a[i]) * 16777619U;
-    for (uint8_t i = 0; i < alen; i++) h = (h ^ b[i]) * 16777619U;
-    return mix32(h ^ alen);
-}
-
-static uint32_t hash_of(const nt_conv_table *t, const nt_conv_pkt *p)
-{
-    return keyed_by_stream(t->type) ? mix32(p->stream) : hash_pair(p->alen, p->src, p->dst);
-}
-
-static bool same(const nt_conv_table *t, const nt_conv *c, const nt_conv_pkt *p)
-{
-    if (keyed_by_stream(t->type)) return c->stream == p->stream;
-    if (c->alen != p->alen) return false;
-    return (!memcmp(c->addr_a, p->src, p->alen) && !memcmp(c->addr_b, p->dst, p->alen)) ||
-           (!memcmp(c->addr_a, p->dst, p->alen) && !memcmp(c->addr_b, p->src, p->alen));
-}
-
-static uint32_t *probe(const nt_conv_table *t, const nt_conv_pkt *p)
-{
-    size_t mask = t->nslot - 1;
-    for (size_t i = hash_of(t, p) & mask;; i = (i + 1) & mask) {
-        uint32_t *s = &t->slot[i];
-        if (!*s || same(t, &t->c[*s - 1], p)) return s;
-    }
+    k.alen = alen;
+    memcpy(k.a, a, alen);
+    memcpy(k.b, b, alen);
+    return k;
 }
 
 nt_conv *nt_conv_table_find(const nt_conv_table *t, const nt_conv_pkt *p)
 {
-    if (!t->n) return NULL;
-    uint32_t *s = probe(t, p);
-    return *s ? &t->c[*s - 1] : NULL;
+    if (p->alen > 16) return NULL;
+    conv_key k = key_of(t, p->alen, p->src, p->dst, p->stream);
+    uint32_t *at = nt_hmap_find(&t->index, &k);
+    return at ? &t->c[*at] : NULL;
 }
 
-/* the row's own key, to re-index it */
-static nt_conv_pkt key_of(const nt_conv *c)
+static void reindex(nt_conv_table *t)
 {
-    nt_conv_pkt p = {.alen = c->alen, .src = c->addr_a, .dst = c->addr_b, .stream = c->stream};
-    return p;
-}
-
-static void reindex(nt_conv_table *t, size_t nslot)
-{
-    uint32_t *s = calloc(nslot, sizeof *s);
-    if (!s) abort();
-    free(t->slot);
-    t->slot = s;
-    t->nslot = nslot;
+    nt_hmap_clear(&t->index);
     for (size_t i = 0; i < t->n; i++) {
-        nt_conv_pkt k = key_of(&t->c[i]);
-        *probe(t, &k) = (uint32_t)(i + 1);
+        const nt_conv *c = &t->c[i];
+        conv_key k = key_of(t, c->alen, c->addr_a, c->addr_b, c->stream);
+        bool added;
+        nt_hmap_put(&t->index, &k, (uint32_t)i, &added);
     }
 }
 
 nt_conv *nt_conv_table_add(nt_conv_table *t, const nt_conv_pkt *p)
 {
     if (p->alen > 16) return NULL;
-    nt_conv *c = NULL;
-    if (t->n) {
-        uint32_t *s = probe(t, p);
-        if (*s) c = &t->c[*s - 1];
-    }
-    if (!c) {
-        if (t->n >= UINT32_MAX - 1) return NULL;
+    conv_key k = key_of(t, p->alen, p->src, p->dst, p->stream);
+    bool added;
+    if (t->n >= UINT32_MAX - 1 && !nt_hmap_find(&t->index, &k)) return NULL;
+    uint32_t at = *nt_hmap_put(&t->index, &k, (uint32_t)t->n, &added);
+    nt_conv *c = added ? NULL : &t->c[at];
+    if (added) {
         if (t->n == t->cap) {
             size_t cap = t->cap ? t->cap * 2 : 64;
             nt_conv *nc = realloc(t->c, cap * sizeof *nc);
@@ -128,7 +101,6 @@ nt_conv *nt_conv_table_add(nt_conv_table *t, const nt_conv_pkt *p)
             t->c = nc;
             t->cap = cap;
         }
-        if ((t->n + 1) * 2 > t->nslot) reindex(t, t->nslot ? t->nslot * 2 : 128);
         c = &t->c[t->n];
         memset(c, 0, sizeof *c);
         c->alen = p->alen;
@@ -140,7 +112,6 @@ nt_conv *nt_conv_table_add(nt_conv_table *t, const nt_conv_pkt *p)
         c->seq = (uint32_t)t->n;
         c->start_ns = c->stop_ns = p->rel_ns;
         t->n++;
-        *probe(t, p) = (uint32_t)t->n;
     }
     /* Wireshark's test: exactly A to B, else B to A (so a packet from an
      * address to itself counts as A to B in an address-pair table) */
@@ -169,7 +140,7 @@ void nt_conv_table_sort(nt_conv_table *t)
 {
     if (t->n < 2) return;
     qsort(t->c, t->n, sizeof *t->c, by_packets);
-    reindex(t, t->nslot);
+    reindex(t);
 }
 
 /* nstime_to_sec() of Wireshark: seconds and nanoseconds, both truncated
@@ -207,8 +178,6 @@ static void count(nt_convs *cs, nt_conv_type type, nt_conv_pkt *p)
 void nt_convs_add(nt_convs *cs, const nt_packet *pkt)
 {
     nt_conv_pkt p = {.bytes = pkt->frame->len, .rel_ns = pkt->ana.rel_ns};
-    const uint8_t *nsrc = NULL, *ndst = NULL; /* the last IP header's addresses */
-    uint8_t nlen = 0;
     for (int i = 0; i < pkt->nlayers; i++) {
         const nt_layer *l = &pkt->layers[i];
         if (l->inner) break; /* an ICMP error's quoted packet: not tapped */
@@ -222,7 +191,6 @@ void nt_convs_add(nt_convs *cs, const nt_packet *pkt)
         case NT_P_IPV4: {
             const nt_ipv4 *ip = &pkt->ip4[l->idx];
             if (ip->v6 || l->len < 20) break; /* a version-6 header is the next layer */
-            nsrc = ip->src, ndst = ip->dst, nlen = 4;
             /* opts is set once the whole header, options included, was
              * read and its lengths found sane: where tshark taps */
             if (!ip->opts) break;
@@ -233,9 +201,7 @@ void nt_convs_add(nt_convs *cs, const nt_packet *pkt)
         }
         case NT_P_IPV6: {
             const nt_ipv6 *ip = &pkt->ip6[l->idx];
-            if (l->len < 40) break;
-            nsrc = ip->src, ndst = ip->dst, nlen = 16;
-            if (ip->version != 6 || ip->ext_fail) break;
+            if (l->len < 40 || ip->version != 6 || ip->ext_fail) break;
             /* tshark taps IPv6 once the extension headers lead to the upper
              * layer: a fragment only in the frame that completes it */
             if (ip->frag && (ip->mf || ip->frag_off) && !pkt->ana.reassembled) break;
@@ -244,24 +210,23 @@ void nt_convs_add(nt_convs *cs, const nt_packet *pkt)
             count(cs, NT_CONV_IPV6, &p);
             break;
         }
-        case NT_P_TCP: {
-            const nt_tcp *t = &pkt->tcp[l->idx];
-            /* the whole header, options included, must have been captured */
-            if (!pkt->ana.tcp_valid || !nlen || l->len < 20 || t->bad_hlen || t->opts_cut) break;
-            p.alen = nlen, p.src = nsrc, p.dst = ndst;
-            p.sport = t->sport, p.dport = t->dport, p.stream = pkt->ana.tcp_stream;
-            count(cs, NT_CONV_TCP, &p);
-            break;
-        }
-        case NT_P_UDP: {
-            const nt_udp *u = &pkt->udp[l->idx];
-            if (!pkt->ana.udp_valid || !nlen || l->len < 8 || u->bad_len == 1) break;
-            p.alen = nlen, p.src = nsrc, p.dst = ndst;
-            p.sport = u->sport, p.dport = u->dport, p.stream = pkt->ana.udp_stream;
-            count(cs, NT_CONV_UDP, &p);
-            break;
-        }
         default: break;
         }
+    }
+    /* TCP and UDP rows: the ports with the addresses of the IP header
+     * carrying them (a tunnel's inner one) */
+    nt_outer o;
+    if (!nt_packet_outer(pkt, &o)) return;
+    p.alen = o.family == 4 ? 4 : 16, p.src = o.src, p.dst = o.dst;
+    const nt_tcp *t = o.tcp;
+    /* the whole header, options included, must have been captured */
+    if (t && pkt->ana.tcp_valid && o.tcp_l->len >= 20 && !t->bad_hlen && !t->opts_cut) {
+        p.sport = t->sport, p.dport = t->dport, p.stream = pkt->ana.tcp_stream;
+        count(cs, NT_CONV_TCP, &p);
+    }
+    const nt_udp *u = o.udp;
+    if (u && pkt->ana.udp_valid && o.udp_l->len >= 8 && u->bad_len != 1) {
+        p.sport = u->sport, p.dport = u->dport, p.stream = pkt->ana.udp_stream;
+        count(cs, NT_CONV_UDP, &p);
     }
 }

@@ -2,8 +2,9 @@
  * a text emitter indents them under a title line per layer, a JSON emitter
  * writes them as an object per layer keyed by Wireshark's field names. */
 #include "nettracer/detail.h"
+#include "nettracer/trace.h"
 #include "nettracer/columns.h"
-#include "nettracer/fields.h"
+#include "nettracer/registry.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -603,16 +604,16 @@ static void app_layers(emitter *e, const nt_packet *pkt)
     nt_buf_init(&raw);
     nt_buf_init(&shown);
     for (size_t p = 0; p < sizeof protos / sizeof protos[0]; p++) {
-        const nt_field *pf = nt_field_find(protos[p]);
-        if (!pf || nt_field_get(pf, pkt, v, 1) <= 0) continue;
+        const nt_field *pf = nt_field_find(&nt_registry, protos[p]);
+        if (!pf || nt_field_get(&nt_registry, pf, pkt, v, 1) <= 0) continue;
         e->begin(e, protos[p], pf->desc ? pf->desc : protos[p]);
         size_t pl = strlen(protos[p]);
-        for (size_t i = 0, nf = nt_field_count(); i < nf; i++) {
-            const nt_field *g = nt_field_at(i);
+        for (size_t i = 0, nf = nt_field_count(&nt_registry); i < nf; i++) {
+            const nt_field *g = nt_field_at(&nt_registry, i);
             bool mine = !strncmp(g->name, protos[p], pl) && g->name[pl] == '.';
             if (p == 0 && !strncmp(g->name, "x509", 4)) mine = true; /* certificates belong to TLS */
             if (!mine || g->type == NT_FT_PROTOCOL) continue;
-            int n = nt_field_get(g, pkt, v, MAXV);
+            int n = nt_field_get(&nt_registry, g, pkt, v, MAXV);
             if (n <= 0) continue;
             int hex = bsearch(&g->name, hex_fields, sizeof hex_fields / sizeof hex_fields[0], sizeof hex_fields[0],
                               cmp_name) ? 2 * (g->size ? g->size : 2) : 0;

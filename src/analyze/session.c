@@ -6,6 +6,7 @@
  * Memory grows with the number of flows, not with the number of packets;
  * pending fragments are bounded. */
 #include "nettracer/session.h"
+#include "nettracer/hash.h"
 #include "app_int.h"
 #include "tcp_analysis.h"
 
@@ -30,8 +31,6 @@ typedef struct tcp_dir {
 } tcp_dir;
 
 typedef struct flow {
-    flow_key key;
-    bool used;
     uint32_t stream;
     tcp_dir dir[2];  /* [0]: a -> b */
     nt_time syn_time;    /* the most recent SYN, for the initial RTT */
@@ -40,35 +39,13 @@ typedef struct flow {
     nt_app_flow *app;    /* application protocol state, NULL until payload */
 } flow;
 
+/* flows in order of first appearance, found through a map of their keys */
 typedef struct flow_table {
-    flow *slots;
+    flow *flows;
     size_t cap, n;
+    nt_hmap index;           /* flow_key -> position in flows */
     uint32_t next_stream;
 } flow_table;
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
-}
-
-static void ft_grow(flow_table *t)
-{
-    size_t ncap = t->cap ? t->cap * 2 : 1024;
-    flow *ns = calloc(ncap, sizeof *ns);
-    if (!ns) abort();
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->slots[i].used) continue;
-        size_t j = hash_bytes(&t->slots[i].key, sizeof(flow_key)) & (ncap - 1);
-        while (ns[j].used) j = (j + 1) & (ncap - 1);
-        ns[j] = t->slots[i];
-    }
-    free(t->slots);
-    t->slots = ns;
-    t->cap = ncap;
-}
 
 /* Finds or creates the flow; *dir is 0 when src is the key's a side. */
 static flow *ft_get(flow_table *t, uint8_t family, uint8_t proto, const uint8_t *src, const uint8_t *dst,
@@ -86,16 +63,18 @@ static flow *ft_get(flow_table *t, uint8_t family, uint8_t proto, const uint8_t 
     k.pa = src_first ? sp : dp;
     k.pb = src_first ? dp : sp;
     *dir = src_first ? 0 : 1;
-    if (t->n * 2 >= t->cap) ft_grow(t);
-    size_t j = hash_bytes(&k, sizeof k) & (t->cap - 1);
-    while (t->slots[j].used) {
-        if (memcmp(&t->slots[j].key, &k, sizeof k) == 0) return &t->slots[j];
-        j = (j + 1) & (t->cap - 1);
+    bool added;
+    uint32_t *at = nt_hmap_put(&t->index, &k, (uint32_t)t->n, &added);
+    if (!added) return &t->flows[*at];
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        flow *nf = realloc(t->flows, cap * sizeof *nf);
+        if (!nf) abort();
+        t->flows = nf;
+        t->cap = cap;
     }
-    flow *f = &t->slots[j];
+    flow *f = &t->flows[t->n];
     memset(f, 0, sizeof *f);
-    f->used = true;
-    f->key = k;
     f->dir[0].ws_opt = f->dir[1].ws_opt = -1;
     f->dir[0].scale = f->dir[1].scale = -1;
     f->stream = t->next_stream++; /* numbered in order of first appearance */
@@ -152,18 +131,20 @@ nt_session *nt_session_new(void)
     s->out = malloc(REASM_MAX_LEN + 64);
     if (!s->out) abort();
     nt_app_init(&s->app);
+    nt_hmap_init(&s->tcp.index, sizeof(flow_key));
+    nt_hmap_init(&s->udp.index, sizeof(flow_key));
     return s;
 }
 
 void nt_session_free(nt_session *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->tcp.cap; i++)
-        if (s->tcp.slots[i].used) reset_dirs(&s->tcp.slots[i]);
-    for (size_t i = 0; i < s->udp.cap; i++)
-        if (s->udp.slots[i].used) nt_app_flow_free(s->udp.slots[i].app);
-    free(s->tcp.slots);
-    free(s->udp.slots);
+    for (size_t i = 0; i < s->tcp.n; i++) reset_dirs(&s->tcp.flows[i]);
+    for (size_t i = 0; i < s->udp.n; i++) nt_app_flow_free(s->udp.flows[i].app);
+    free(s->tcp.flows);
+    free(s->udp.flows);
+    nt_hmap_free(&s->tcp.index);
+    nt_hmap_free(&s->udp.index);
     nt_app_fini(&s->app);
     for (int i = 0; i < REASM_MAX_PENDING; i++) free(s->pend[i].buf);
     free(s->out);
@@ -266,35 +247,6 @@ static void do_reassembly(nt_session *s, const nt_frame *f, nt_packet *pkt)
 
 /* ---- TCP and UDP ----------------------------------------------------- */
 
-/* The addresses of the network layer carrying a transport layer: the outer
- * packet's, or (inner) those of the packet an ICMP error quotes. */
-static bool net_addrs(const nt_packet *pkt, bool inner, const uint8_t **src, const uint8_t **dst, uint8_t *fam)
-{
-    const nt_layer *best = NULL;
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *l = &pkt->layers[i];
-        if ((bool)l->inner != inner) continue;
-        if ((l->proto == NT_P_IPV4 && l->len >= 20 && !pkt->ip4[l->idx].v6) || (l->proto == NT_P_IPV6 && l->len >= 40))
-            best = l;
-    }
-    if (!best) return false;
-    if (best->proto == NT_P_IPV4) {
-        if (best->len < 20) return false;
-        *src = pkt->ip4[best->idx].src, *dst = pkt->ip4[best->idx].dst, *fam = 4;
-    } else {
-        if (best->len < 40) return false;
-        *src = pkt->ip6[best->idx].src, *dst = pkt->ip6[best->idx].dst, *fam = 6;
-    }
-    return true;
-}
-
-static const nt_layer *transport(const nt_packet *pkt, nt_proto p, bool inner)
-{
-    for (int i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == p && (bool)pkt->layers[i].inner == inner) return &pkt->layers[i];
-    return NULL;
-}
-
 static void reset_dirs(flow *fl)
 {
     nt_tcp_seqinfo_free(&fl->dir[0].sq);
@@ -328,28 +280,27 @@ static flow *udp_flow(nt_session *s, uint8_t fam, const uint8_t *src, const uint
 static void quoted_stream(nt_session *s, flow_table *ft, nt_packet *pkt, nt_proto p, uint32_t min_len, bool *valid,
                           uint32_t *stream)
 {
-    const uint8_t *src, *dst;
-    uint8_t fam;
+    nt_outer q;
     int d;
-    const nt_layer *il = transport(pkt, p, true);
-    if (!il || il->len < min_len || !net_addrs(pkt, true, &src, &dst, &fam)) return;
-    uint16_t sp = p == NT_P_TCP ? pkt->tcp[il->idx].sport : pkt->udp[il->idx].sport;
-    uint16_t dp = p == NT_P_TCP ? pkt->tcp[il->idx].dport : pkt->udp[il->idx].dport;
-    flow *fl = p == NT_P_TCP ? ft_get(ft, fam, 6, src, dst, sp, dp, &d) : udp_flow(s, fam, src, dst, sp, dp, &d);
+    if (!nt_packet_quoted(pkt, &q)) return;
+    const nt_layer *il = p == NT_P_TCP ? q.tcp_l : q.udp_l;
+    if (!il || il->len < min_len) return;
+    uint16_t sp = p == NT_P_TCP ? q.tcp->sport : q.udp->sport;
+    uint16_t dp = p == NT_P_TCP ? q.tcp->dport : q.udp->dport;
+    flow *fl = p == NT_P_TCP ? ft_get(ft, q.family, 6, q.src, q.dst, sp, dp, &d)
+                             : udp_flow(s, q.family, q.src, q.dst, sp, dp, &d);
     *valid = true;
     *stream = fl->stream;
 }
 
 static void do_tcp(nt_session *s, nt_packet *pkt)
 {
-    const uint8_t *src, *dst;
-    uint8_t fam;
+    nt_outer o;
     int d;
     quoted_stream(s, &s->tcp, pkt, NT_P_TCP, 8, &pkt->ana.inner_tcp_valid, &pkt->ana.inner_tcp_stream);
-    const nt_layer *tl = transport(pkt, NT_P_TCP, false);
-    if (!tl || tl->len < 20 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
-    nt_tcp *t = &pkt->tcp[tl->idx];
-    flow *fl = ft_get(&s->tcp, fam, 6, src, dst, t->sport, t->dport, &d);
+    if (!nt_packet_outer(pkt, &o) || !o.tcp_l || o.tcp_l->len < 20) return;
+    nt_tcp *t = &pkt->tcp[o.tcp_l->idx];
+    flow *fl = ft_get(&s->tcp, o.family, 6, o.src, o.dst, t->sport, t->dport, &d);
     tcp_dir *fwd = &fl->dir[d], *rev = &fl->dir[!d];
     bool syn = t->flags & NT_TCP_SYN, ack = t->flags & NT_TCP_ACK;
     nt_pkt_ana *a = &pkt->ana;
@@ -440,21 +391,18 @@ static void do_tcp(nt_session *s, nt_packet *pkt)
 
 static void do_udp(nt_session *s, nt_packet *pkt)
 {
-    const uint8_t *src, *dst;
-    uint8_t fam;
+    nt_outer o;
     int d;
     quoted_stream(s, &s->udp, pkt, NT_P_UDP, 4, &pkt->ana.inner_udp_valid, &pkt->ana.inner_udp_stream);
-    const nt_layer *il = transport(pkt, NT_P_UDP, true);
-    if (il && il->len >= 8 && net_addrs(pkt, true, &src, &dst, &fam))
-        nt_app_udp_quoted(&s->app, pkt, il, &pkt->udp[il->idx], fam, src, dst);
-    const nt_layer *ul = transport(pkt, NT_P_UDP, false);
-    if (!ul || ul->len < 8 || !net_addrs(pkt, false, &src, &dst, &fam)) return;
-    const nt_udp *u = &pkt->udp[ul->idx];
+    if (nt_packet_quoted(pkt, &o) && o.udp_l && o.udp_l->len >= 8)
+        nt_app_udp_quoted(&s->app, pkt, o.udp_l, o.udp, o.family, o.src, o.dst);
+    if (!nt_packet_outer(pkt, &o) || !o.udp_l || o.udp_l->len < 8) return;
+    const nt_udp *u = o.udp;
     if (u->bad_len == 1) return; /* Wireshark stops before the conversation */
-    flow *fl = udp_flow(s, fam, src, dst, u->sport, u->dport, &d);
+    flow *fl = udp_flow(s, o.family, o.src, o.dst, u->sport, u->dport, &d);
     pkt->ana.udp_valid = true;
     pkt->ana.udp_stream = fl->stream;
-    nt_app_udp(&s->app, &fl->app, d, pkt, u, fam, src, dst);
+    nt_app_udp(&s->app, &fl->app, d, pkt, u, o.family, o.src, o.dst);
 }
 
 /* ---- ICMP echo ------------------------------------------------------- */

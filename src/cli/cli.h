@@ -1,6 +1,6 @@
 /* cli.h - what the subcommands share: the command table entry, usage
- * errors (one line, exit status 2) and the options every trace command
- * takes. Only argument handling and output live in cli/. */
+ * errors (one line, exit status 2) and number and range parsing. Only
+ * argument handling and output live in cli/. */
 #ifndef NT_CLI_H
 #define NT_CLI_H
 
@@ -10,11 +10,14 @@
 #define NT_EXIT_PROBLEM 1
 #define NT_EXIT_USAGE 2
 
+typedef struct nt_cmd_help nt_cmd_help; /* options.h */
+
 typedef struct nt_command {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
-    const char *help;   /* full --help text */
+    const char *help;   /* full --help text, or NULL: */
+    const nt_cmd_help *opts_help; /* printed from the command's option tables */
 } nt_command;
 
 extern const char *nt_prog;
@@ -28,17 +31,17 @@ const nt_command *nt_find_command(const char *name);
 void nt_print_help(const nt_command *c, FILE *out);
 
 int cmd_show(int argc, char **argv);
-extern const char nt_show_help[];
+extern const nt_cmd_help nt_show_help;
 int cmd_conns(int argc, char **argv);
-extern const char nt_conns_help[];
+extern const nt_cmd_help nt_conns_help;
 int cmd_convs(int argc, char **argv);
 int cmd_voip(int argc, char **argv);
-extern const char nt_voip_help[];
-extern const char nt_convs_help[];
+extern const nt_cmd_help nt_voip_help;
+extern const nt_cmd_help nt_convs_help;
 int cmd_markers(int argc, char **argv);
-extern const char nt_markers_help[];
+extern const nt_cmd_help nt_markers_help;
 int cmd_diagnose(int argc, char **argv);
-extern const char nt_diagnose_help[];
+extern const nt_cmd_help nt_diagnose_help;
 int cmd_stun(int argc, char **argv);
 extern const char nt_stun_help[];
 int cmd_ews(int argc, char **argv);
@@ -48,7 +51,7 @@ extern const char nt_capture_help[];
 int cmd_mark(int argc, char **argv);
 extern const char nt_mark_help[];
 int cmd_fields(int argc, char **argv);
-extern const char nt_fields_help[];
+extern const nt_cmd_help nt_fields_help;
 
 int cmd_check(int argc, char **argv);
 extern const char nt_check_help[];

@@ -2,7 +2,7 @@
  * for one (capture filter, snap length, chained files or a ring buffer,
  * ping markers commented in the file), then what was captured and lost. */
 #include "cli.h"
-#include "readloop.h"
+#include "traceopts.h"
 
 #include "nettracer/capture.h"
 #include "nettracer/markers.h"

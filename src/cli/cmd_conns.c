@@ -2,32 +2,36 @@
  * outcome, one line each (or one JSON object each). */
 #include "cli.h"
 #include "nettracer/conns.h"
-#include "readloop.h"
+#include "traceopts.h"
 
-#include <getopt.h>
 #include <string.h>
 
-const char nt_conns_help[] =
-    "usage: nettracer conns [OPTIONS] TRACE\n"
-    "\n"
-    "Every TCP connection attempt, one line each: client and server, the first\n"
-    "SYN, how many SYNs and the intervals between them, and the outcome:\n"
-    "  established  handshake completed (with its round-trip time), then closed\n"
-    "               by FIN (who first), reset (by whom), or still open\n"
-    "  refused      a reset answered the SYN (its sender's TTL is shown: a\n"
-    "               firewall's reset often has another TTL than the host's)\n"
-    "  unanswered   no SYN-ACK at all: dropped on the way or host down\n"
-    "  half-open    SYN-ACK seen (perhaps retransmitted), the client's ACK never\n"
-    "  pre-existing running when the capture began\n"
-    "Packets and payload bytes each way, and Zeek's conn_state and history.\n"
-    "\n"
-    "Options:\n"
-    "  -Y FILTER           only connections with a packet matching the filter\n"
-    "                      (e.g. 'ip.addr==10.0.0.1'); counts then cover those packets\n"
-    "  --range A-B, --between-markers S,E   only those frames\n"
-    "  --json              one JSON object per connection (docs/json.md)\n"
-    "\n"
-    "Exit status: 0 ok; 1 the file was cut short; 2 bad input.\n";
+static const nt_opt conns_opts[] = {
+    {NULL, 'Y', "FILTER",
+     "only connections with a packet matching the filter\n"
+     "(e.g. 'ip.addr==10.0.0.1'); counts then cover those packets",
+     NULL, NULL},
+    {"json", 0, NULL, "one JSON object per connection (docs/json.md)", NULL, NULL},
+};
+
+const nt_cmd_help nt_conns_help = {
+    .intro = "usage: nettracer conns [OPTIONS] TRACE\n"
+             "\n"
+             "Every TCP connection attempt, one line each: client and server, the first\n"
+             "SYN, how many SYNs and the intervals between them, and the outcome:\n"
+             "  established  handshake completed (with its round-trip time), then closed\n"
+             "               by FIN (who first), reset (by whom), or still open\n"
+             "  refused      a reset answered the SYN (its sender's TTL is shown: a\n"
+             "               firewall's reset often has another TTL than the host's)\n"
+             "  unanswered   no SYN-ACK at all: dropped on the way or host down\n"
+             "  half-open    SYN-ACK seen (perhaps retransmitted), the client's ACK never\n"
+             "  pre-existing running when the capture began\n"
+             "Packets and payload bytes each way, and Zeek's conn_state and history.\n"
+             "\n",
+    NT_HELP_OWN(conns_opts),
+    .trace = true,
+    .tail = "Exit status: 0 ok; 1 the file was cut short; 2 bad input.\n",
+};
 
 static bool add(void *user, const nt_packet *pkt, const nt_trace *t)
 {
@@ -212,14 +216,14 @@ static void json_line(nt_buf *b, const nt_conn *c)
 
 int cmd_conns(int argc, char **argv)
 {
-    nt_read_opts o;
-    nt_read_opts_init(&o);
-    int next, rc0 = nt_read_args("conns", argc, argv, &o, &next);
+    nt_trace_args o;
+    nt_trace_args_init(&o);
+    int next, rc0 = nt_trace_parse("conns", argc, argv, &o, conns_opts, NT_NOPTS(conns_opts), NULL, &next);
+    if (!rc0) rc0 = nt_trace_one("conns", &o, argc, argv, next);
     if (rc0) return rc0;
-    if (next < argc) return nt_usage_error("conns", "one trace at a time (unexpected '%s')", argv[next]);
     nt_conns cs;
     nt_conns_init(&cs);
-    int rc = nt_read_trace("conns", &o, add, &cs);
+    int rc = nt_trace_run("conns", &o, add, &cs);
     if (rc == NT_EXIT_USAGE) {
         nt_conns_free(&cs);
         return rc;

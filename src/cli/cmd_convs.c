@@ -4,37 +4,39 @@
  * per conversation. */
 #include "cli.h"
 #include "nettracer/convs.h"
-#include "readloop.h"
+#include "traceopts.h"
 
-#include <getopt.h>
 #include <string.h>
 
-const char nt_convs_help[] =
-    "usage: nettracer convs [OPTIONS] TRACE [eth|ip|ipv6|tcp|udp]...\n"
-    "\n"
-    "Conversation statistics, as Wireshark's Statistics > Conversations and\n"
-    "'tshark -q -z conv,TYPE' count them. TYPE (default tcp; several may be given):\n"
-    "  eth   Ethernet MAC address pairs\n"
-    "  ip    IPv4 address pairs (IPv6 is 'ipv6', as in tshark)\n"
-    "  ipv6  IPv6 address pairs\n"
-    "  tcp   TCP streams (tcp.stream: a reused port pair is a new conversation)\n"
-    "  udp   UDP streams (udp.stream)\n"
-    "For each: Address A, Port A, Address B, Port B (tcp/udp), Packets, Bytes,\n"
-    "Packets and Bytes A->B and B->A, Rel Start, Duration, Bits/s A->B and B->A.\n"
-    "A is the source of the conversation's first packet; bytes are whole frame\n"
-    "lengths; Rel Start is seconds from the capture's first frame; bits/s is N/A\n"
-    "when the duration is 5 ms or less (as in Wireshark). Only outer headers\n"
-    "count, not the packet an ICMP error quotes. Most packets first.\n"
-    "\n"
-    "Options:\n"
-    "  -r FILE             the capture to read (or give it as the first argument)\n"
-    "  -Y FILTER           count only the packets matching a display filter\n"
-    "  -c N                stop after N counted packets\n"
-    "  --range A-B, --between-markers S,E   only those frames\n"
-    "  --json              one JSON object per conversation (docs/json.md, docs/convs.md)\n"
-    "\n"
-    "Exit status: 0 ok; 1 the file was cut short (what was read is counted);\n"
-    "2 bad arguments or a file that cannot be read.\n";
+static const nt_opt convs_opts[] = {
+    {NULL, 'r', "FILE", "the capture to read (or give it as the first argument)", NULL, NULL},
+    {NULL, 'Y', "FILTER", "count only the packets matching a display filter", NULL, NULL},
+    {NULL, 'c', "N", "stop after N counted packets", NULL, NULL},
+    {"json", 0, NULL, "one JSON object per conversation (docs/json.md, docs/convs.md)", NULL, NULL},
+};
+
+const nt_cmd_help nt_convs_help = {
+    .intro = "usage: nettracer convs [OPTIONS] TRACE [eth|ip|ipv6|tcp|udp]...\n"
+             "\n"
+             "Conversation statistics, as Wireshark's Statistics > Conversations and\n"
+             "'tshark -q -z conv,TYPE' count them. TYPE (default tcp; several may be given):\n"
+             "  eth   Ethernet MAC address pairs\n"
+             "  ip    IPv4 address pairs (IPv6 is 'ipv6', as in tshark)\n"
+             "  ipv6  IPv6 address pairs\n"
+             "  tcp   TCP streams (tcp.stream: a reused port pair is a new conversation)\n"
+             "  udp   UDP streams (udp.stream)\n"
+             "For each: Address A, Port A, Address B, Port B (tcp/udp), Packets, Bytes,\n"
+             "Packets and Bytes A->B and B->A, Rel Start, Duration, Bits/s A->B and B->A.\n"
+             "A is the source of the conversation's first packet; bytes are whole frame\n"
+             "lengths; Rel Start is seconds from the capture's first frame; bits/s is N/A\n"
+             "when the duration is 5 ms or less (as in Wireshark). Only outer headers\n"
+             "count, not the packet an ICMP error quotes. Most packets first.\n"
+             "\n",
+    NT_HELP_OWN(convs_opts),
+    .trace = true,
+    .tail = "Exit status: 0 ok; 1 the file was cut short (what was read is counted);\n"
+            "2 bad arguments or a file that cannot be read.\n",
+};
 
 typedef struct convs_state {
     nt_convs cs;
@@ -193,19 +195,20 @@ static void text_table(nt_buf *b, nt_conv_type type, const nt_conv_table *t, int
 
 int cmd_convs(int argc, char **argv)
 {
-    nt_read_opts o;
-    nt_read_opts_init(&o);
-    int next, rc0 = nt_read_args("convs", argc, argv, &o, &next);
+    nt_trace_args o;
+    nt_trace_args_init(&o);
+    int next, rc0 = nt_trace_parse("convs", argc, argv, &o, convs_opts, NT_NOPTS(convs_opts), NULL, &next);
     if (rc0) return rc0;
-    optind = next;
+    if (next < argc && !o.p.file) o.p.file = argv[next++];
+    if (!o.p.file) return nt_usage_error("convs", "no trace given (see 'nettracer convs --help')");
     nt_conv_type order[NT_CONV_NTYPES];
     int ntypes = 0;
     unsigned mask = 0;
-    for (; optind < argc; optind++) {
+    for (; next < argc; next++) {
         nt_conv_type ty;
-        if (!nt_conv_type_parse(argv[optind], &ty))
+        if (!nt_conv_type_parse(argv[next], &ty))
             return nt_usage_error("convs", "unknown conversation type '%s' (use eth, ip, ipv6, tcp or udp)",
-                                  argv[optind]);
+                                  argv[next]);
         if (mask & (1u << ty)) continue;
         mask |= 1u << ty;
         order[ntypes++] = ty;
@@ -217,7 +220,7 @@ int cmd_convs(int argc, char **argv)
 
     convs_state s = {.digits = -1};
     nt_convs_init(&s.cs, mask);
-    int rc = nt_read_trace("convs", &o, add, &s);
+    int rc = nt_trace_run("convs", &o, add, &s);
     /* a file that could not be read, or a bad filter; a file damaged
      * further on shows what was counted before the damage, as tshark */
     if (rc == NT_EXIT_USAGE && !s.seen) {

@@ -4,67 +4,10 @@
  * findings worst first, as text or one JSON object per finding. */
 #include "cli.h"
 #include "nettracer/diagnose.h"
-#include "readloop.h"
+#include "traceopts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char nt_diagnose_help[] =
-    "usage: nettracer diagnose [OPTIONS] TRACE...\n"
-    "\n"
-    "Reads each trace like an expert and says what went wrong, worst first:\n"
-    "each finding has a code, a severity (error, warning, notice), the flow,\n"
-    "the evidence frames, measured values, a sentence and the next step.\n"
-    "docs/findings.md lists every code. If the trace holds ping markers\n"
-    "(22-byte then 33-byte ICMP echoes), only the frames between them are\n"
-    "diagnosed, and the header says so.\n"
-    "\n"
-    "Options:\n"
-    "  --all               diagnose the whole trace even when it has ping markers\n"
-    "  --between-markers S,E  marker payload sizes (default 22,33)\n"
-    "  --range A-B         only frames A to B\n"
-    "  -Y FILTER           only packets matching a display filter\n"
-    "  --json              one JSON object per finding: file, code, severity, frames,\n"
-    "                      flow, values, text, advice (docs/findings.md)\n"
-    "  --max-per-code N    text: print at most N findings of each code, then count\n"
-    "                      the rest (default 5; 0 prints all; --json prints all)\n"
-    "\n"
-    "Thresholds (defaults in brackets):\n"
-    "  --retrans-rate PCT  retransmitted share of a sender's data segments [1]\n"
-    "  --retrans-min N     and at least N retransmissions [3]\n"
-    "  --no-response S     request ACKed but unanswered for S seconds [3]\n"
-    "  --idle-gap S        silence inside a connection [10]\n"
-    "  --slow-response S   request to first answer byte, per server:port [1]\n"
-    "  --dack-min MS, --dack-max MS  a delayed ACK's delay [30, 600]\n"
-    "  --nagle-min N       delayed-ACK/Nagle stalls in a connection to report [2]\n"
-    "  --window-stall S    window-full waiting worth a warning [0.5]\n"
-    "  --ca-list-warn B    CertificateRequest CA list size to warn about [12288];\n"
-    "                      over 16384 bytes is an error\n"
-    "  --dns-slow S        DNS query to its answer [0.5]\n"
-    "  --media-after S     one side's RTP going on after the other's stopped, no BYE [1]\n"
-    "  --media-wait S      trace after a call's 200 OK before missing RTP is said [2]\n"
-    "\n"
-    "Exit status: 0 nothing of warning severity or worse; 1 a warning or an\n"
-    "error found (or a file cut short); 2 bad arguments or unreadable input.\n";
-
-enum {
-    OPT_ALL = OPT_READ_LAST + 1,
-    OPT_RETRANS_RATE,
-    OPT_RETRANS_MIN,
-    OPT_NO_RESPONSE,
-    OPT_IDLE_GAP,
-    OPT_SLOW,
-    OPT_DACK_MIN,
-    OPT_DACK_MAX,
-    OPT_NAGLE_MIN,
-    OPT_WINDOW_STALL,
-    OPT_CA_LIST_WARN,
-    OPT_MAX_PER_CODE,
-    OPT_DNS_SLOW,
-    OPT_MEDIA_AFTER,
-    OPT_MEDIA_WAIT,
-};
 
 typedef struct run {
     nt_diag *d;
@@ -95,14 +38,98 @@ static void at_end(void *user, const nt_trace *t)
     r->has_iface = true;
 }
 
-static bool num_opt(const char *arg, double lo, double hi, double *out)
+/* what diagnose's own options set */
+typedef struct diag_args {
+    nt_diag_opts dop;
+    bool all;
+    size_t max_per_code;
+} diag_args;
+
+/* a number option: where it goes, its bounds, the factor to its unit */
+typedef struct num_spec {
+    size_t off;
+    enum { NUM_DOUBLE, NUM_U32, NUM_SIZE } kind;
+    double lo, hi, scale;
+} num_spec;
+
+static int set_num(const nt_opt *o, void *target, const char *cmd, const char *arg)
 {
+    const num_spec *n = o->data;
     char *end;
     double v = strtod(arg, &end);
-    if (end == arg || *end || !(v >= lo && v <= hi)) return false;
-    *out = v;
-    return true;
+    if (end == arg || *end || !(v >= n->lo && v <= n->hi))
+        return nt_usage_error(cmd, "--%s needs a number in range, not '%s' (see 'nettracer diagnose --help')", o->name,
+                              arg);
+    char *p = (char *)target + n->off;
+    if (n->kind == NUM_DOUBLE) *(double *)p = v * n->scale;
+    else if (n->kind == NUM_U32) *(uint32_t *)p = (uint32_t)v;
+    else *(size_t *)p = (size_t)v;
+    return 0;
 }
+
+#define DOPT(member) offsetof(diag_args, dop.member)
+#define NUM(name, arg, help, off, kind, lo, hi, scale) \
+    {name, 0, arg, help, set_num, &(const num_spec){off, kind, lo, hi, scale}}
+
+static const nt_opt diagnose_opts[] = {
+    {"all", 0, NULL, "diagnose the whole trace even when it has ping markers", nt_opt_flag, NT_OPT_AT(diag_args, all)},
+    {"between-markers", 0, "S,E",
+     "only the frames between ping markers of these payload\n"
+     "sizes (default 22,33: used without this option too)",
+     NULL, NULL},
+    {"json", 0, NULL,
+     "one JSON object per finding: file, code, severity, frames,\n"
+     "flow, values, text, advice (docs/findings.md)",
+     NULL, NULL},
+    NUM("max-per-code", "N",
+        "text: print at most N findings of each code, then count\n"
+        "the rest (default 5; 0 prints all; --json prints all)",
+        offsetof(diag_args, max_per_code), NUM_SIZE, 0, 1e9, 1),
+};
+
+static const nt_opt threshold_opts[] = {
+    NUM("retrans-rate", "PCT", "retransmitted share of a sender's data segments [1]", DOPT(retrans_rate), NUM_DOUBLE,
+        0, 100, 0.01),
+    NUM("retrans-min", "N", "and at least N retransmissions [3]", DOPT(retrans_min), NUM_U32, 1, 1e9, 1),
+    NUM("no-response", "S", "request ACKed but unanswered for S seconds [3]", DOPT(no_response_s), NUM_DOUBLE, 1e-6,
+        1e6, 1),
+    NUM("idle-gap", "S", "silence inside a connection [10]", DOPT(idle_gap_s), NUM_DOUBLE, 1e-6, 1e6, 1),
+    NUM("slow-response", "S", "request to first answer byte, per server:port [1]", DOPT(slow_response_s), NUM_DOUBLE,
+        1e-6, 1e6, 1),
+    NUM("dack-min", "MS", "a delayed ACK's shortest delay [30]", DOPT(dack_min_s), NUM_DOUBLE, 1, 10000, 0.001),
+    NUM("dack-max", "MS", "and its longest [600]", DOPT(dack_max_s), NUM_DOUBLE, 1, 10000, 0.001),
+    NUM("nagle-min", "N", "delayed-ACK/Nagle stalls in a connection to report [2]", DOPT(nagle_min), NUM_U32, 1, 1e9,
+        1),
+    NUM("window-stall", "S", "window-full waiting worth a warning [0.5]", DOPT(window_stall_s), NUM_DOUBLE, 0, 1e6, 1),
+    NUM("ca-list-warn", "B",
+        "CertificateRequest CA list size to warn about [12288];\n"
+        "over 16384 bytes is an error",
+        DOPT(ca_list_warn), NUM_U32, 1, 1e9, 1),
+    NUM("dns-slow", "S", "DNS query to its answer [0.5]", DOPT(dns_slow_s), NUM_DOUBLE, 1e-6, 1e6, 1),
+    NUM("media-after", "S", "one side's RTP going on after the other's stopped, no BYE [1]", DOPT(media_after_s),
+        NUM_DOUBLE, 1e-6, 1e6, 1),
+    NUM("media-wait", "S", "trace after a call's 200 OK before missing RTP is said [2]", DOPT(media_wait_s),
+        NUM_DOUBLE, 0, 1e6, 1),
+};
+
+const nt_cmd_help nt_diagnose_help = {
+    .intro = "usage: nettracer diagnose [OPTIONS] TRACE...\n"
+             "\n"
+             "Reads each trace like an expert and says what went wrong, worst first:\n"
+             "each finding has a code, a severity (error, warning, notice), the flow,\n"
+             "the evidence frames, measured values, a sentence and the next step.\n"
+             "docs/findings.md lists every code. If the trace holds ping markers\n"
+             "(22-byte then 33-byte ICMP echoes), only the frames between them are\n"
+             "diagnosed, and the header says so.\n"
+             "\n",
+    NT_HELP_OWN(diagnose_opts),
+    .trace = true,
+    .more_heading = "Thresholds (defaults in brackets):",
+    .more = threshold_opts,
+    .nmore = NT_NOPTS(threshold_opts),
+    .tail = "Exit status: 0 nothing of warning severity or worse; 1 a warning or an\n"
+            "error found (or a file cut short); 2 bad arguments or unreadable input.\n",
+};
 
 static void json_finding(nt_buf *b, const char *file, const nt_finding *f)
 {
@@ -221,124 +248,42 @@ typedef struct span {
 
 int cmd_diagnose(int argc, char **argv)
 {
-    static const struct option lopts[] = {NT_READ_LONGOPTS,
-                                          {"all", no_argument, NULL, OPT_ALL},
-                                          {"retrans-rate", required_argument, NULL, OPT_RETRANS_RATE},
-                                          {"retrans-min", required_argument, NULL, OPT_RETRANS_MIN},
-                                          {"no-response", required_argument, NULL, OPT_NO_RESPONSE},
-                                          {"idle-gap", required_argument, NULL, OPT_IDLE_GAP},
-                                          {"slow-response", required_argument, NULL, OPT_SLOW},
-                                          {"dack-min", required_argument, NULL, OPT_DACK_MIN},
-                                          {"dack-max", required_argument, NULL, OPT_DACK_MAX},
-                                          {"nagle-min", required_argument, NULL, OPT_NAGLE_MIN},
-                                          {"window-stall", required_argument, NULL, OPT_WINDOW_STALL},
-                                          {"ca-list-warn", required_argument, NULL, OPT_CA_LIST_WARN},
-                                          {"max-per-code", required_argument, NULL, OPT_MAX_PER_CODE},
-                                          {"dns-slow", required_argument, NULL, OPT_DNS_SLOW},
-                                          {"media-after", required_argument, NULL, OPT_MEDIA_AFTER},
-                                          {"media-wait", required_argument, NULL, OPT_MEDIA_WAIT},
-                                          {NULL, 0, NULL, 0}};
-    nt_read_opts o;
-    nt_read_opts_init(&o);
-    nt_diag_opts dop;
-    nt_diag_opts_default(&dop);
-    bool all = false;
-    size_t max_per_code = 5;
-    int ch, li = -1;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, &li)) != -1) {
-        double v;
-        char name[40];
-        if (li >= 0) snprintf(name, sizeof name, "--%s", lopts[li].name);
-        else snprintf(name, sizeof name, "%s", optind > 0 && optind <= argc ? argv[optind - 1] : "");
-        li = -1;
-        int h = nt_read_opt("diagnose", &o, ch, optarg);
-        if (h < 0) return NT_EXIT_USAGE;
-        if (h) continue;
-        switch (ch) {
-        case OPT_ALL: all = true; continue;
-        case OPT_RETRANS_RATE:
-            if (!num_opt(optarg, 0, 100, &v)) goto bad;
-            dop.retrans_rate = v / 100;
-            continue;
-        case OPT_RETRANS_MIN:
-            if (!num_opt(optarg, 1, 1e9, &v)) goto bad;
-            dop.retrans_min = (uint32_t)v;
-            continue;
-        case OPT_NO_RESPONSE:
-            if (!num_opt(optarg, 1e-6, 1e6, &dop.no_response_s)) goto bad;
-            continue;
-        case OPT_IDLE_GAP:
-            if (!num_opt(optarg, 1e-6, 1e6, &dop.idle_gap_s)) goto bad;
-            continue;
-        case OPT_SLOW:
-            if (!num_opt(optarg, 1e-6, 1e6, &dop.slow_response_s)) goto bad;
-            continue;
-        case OPT_DACK_MIN:
-            if (!num_opt(optarg, 1, 10000, &v)) goto bad;
-            dop.dack_min_s = v / 1000;
-            continue;
-        case OPT_DACK_MAX:
-            if (!num_opt(optarg, 1, 10000, &v)) goto bad;
-            dop.dack_max_s = v / 1000;
-            continue;
-        case OPT_NAGLE_MIN:
-            if (!num_opt(optarg, 1, 1e9, &v)) goto bad;
-            dop.nagle_min = (uint32_t)v;
-            continue;
-        case OPT_WINDOW_STALL:
-            if (!num_opt(optarg, 0, 1e6, &dop.window_stall_s)) goto bad;
-            continue;
-        case OPT_MEDIA_AFTER:
-            if (!num_opt(optarg, 1e-6, 1e6, &dop.media_after_s)) goto bad;
-            continue;
-        case OPT_MEDIA_WAIT:
-            if (!num_opt(optarg, 0, 1e6, &dop.media_wait_s)) goto bad;
-            continue;
-        case OPT_DNS_SLOW:
-            if (!num_opt(optarg, 1e-6, 1e6, &dop.dns_slow_s)) goto bad;
-            continue;
-        case OPT_MAX_PER_CODE:
-            if (!num_opt(optarg, 0, 1e9, &v)) goto bad;
-            max_per_code = (size_t)v;
-            continue;
-        case OPT_CA_LIST_WARN:
-            if (!num_opt(optarg, 1, 1e9, &v)) goto bad;
-            dop.ca_list_warn = (uint32_t)v;
-            continue;
-        default: break;
-        }
-        if (optopt && strchr("rYc", optopt)) return nt_usage_error("diagnose", "option -%c needs a value", optopt);
-        return nt_usage_error("diagnose", "unknown option '%s' (see 'nettracer diagnose --help')", name);
-    bad:
-        return nt_usage_error("diagnose", "%s needs a number in range, not '%s' (see 'nettracer diagnose --help')",
-                              name, optarg);
-    }
+    nt_trace_args o;
+    nt_trace_args_init(&o);
+    diag_args da = {.max_per_code = 5};
+    nt_diag_opts_default(&da.dop);
+    const nt_opt_group groups[] = {{diagnose_opts, NT_NOPTS(diagnose_opts), &da},
+                                   {threshold_opts, NT_NOPTS(threshold_opts), &da},
+                                   {nt_trace_opts, nt_trace_nopts, &o}};
+    int next, rc0 = nt_opts_parse("diagnose", argc, argv, groups, 3, &next);
+    if (rc0) return rc0;
+    const nt_diag_opts dop = da.dop;
+    const bool all = da.all;
+    const size_t max_per_code = da.max_per_code;
     if (dop.dack_min_s > dop.dack_max_s)
         return nt_usage_error("diagnose", "--dack-min must not be above --dack-max");
     const char *files[256];
     int nfiles = 0;
-    if (o.file) files[nfiles++] = o.file;
-    for (int i = optind; i < argc && nfiles < 256; i++) files[nfiles++] = argv[i];
+    if (o.p.file) files[nfiles++] = o.p.file;
+    for (int i = next; i < argc && nfiles < 256; i++) files[nfiles++] = argv[i];
     if (!nfiles) return nt_usage_error("diagnose", "no trace given (see 'nettracer diagnose --help')");
-    if (o.markers && all) return nt_usage_error("diagnose", "--all and --between-markers contradict each other");
+    if (o.p.markers && all) return nt_usage_error("diagnose", "--all and --between-markers contradict each other");
 
     int worst = NT_EXIT_OK;
     nt_buf b;
     nt_buf_init(&b);
     for (int fi = 0; fi < nfiles; fi++) {
-        nt_read_opts fo = o;
-        fo.file = files[fi];
+        nt_trace_args fo = o;
+        fo.p.file = files[fi];
         nt_markers mk;
         memset(&mk, 0, sizeof mk);
-        if (!all && !o.markers) fo.markers_auto = true;
-        fo.markers_out = &mk;
-        fo.at_end = at_end;
+        if (!all && !o.p.markers) fo.p.markers_auto = true;
+        fo.p.markers_out = &mk;
+        fo.p.at_end = at_end;
         run r;
         memset(&r, 0, sizeof r);
         r.d = nt_diag_new(&dop);
-        int rc = nt_read_trace("diagnose", &fo, add, &r);
+        int rc = nt_trace_run("diagnose", &fo, add, &r);
         if (rc == NT_EXIT_USAGE) {
             nt_diag_free(r.d);
             nt_markers_free(&mk);

@@ -1,31 +1,43 @@
 /* cmd_fields.c - `nettracer fields [PREFIX]`: the display-filter fields
  * and protocols, like `tshark -G fields` narrowed to a prefix. */
 #include "cli.h"
-#include "nettracer/fields.h"
+#include "options.h"
+#include "nettracer/registry.h"
 
 #include <string.h>
 
-const char nt_fields_help[] =
-    "usage: nettracer fields [--json] [PREFIX]\n"
-    "\n"
-    "List the fields and protocols display filters (-Y) can use: name, type and\n"
-    "description. With PREFIX, only names that start with it (e.g. 'tcp.').\n";
+typedef struct fields_args {
+    bool json;
+} fields_args;
+
+static const nt_opt fields_opts[] = {
+    {"json", 0, NULL, "one JSON object per field: name, type, description", nt_opt_flag, NT_OPT_AT(fields_args, json)},
+};
+
+const nt_cmd_help nt_fields_help = {
+    .intro = "usage: nettracer fields [--json] [PREFIX]\n"
+             "\n"
+             "List the fields and protocols display filters (-Y) can use: name, type and\n"
+             "description. With PREFIX, only names that start with it (e.g. 'tcp.').\n"
+             "\n",
+    NT_HELP_OWN(fields_opts),
+    .tail = "Exit status: 0 fields listed; 1 none starts with PREFIX; 2 bad arguments.\n",
+};
 
 int cmd_fields(int argc, char **argv)
 {
-    bool json = false;
-    const char *prefix = "";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = true;
-        else if (argv[i][0] == '-') return nt_usage_error("fields", "unknown option '%s'", argv[i]);
-        else if (prefix[0]) return nt_usage_error("fields", "one prefix at a time (unexpected '%s')", argv[i]);
-        else prefix = argv[i];
-    }
+    fields_args a = {.json = false};
+    const nt_opt_group g = {fields_opts, NT_NOPTS(fields_opts), &a};
+    int next, rc = nt_opts_parse("fields", argc, argv, &g, 1, &next);
+    if (rc) return rc;
+    const char *prefix = next < argc ? argv[next++] : "";
+    if (next < argc) return nt_usage_error("fields", "one prefix at a time (unexpected '%s')", argv[next]);
+    const bool json = a.json;
     nt_buf b;
     nt_buf_init(&b);
     size_t shown = 0;
-    for (size_t i = 0; i < nt_field_count(); i++) {
-        const nt_field *f = nt_field_at(i);
+    for (size_t i = 0; i < nt_field_count(&nt_registry); i++) {
+        const nt_field *f = nt_field_at(&nt_registry, i);
         if (strncmp(f->name, prefix, strlen(prefix))) continue;
         char tb[64];
         const char *type = nt_ftype_name(f->type, f->size, tb, sizeof tb);

@@ -1,32 +1,9 @@
 /* cmd_markers.c - `nettracer markers`: the ping markers in a trace and the
  * reproduction ranges they bound. */
 #include "cli.h"
-#include "readloop.h"
+#include "traceopts.h"
 
-#include <getopt.h>
 #include <string.h>
-
-const char nt_markers_help[] =
-    "usage: nettracer markers [OPTIONS] TRACE\n"
-    "\n"
-    "Find the ping markers sent around a reproduction: ICMP/ICMPv6 echo requests\n"
-    "and replies whose payload is the start size (22 bytes: IPv4 total length 50)\n"
-    "or the end size (33 bytes: length 61), as in 'ping -s 22' before and\n"
-    "'ping -s 33' after. Print each marker and each range, from the frame after\n"
-    "the start marker's reply to the frame before the end marker's request.\n"
-    "An echo that 'nettracer capture' commented \"marker start\" or \"marker end\"\n"
-    "is a marker whatever its size.\n"
-    "Every trace command takes --between-markers START,END to read only those\n"
-    "ranges.\n"
-    "\n"
-    "Options:\n"
-    "  --sizes START,END   marker payload sizes (default 22,33)\n"
-    "  --json              one JSON object per marker and per range\n"
-    "  -Y FILTER, --range A-B  look for markers only in those frames\n"
-    "\n"
-    "Exit status: 0 markers and at least one range found; 1 none; 2 bad input.\n";
-
-enum { OPT_SIZES = OPT_READ_LAST };
 
 typedef struct mk_state {
     nt_markers mk;
@@ -48,36 +25,59 @@ static void addr(nt_buf *b, const nt_marker *m, bool src)
     else nt_buf_ipv6(b, src ? m->src : m->dst);
 }
 
+static int set_sizes(const nt_opt *o, void *target, const char *cmd, const char *arg)
+{
+    (void)o;
+    nt_trace_args *a = target;
+    if (!nt_parse_marker_sizes(arg, &a->p.start_size, &a->p.end_size))
+        return nt_usage_error(cmd, "--sizes needs two different payload sizes START,END (e.g. 22,33), not '%s'", arg);
+    return 0;
+}
+
+static int no_between(const nt_opt *o, void *target, const char *cmd, const char *arg)
+{
+    (void)o, (void)target, (void)arg;
+    return nt_usage_error(cmd, "--between-markers makes no sense here: use --sizes");
+}
+
+static const nt_opt markers_opts[] = {
+    {"sizes", 0, "START,END", "marker payload sizes (default 22,33)", set_sizes, NULL},
+    {"between-markers", 0, "S,E", NULL, no_between, NULL},
+    {NULL, 'Y', "FILTER", "look for markers only in the frames matching a display filter", NULL, NULL},
+    {"range", 0, "A-B", "look for markers only in frames A to B", NULL, NULL},
+    {"json", 0, NULL, "one JSON object per marker and per range", NULL, NULL},
+};
+
+const nt_cmd_help nt_markers_help = {
+    .intro = "usage: nettracer markers [OPTIONS] TRACE\n"
+             "\n"
+             "Find the ping markers sent around a reproduction: ICMP/ICMPv6 echo requests\n"
+             "and replies whose payload is the start size (22 bytes: IPv4 total length 50)\n"
+             "or the end size (33 bytes: length 61), as in 'ping -s 22' before and\n"
+             "'ping -s 33' after. Print each marker and each range, from the frame after\n"
+             "the start marker's reply to the frame before the end marker's request.\n"
+             "An echo that 'nettracer capture' commented \"marker start\" or \"marker end\"\n"
+             "is a marker whatever its size.\n"
+             "Every trace command takes --between-markers START,END to read only those\n"
+             "ranges.\n"
+             "\n",
+    NT_HELP_OWN(markers_opts),
+    .trace = true,
+    .tail = "Exit status: 0 markers and at least one range found; 1 none; 2 bad input.\n",
+};
+
 int cmd_markers(int argc, char **argv)
 {
-    static const struct option lopts[] = {NT_READ_LONGOPTS, {"sizes", required_argument, NULL, OPT_SIZES},
-                                          {NULL, 0, NULL, 0}};
-    nt_read_opts o;
-    nt_read_opts_init(&o);
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, NT_READ_OPTS, lopts, NULL)) != -1) {
-        if (ch == OPT_SIZES) {
-            if (!nt_parse_marker_sizes(optarg, &o.start_size, &o.end_size))
-                return nt_usage_error("markers", "--sizes needs two different payload sizes START,END (e.g. 22,33), not '%s'",
-                                      optarg);
-            continue;
-        }
-        if (ch == OPT_BETWEEN_MARKERS) return nt_usage_error("markers", "--between-markers makes no sense here: use --sizes");
-        int h = nt_read_opt("markers", &o, ch, optarg);
-        if (h < 0) return NT_EXIT_USAGE;
-        if (h) continue;
-        if (optopt && strchr("rYc", optopt)) return nt_usage_error("markers", "option -%c needs a value", optopt);
-        return nt_usage_error("markers", "unknown option '%s' (see 'nettracer markers --help')", argv[optind - 1]);
-    }
-    if (optind < argc && !o.file) o.file = argv[optind++];
-    if (optind < argc) return nt_usage_error("markers", "one trace at a time (unexpected '%s')", argv[optind]);
-    if (!o.file) return nt_usage_error("markers", "no trace given (usage: nettracer markers TRACE)");
+    nt_trace_args o;
+    nt_trace_args_init(&o);
+    int next, rc0 = nt_trace_parse("markers", argc, argv, &o, markers_opts, NT_NOPTS(markers_opts),
+                                   &o, &next);
+    if (!rc0) rc0 = nt_trace_one("markers", &o, argc, argv, next);
+    if (rc0) return rc0;
 
     mk_state s = {.last = 0};
-    nt_markers_init(&s.mk, o.start_size, o.end_size);
-    int rc = nt_read_trace("markers", &o, add_one, &s);
+    nt_markers_init(&s.mk, o.p.start_size, o.p.end_size);
+    int rc = nt_trace_run("markers", &o, add_one, &s);
     if (rc == NT_EXIT_USAGE) {
         nt_markers_free(&s.mk);
         return rc;
@@ -129,19 +129,19 @@ int cmd_markers(int argc, char **argv)
             if (i == 0) nt_buf_puts(&b, "Reproduction ranges (between the markers):\n");
             nt_buf_printf(&b, "  frames %llu-%llu   (use --range %llu-%llu or --between-markers %u,%u)\n",
                           (unsigned long long)s.mk.r[i].first, (unsigned long long)s.mk.r[i].last,
-                          (unsigned long long)s.mk.r[i].first, (unsigned long long)s.mk.r[i].last, o.start_size,
-                          o.end_size);
+                          (unsigned long long)s.mk.r[i].first, (unsigned long long)s.mk.r[i].last, o.p.start_size,
+                          o.p.end_size);
         }
     }
     nt_buf_flush(&b, stdout);
     nt_buf_free(&b);
     if (s.mk.n == 0) {
-        fprintf(stderr, "nettracer markers: no ping markers in %s (no ICMP echo with a %u- or %u-byte payload)\n", o.file,
-                o.start_size, o.end_size);
+        fprintf(stderr, "nettracer markers: no ping markers in %s (no ICMP echo with a %u- or %u-byte payload)\n", o.p.file,
+                o.p.start_size, o.p.end_size);
         rc = rc ? rc : NT_EXIT_PROBLEM;
     } else if (s.mk.nr == 0) {
         fprintf(stderr, "nettracer markers: markers found but no range: a %u-byte start marker must come before a %u-byte end marker\n",
-                o.start_size, o.end_size);
+                o.p.start_size, o.p.end_size);
         rc = rc ? rc : NT_EXIT_PROBLEM;
     }
     nt_markers_free(&s.mk);

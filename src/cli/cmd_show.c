@@ -1,57 +1,24 @@
 /* cmd_show.c - `nettracer show`: the packet list, the detail view (-V) and
  * JSON Lines output of a trace. */
 #include "cli.h"
-#include "readloop.h"
+#include "traceopts.h"
 #include "nettracer/columns.h"
 #include "nettracer/detail.h"
 #include "nettracer/filter.h"
 #include "nettracer/session.h"
 #include "nettracer/trace.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char nt_show_help[] =
-    "usage: nettracer show [OPTIONS] TRACE\n"
-    "\n"
-    "Print the packets of a capture file (pcap or pcapng; '-' reads standard input)\n"
-    "as Wireshark's packet list: No., Time, Delta, Source, Destination, Protocol,\n"
-    "Length, Info. Protocol and Info follow tshark 4.0.\n"
-    "\n"
-    "Options:\n"
-    "  -r FILE             the capture to read (or give it as the argument)\n"
-    "  -Y FILTER           only packets matching a Wireshark display filter\n"
-    "                      (e.g. 'tcp.flags.syn==1 and ip.addr==10.0.0.0/8';\n"
-    "                      'nettracer fields' lists the fields)\n"
-    "  -V                  print every decoded field of every layer\n"
-    "  -c N                stop after N displayed packets\n"
-    "  --range A-B         only frames A to B (1-based; 'A-' to the end)\n"
-    "  --rtp-heuristic        RTP and RTCP by content on any UDP port, as Wireshark's rtp_udp\n"
-    "                         heuristic (without it: the flows SIP/SDP announced)\n"
-    "  --between-markers S,E  only the frames between ping markers: echo requests\n"
-    "                      and replies with S-byte and E-byte payloads (22,33)\n"
-    "  -t FORMAT           Time column: r relative to the first frame (default),\n"
-    "                      ad absolute date and time, a absolute time, d delta from\n"
-    "                      the previous captured frame, dd from the previous displayed\n"
-    "                      one, e seconds since the epoch; ud, u: ad, a in UTC\n"
-    "  --absolute-seq      raw TCP sequence numbers instead of relative ones\n"
-    "  --json              one JSON object per frame (JSON Lines, docs/json.md)\n"
-    "  --no-header         no column header line\n"
-    "  -n                  accepted for tcpdump/tshark habits: names are never resolved\n"
-    "\n"
-    "Exit status: 0 ok; 1 the file was cut short (what was read is shown);\n"
-    "2 bad arguments or a file that cannot be read.\n";
-
-enum { OPT_ABSSEQ = OPT_READ_LAST, OPT_NOHEADER };
 
 typedef enum { T_REL, T_AD, T_A, T_D, T_DD, T_E, T_UD, T_U } time_fmt;
 
 typedef struct show_state {
-    nt_read_opts r;
+    nt_trace_args r;
     bool verbose, absseq, header;
     time_fmt tfmt;
     int digits, tw;
+    nt_time_cache tc;        /* the Time column's last second */
     nt_buf out;
     bool write_error;
 } show_state;
@@ -65,18 +32,18 @@ static int time_digits(const nt_trace *t)
     return 6;
 }
 
-static void put_time(nt_buf *b, const show_state *o, const nt_packet *pkt)
+static void put_time(nt_buf *b, show_state *o, const nt_packet *pkt)
 {
     const nt_frame *f = pkt->frame;
     const nt_pkt_ana *a = &pkt->ana;
     switch (o->tfmt) {
     case T_REL: nt_buf_secs(b, a->rel_ns, o->digits); break;
-    case T_AD: nt_buf_datetime(b, f->ts, o->digits, false); break;
-    case T_UD: nt_buf_datetime(b, f->ts, o->digits, true); break;
+    case T_AD: nt_buf_datetime_cached(b, &o->tc, f->ts, o->digits, false); break;
+    case T_UD: nt_buf_datetime_cached(b, &o->tc, f->ts, o->digits, true); break;
     case T_A:
     case T_U: {
         size_t at = b->len;
-        nt_buf_datetime(b, f->ts, o->digits, o->tfmt == T_U);
+        nt_buf_datetime_cached(b, &o->tc, f->ts, o->digits, o->tfmt == T_U);
         /* drop the date: "YYYY-MM-DD " */
         memmove(b->p + at, b->p + at + 11, b->len - at - 11);
         b->len -= 11;
@@ -157,52 +124,76 @@ static bool show_one(void *user, const nt_packet *cpkt, const nt_trace *t)
     return true;
 }
 
+static int set_time(const nt_opt *opt, void *target, const char *cmd, const char *arg)
+{
+    (void)opt;
+    static const char *const names[] = {[T_REL] = "r", [T_AD] = "ad", [T_A] = "a", [T_D] = "d",
+                                        [T_DD] = "dd", [T_E] = "e", [T_UD] = "ud", [T_U] = "u"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(arg, names[i])) {
+            ((show_state *)target)->tfmt = (time_fmt)i;
+            return 0;
+        }
+    return nt_usage_error(cmd, "unknown time format '%s' (use r, ad, a, d, dd, e, ud or u)", arg);
+}
+
+static int set_noheader(const nt_opt *opt, void *target, const char *cmd, const char *arg)
+{
+    (void)opt, (void)cmd, (void)arg;
+    ((show_state *)target)->header = false;
+    return 0;
+}
+
+static int accept_n(const nt_opt *opt, void *target, const char *cmd, const char *arg)
+{
+    (void)opt, (void)target, (void)cmd, (void)arg;
+    return 0;
+}
+
+/* show's own options; rows without a handler reword a common option's help */
+static const nt_opt show_opts[] = {
+    {NULL, 'V', NULL, "print every decoded field of every layer", nt_opt_flag, NT_OPT_AT(show_state, verbose)},
+    {NULL, 'c', "N", "stop after N displayed packets", NULL, NULL},
+    {NULL, 't', "FORMAT",
+     "Time column: r relative to the first frame (default),\n"
+     "ad absolute date and time, a absolute time, d delta from\n"
+     "the previous captured frame, dd from the previous displayed\n"
+     "one, e seconds since the epoch; ud, u: ad, a in UTC",
+     set_time, NULL},
+    {"absolute-seq", 0, NULL, "raw TCP sequence numbers instead of relative ones", nt_opt_flag,
+     NT_OPT_AT(show_state, absseq)},
+    {"json", 0, NULL, "one JSON object per frame (JSON Lines, docs/json.md)", NULL, NULL},
+    {"no-header", 0, NULL, "no column header line", set_noheader, NULL},
+    {NULL, 'n', NULL, "accepted for tcpdump/tshark habits: names are never resolved", accept_n, NULL},
+};
+
+const nt_cmd_help nt_show_help = {
+    .intro = "usage: nettracer show [OPTIONS] TRACE\n"
+             "\n"
+             "Print the packets of a capture file (pcap or pcapng; '-' reads standard input)\n"
+             "as Wireshark's packet list: No., Time, Delta, Source, Destination, Protocol,\n"
+             "Length, Info. Protocol and Info follow tshark 4.0.\n"
+             "\n",
+    NT_HELP_OWN(show_opts),
+    .trace = true,
+    .tail = "Exit status: 0 ok; 1 the file was cut short (what was read is shown);\n"
+            "2 bad arguments or a file that cannot be read.\n",
+};
+
 int cmd_show(int argc, char **argv)
 {
-    static const struct option lopts[] = {
-        NT_READ_LONGOPTS,
-        {"absolute-seq", no_argument, NULL, OPT_ABSSEQ},
-        {"no-header", no_argument, NULL, OPT_NOHEADER},
-        {NULL, 0, NULL, 0},
-    };
     show_state o = {.tfmt = T_REL, .header = true, .digits = -1};
-    nt_read_opts_init(&o.r);
-    int ch;
-    opterr = 0;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, NT_READ_OPTS "Vt:n", lopts, NULL)) != -1) {
-        int h = nt_read_opt("show", &o.r, ch, optarg);
-        if (h < 0) return NT_EXIT_USAGE;
-        if (h) continue;
-        switch (ch) {
-        case 'V': o.verbose = true; break;
-        case 't':
-            if (!strcmp(optarg, "r")) o.tfmt = T_REL;
-            else if (!strcmp(optarg, "ad")) o.tfmt = T_AD;
-            else if (!strcmp(optarg, "a")) o.tfmt = T_A;
-            else if (!strcmp(optarg, "d")) o.tfmt = T_D;
-            else if (!strcmp(optarg, "dd")) o.tfmt = T_DD;
-            else if (!strcmp(optarg, "e")) o.tfmt = T_E;
-            else if (!strcmp(optarg, "ud")) o.tfmt = T_UD;
-            else if (!strcmp(optarg, "u")) o.tfmt = T_U;
-            else return nt_usage_error("show", "unknown time format '%s' (use r, ad, a, d, dd, e, ud or u)", optarg);
-            break;
-        case 'n': break;
-        case OPT_ABSSEQ: o.absseq = true; break;
-        case OPT_NOHEADER: o.header = false; break;
-        default:
-            if (optopt && strchr("rYct", optopt)) return nt_usage_error("show", "option -%c needs a value", optopt);
-            return nt_usage_error("show", "unknown option '%s' (see 'nettracer show --help')", argv[optind - 1]);
-        }
+    nt_trace_args_init(&o.r);
+    int next, rc0 = nt_trace_parse("show", argc, argv, &o.r, show_opts, NT_NOPTS(show_opts), &o, &next);
+    if (rc0) return rc0;
+    if (next < argc) {
+        if (o.r.p.file) return nt_usage_error("show", "give the trace either with -r or as an argument, not both");
+        o.r.p.file = argv[next++];
     }
-    if (optind < argc) {
-        if (o.r.file) return nt_usage_error("show", "give the trace either with -r or as an argument, not both");
-        o.r.file = argv[optind++];
-    }
-    if (optind < argc) return nt_usage_error("show", "one trace at a time (unexpected '%s')", argv[optind]);
-    if (!o.r.file) return nt_usage_error("show", "no trace given (usage: nettracer show TRACE)");
+    if (next < argc) return nt_usage_error("show", "one trace at a time (unexpected '%s')", argv[next]);
+    if (!o.r.p.file) return nt_usage_error("show", "no trace given (usage: nettracer show TRACE)");
     nt_buf_init(&o.out);
-    int rc = nt_read_trace("show", &o.r, show_one, &o);
+    int rc = nt_trace_run("show", &o.r, show_one, &o);
     if (!nt_buf_flush(&o.out, stdout) || o.write_error) rc = NT_EXIT_USAGE;
     nt_buf_free(&o.out);
     return rc;

@@ -1,28 +1,30 @@
 /* cmd_voip.c - `nettracer voip`: SIP calls and RTP streams in a trace. */
 #include "cli.h"
-#include "readloop.h"
+#include "traceopts.h"
 
 #include "nettracer/voip.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char nt_voip_help[] =
-    "usage: nettracer voip [OPTIONS] TRACE\n"
-    "\n"
-    "List the SIP calls (as Wireshark's VoIP Calls: from the INVITE to the BYE,\n"
-    "CANCEL or final error, with ms-diagnostics) and the RTP streams (as its RTP\n"
-    "Streams: per source, destination and SSRC the payload type, packets, lost,\n"
-    "max and mean jitter, first and last time, and the call whose SDP announced\n"
-    "the stream). RTP is found on the flows SIP/SDP announced, or on any UDP port\n"
-    "with --rtp-heuristic.\n"
-    "\n"
-    "Options:\n"
-    "  --rtp-heuristic    RTP/RTCP by content on any UDP port\n"
-    "  --json             one JSON object per call and per stream (docs/json.md)\n"
-    "  -Y FILTER, -c N, --range A-B, --between-markers S,E   only those frames\n"
-    "\n"
-    "Exit status: 0 calls or streams found; 1 none; 2 bad input.\n";
+static const nt_opt voip_opts[] = {
+    {"json", 0, NULL, "one JSON object per call and per stream (docs/json.md)", NULL, NULL},
+};
+
+const nt_cmd_help nt_voip_help = {
+    .intro = "usage: nettracer voip [OPTIONS] TRACE\n"
+             "\n"
+             "List the SIP calls (as Wireshark's VoIP Calls: from the INVITE to the BYE,\n"
+             "CANCEL or final error, with ms-diagnostics) and the RTP streams (as its RTP\n"
+             "Streams: per source, destination and SSRC the payload type, packets, lost,\n"
+             "max and mean jitter, first and last time, and the call whose SDP announced\n"
+             "the stream). RTP is found on the flows SIP/SDP announced, or on any UDP port\n"
+             "with --rtp-heuristic.\n"
+             "\n",
+    NT_HELP_OWN(voip_opts),
+    .trace = true,
+    .tail = "Exit status: 0 calls or streams found; 1 none; 2 bad input.\n",
+};
 
 static bool add(void *user, const nt_packet *pkt, const nt_trace *t)
 {
@@ -150,14 +152,14 @@ static void print_json(const nt_voip *v, nt_buf *b)
 
 int cmd_voip(int argc, char **argv)
 {
-    nt_read_opts o;
-    nt_read_opts_init(&o);
-    int next, rc0 = nt_read_args("voip", argc, argv, &o, &next);
+    nt_trace_args o;
+    nt_trace_args_init(&o);
+    int next, rc0 = nt_trace_parse("voip", argc, argv, &o, voip_opts, NT_NOPTS(voip_opts), NULL, &next);
+    if (!rc0) rc0 = nt_trace_one("voip", &o, argc, argv, next);
     if (rc0) return rc0;
-    if (next < argc) return nt_usage_error("voip", "one trace at a time (unexpected '%s')", argv[next]);
     nt_voip v;
     nt_voip_init(&v);
-    int rc = nt_read_trace("voip", &o, add, &v);
+    int rc = nt_trace_run("voip", &o, add, &v);
     if (rc == NT_EXIT_USAGE) {
         nt_voip_free(&v);
         return rc;

@@ -1,6 +1,7 @@
 /* main.c - the nettracer program: one table of subcommands, git-style.
  * `nettracer CMD --help` and `nettracer help CMD` print a command's help. */
 #include "cli.h"
+#include "options.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,24 +14,24 @@ static int cmd_version(int argc, char **argv);
 
 static const nt_command commands[] = {
     {"diagnose", cmd_diagnose, "expert findings, worst first, each with evidence frames and advice",
-     nt_diagnose_help},
+     NULL, &nt_diagnose_help},
     {"show", cmd_show, "packet list (No., Time, Delta, Source, Destination, Protocol, Length, Info) or full detail",
-     nt_show_help},
-    {"conns", cmd_conns, "every TCP connection attempt and its outcome", nt_conns_help},
-    {"convs", cmd_convs, "conversation statistics per Ethernet/IPv4/IPv6 pair, TCP or UDP stream", nt_convs_help},
-    {"voip", cmd_voip, "SIP calls (INVITE to BYE) and RTP streams: packets, lost, jitter, first and last time", nt_voip_help},
-    {"markers", cmd_markers, "ping markers and the reproduction range they bound", nt_markers_help},
-    {"check", cmd_check, "resolve, connect, TLS, certificate and name checks, one verdict per target", nt_check_help},
-    {"dns", cmd_dns, "direct DNS query, cache bypassed: rcode, answers, SRV order", nt_dns_help},
-    {"err", cmd_err, "Windows / Winsock / HRESULT / NTSTATUS / DNS / errno / OpenSSL error code lookup", nt_err_help},
-    {"stun", cmd_stun, "STUN binding and TURN allocate test (coturn, MS-TURN A/V Edge)", nt_stun_help},
-    {"ews", cmd_ews, "Exchange Autodiscover then an EWS call (GetUserOofSettings)", nt_ews_help},
+     NULL, &nt_show_help},
+    {"conns", cmd_conns, "every TCP connection attempt and its outcome", NULL, &nt_conns_help},
+    {"convs", cmd_convs, "conversation statistics per Ethernet/IPv4/IPv6 pair, TCP or UDP stream", NULL, &nt_convs_help},
+    {"voip", cmd_voip, "SIP calls (INVITE to BYE) and RTP streams: packets, lost, jitter, first and last time", NULL, &nt_voip_help},
+    {"markers", cmd_markers, "ping markers and the reproduction range they bound", NULL, &nt_markers_help},
+    {"check", cmd_check, "resolve, connect, TLS, certificate and name checks, one verdict per target", nt_check_help, NULL},
+    {"dns", cmd_dns, "direct DNS query, cache bypassed: rcode, answers, SRV order", nt_dns_help, NULL},
+    {"err", cmd_err, "Windows / Winsock / HRESULT / NTSTATUS / DNS / errno / OpenSSL error code lookup", nt_err_help, NULL},
+    {"stun", cmd_stun, "STUN binding and TURN allocate test (coturn, MS-TURN A/V Edge)", nt_stun_help, NULL},
+    {"ews", cmd_ews, "Exchange Autodiscover then an EWS call (GetUserOofSettings)", nt_ews_help, NULL},
     {"capture", cmd_capture, "live capture: filter, snap length, chained or ring files, marker comments",
-     nt_capture_help},
-    {"mark", cmd_mark, "send a ping marker (start, end or a size) to the gateway or an address", nt_mark_help},
-    {"fields", cmd_fields, "list the display-filter fields and protocols", nt_fields_help},
-    {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n"},
-    {"version", cmd_version, "print the version", "usage: nettracer version\n"},
+     nt_capture_help, NULL},
+    {"mark", cmd_mark, "send a ping marker (start, end or a size) to the gateway or an address", nt_mark_help, NULL},
+    {"fields", cmd_fields, "list the display-filter fields and protocols", NULL, &nt_fields_help},
+    {"help", cmd_help, "help on a command", "usage: nettracer help [COMMAND]\n", NULL},
+    {"version", cmd_version, "print the version", "usage: nettracer version\n", NULL},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -56,7 +57,11 @@ static void main_help(FILE *out)
             "Exit status: 0 ok, 1 problem found or check failed, 2 usage or input error.\n");
 }
 
-void nt_print_help(const nt_command *c, FILE *out) { fputs(c->help, out); }
+void nt_print_help(const nt_command *c, FILE *out)
+{
+    if (c->opts_help) nt_opts_help(out, c->opts_help);
+    else fputs(c->help, out);
+}
 
 int nt_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -22,23 +22,19 @@ void nt_buf_secs(nt_buf *b, int64_t ns, int digits)
     nt_buf_put(b, tmp, (size_t)digits);
 }
 
-void nt_buf_datetime(nt_buf *b, nt_time t, int digits, bool utc)
+void nt_buf_datetime_cached(nt_buf *b, nt_time_cache *c, nt_time t, int digits, bool utc)
 {
-    /* cache the broken-down time of the last second seen: consecutive
-     * packets share it and localtime_r is slow */
-    static __thread int64_t last_sec = INT64_MIN;
-    static __thread bool last_utc;
-    static __thread char last_txt[32];
-    if (t.sec != last_sec || utc != last_utc) {
+    if (!c->valid || t.sec != c->sec || utc != c->utc) {
         time_t s = (time_t)t.sec;
         struct tm tm;
         if (utc) gmtime_r(&s, &tm);
         else localtime_r(&s, &tm);
-        strftime(last_txt, sizeof last_txt, "%Y-%m-%d %H:%M:%S", &tm);
-        last_sec = t.sec;
-        last_utc = utc;
+        strftime(c->txt, sizeof c->txt, "%Y-%m-%d %H:%M:%S", &tm);
+        c->sec = t.sec;
+        c->utc = utc;
+        c->valid = true;
     }
-    nt_buf_puts(b, last_txt);
+    nt_buf_puts(b, c->txt);
     if (digits > 0) {
         uint32_t frac = t.nsec;
         for (int i = digits; i < 9; i++) frac /= 10;
@@ -50,4 +46,10 @@ void nt_buf_datetime(nt_buf *b, nt_time t, int digits, bool utc)
         nt_buf_putc(b, '.');
         nt_buf_put(b, tmp, (size_t)digits);
     }
+}
+
+void nt_buf_datetime(nt_buf *b, nt_time t, int digits, bool utc)
+{
+    nt_time_cache c = {.valid = false};
+    nt_buf_datetime_cached(b, &c, t, digits, utc);
 }

@@ -113,7 +113,7 @@ static void eval_value(node *n, const nt_packet *pkt)
 {
     switch (n->kind) {
     case N_FIELD:
-        n->nvals = nt_field_get(n->field, pkt, n->vals, NT_FIELD_MAX_OCC);
+        n->nvals = nt_field_get(n->reg, n->field, pkt, n->vals, NT_FIELD_MAX_OCC);
         if (n->nslice) apply_slices(n);
         return;
     case N_LITERAL:

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-nt_filter *nt_filter_compile(const char *expr, nt_error *err)
+nt_filter *nt_filter_compile(const char *expr, const nt_field_registry *reg, nt_error *err)
 {
     nt_filter *f = calloc(1, sizeof *f);
     if (!f) abort();
+    f->reg = reg;
     f->expr = strdup(expr);
     token *toks;
     size_t n;

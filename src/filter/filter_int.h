@@ -54,6 +54,7 @@ struct node {
     size_t nitems;
     /* values */
     const nt_field *field;       /* N_FIELD */
+    const nt_field_registry *reg; /* N_FIELD: the registry field is a row of */
     char *text;                  /* N_LITERAL / N_STRING source text */
     uint32_t text_len;
     func_kind fn;                /* N_FUNC */
@@ -74,6 +75,7 @@ struct node {
 
 struct nt_filter {
     char *expr;
+    const nt_field_registry *reg;
     node *root;
     node **all;                  /* every node, to free them */
     size_t nall, capall;

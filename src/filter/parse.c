@@ -139,7 +139,8 @@ static node *parse_primary(pstate *p)
         return n;
     }
     node *n = nt_node_new(p->f, N_LITERAL, t->pos, t->len);
-    n->field = nt_field_find(t->text);
+    n->field = nt_field_find(p->f->reg, t->text);
+    n->reg = p->f->reg;
     if (n->field) n->kind = N_FIELD;
     n->text = t->text;
     n->text_len = t->text_len;

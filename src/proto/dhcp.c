@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "field_put.h"
+#include "nettracer/field_put.h"
 
 #define BOOTP_HDR 236
 
@@ -167,20 +167,20 @@ MACC(f_param)
 }
 
 const nt_msg_field nt_dhcp_fields[] = {
-    {"dhcp", NT_FT_PROTOCOL, 0, "Dynamic Host Configuration Protocol", f_dhcp, NULL},
-    {"dhcp.type", NT_FT_UINT, 1, "Message type", f_type, NULL},
-    {"dhcp.id", NT_FT_UINT, 4, "Transaction ID", f_id, NULL},
-    {"dhcp.ip.client", NT_FT_IPV4, 4, "Client IP address", f_ciaddr, NULL},
-    {"dhcp.ip.your", NT_FT_IPV4, 4, "Your (client) IP address", f_yiaddr, NULL},
-    {"dhcp.ip.server", NT_FT_IPV4, 4, "Next server IP address", f_siaddr, NULL},
-    {"dhcp.ip.relay", NT_FT_IPV4, 4, "Relay agent IP address", f_giaddr, NULL},
-    {"dhcp.hw.mac_addr", NT_FT_ETHER, 6, "Client MAC address", f_mac, NULL},
-    {"dhcp.option.type", NT_FT_UINT, 1, "Option", f_opt_type, NULL},
-    {"dhcp.option.dhcp", NT_FT_UINT, 1, "DHCP", f_msgtype, NULL},
-    {"dhcp.option.requested_ip_address", NT_FT_IPV4, 4, "Requested IP Address", f_req_ip, NULL},
-    {"dhcp.option.dhcp_server_id", NT_FT_IPV4, 4, "DHCP Server Identifier", f_server_id, NULL},
-    {"dhcp.option.ip_address_lease_time", NT_FT_UINT, 4, "IP Address Lease Time", f_lease, NULL},
-    {"dhcp.option.hostname", NT_FT_STRING, 0, "Host Name", f_hostname, NULL},
-    {"dhcp.option.request_list_item", NT_FT_UINT, 1, "Parameter Request List Item", f_param, NULL},
+    {"dhcp", NT_FT_PROTOCOL, 0, "Dynamic Host Configuration Protocol", f_dhcp, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.type", NT_FT_UINT, 1, "Message type", f_type, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.id", NT_FT_UINT, 4, "Transaction ID", f_id, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.ip.client", NT_FT_IPV4, 4, "Client IP address", f_ciaddr, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.ip.your", NT_FT_IPV4, 4, "Your (client) IP address", f_yiaddr, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.ip.server", NT_FT_IPV4, 4, "Next server IP address", f_siaddr, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.ip.relay", NT_FT_IPV4, 4, "Relay agent IP address", f_giaddr, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.hw.mac_addr", NT_FT_ETHER, 6, "Client MAC address", f_mac, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.type", NT_FT_UINT, 1, "Option", f_opt_type, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.dhcp", NT_FT_UINT, 1, "DHCP", f_msgtype, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.requested_ip_address", NT_FT_IPV4, 4, "Requested IP Address", f_req_ip, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.dhcp_server_id", NT_FT_IPV4, 4, "DHCP Server Identifier", f_server_id, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.ip_address_lease_time", NT_FT_UINT, 4, "IP Address Lease Time", f_lease, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.hostname", NT_FT_STRING, 0, "Host Name", f_hostname, NULL, .msg_proto = NT_P_DHCP},
+    {"dhcp.option.request_list_item", NT_FT_UINT, 1, "Parameter Request List Item", f_param, NULL, .msg_proto = NT_P_DHCP},
 };
 const size_t nt_dhcp_nfields = sizeof nt_dhcp_fields / sizeof nt_dhcp_fields[0];

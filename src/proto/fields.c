@@ -1,29 +1,21 @@
-/* fields.c - the field registry (see fields.h). One row per field; the
- * accessors read the dissected packet and its analysis. Names, types and
- * the set of occurrences follow Wireshark 4.0, so that `ip.addr == X` or
- * `tcp.port == 80` select the same frames as in Wireshark, including the
- * addresses and ports of the packet an ICMP error quotes. */
-/* rows name their first members only: the message-table members stay zero */
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
+/* fields.c - the registry's lookups (see fields.h) and proto/'s own rows:
+ * the fields of the headers nt_dissect() decodes, read from the dissected
+ * packet alone (the rows that read the session's analysis or application
+ * messages are analyze/'s). Names, types and the set of occurrences follow
+ * Wireshark 4.0, so that `ip.addr == X` or `tcp.port == 80` select the same
+ * frames as in Wireshark, including the addresses and ports of the packet
+ * an ICMP error quotes. */
 #include "nettracer/fields.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "field_put.h"
-#include "fields_app.h"
-#include "nettracer/app.h"
+#include "nettracer/field_put.h"
 
-#include <stdlib.h>
-
-#define ACC(fn) static int fn(const nt_packet *pkt, nt_fvalue *out, int max)
-
-/* iterate over the layers of one protocol, outer first */
-#define EACH(PROTO) \
-    for (int li_ = 0; li_ < pkt->nlayers; li_++) \
-        for (const nt_layer *l = &pkt->layers[li_]; l && l->proto == (PROTO); l = NULL)
+#define ACC NT_PKT_ACC
+#define EACH NT_EACH_LAYER
+#define TCP_ACC NT_TCP_ACC
 
 /* ---- protocols as fields --------------------------------------------- */
 
@@ -63,14 +55,6 @@ ACC(f_number) { return put_i(out, 0, max, (int64_t)pkt->frame->number, NT_FT_FRA
 ACC(f_len) { return put_u(out, 0, max, pkt->frame->len); }
 ACC(f_cap_len) { return put_u(out, 0, max, pkt->frame->caplen); }
 ACC(f_ifid) { return put_u(out, 0, max, pkt->frame->ifidx); }
-ACC(f_rel) { return pkt->ana.has_time ? put_i(out, 0, max, pkt->ana.rel_ns, NT_FT_RELTIME) : 0; }
-ACC(f_delta) { return pkt->ana.has_time ? put_i(out, 0, max, pkt->ana.delta_ns, NT_FT_RELTIME) : 0; }
-ACC(f_delta_disp) { return pkt->ana.has_time ? put_i(out, 0, max, pkt->ana.delta_disp_ns, NT_FT_RELTIME) : 0; }
-ACC(f_epoch)
-{
-    if (!pkt->ana.has_time) return 0;
-    return put_i(out, 0, max, pkt->frame->ts.sec * 1000000000LL + pkt->frame->ts.nsec, NT_FT_RELTIME);
-}
 ACC(f_comment)
 {
     int n = 0;
@@ -228,7 +212,6 @@ ICMP_ACC(icmp_code, n = put_u(out, n, max, m->code))
 ICMP_ACC(icmp_csum, n = put_u(out, n, max, m->csum))
 ICMP_ACC(icmp_ident, if (ICMP_ECHOISH && l->len >= 8) n = put_u(out, n, max, m->id))
 ICMP_ACC(icmp_seq, if (ICMP_ECHOISH && l->len >= 8) n = put_u(out, n, max, m->seq))
-ACC(icmp_resp_to) { return pkt->nicmp && pkt->ana.request_in ? put_i(out, 0, max, (int64_t)pkt->ana.request_in, NT_FT_FRAMENUM) : 0; }
 
 #define ICMP6_ACC(fn, body) \
     ACC(fn) \
@@ -249,43 +232,11 @@ ICMP6_ACC(icmp6_na_target, if (m->has_target && m->type == 136) n = put_addr(out
 
 /* ---- TCP -------------------------------------------------------------- */
 
-/* What Wireshark decodes of a TCP header: 0 ports only (cut or quoted),
- * 1 a bogus header length (ports, sequence, lengths), 2 the header */
-static int tcp_depth(const nt_layer *l, const nt_tcp *t)
-{
-    if (l->len < 20 || (l->inner && t->hlen < 20)) return 0;
-    return t->bad_hlen == 1 ? 1 : 2;
-}
-#define TCP_ACC(fn, mindepth, body) \
-    ACC(fn) \
-    { \
-        int n = 0; \
-        EACH(NT_P_TCP) { \
-            const nt_tcp *t = &pkt->tcp[l->idx]; \
-            const nt_pkt_ana *a = &pkt->ana; \
-            (void)a; \
-            if (tcp_depth(l, t) < (mindepth)) continue; \
-            body; \
-        } \
-        return n; \
-    }
 TCP_ACC(tcp_srcport, 0, n = put_u(out, n, max, t->sport))
 TCP_ACC(tcp_dstport, 0, n = put_u(out, n, max, t->dport))
 TCP_ACC(tcp_port, 0, n = put_u(out, n, max, t->sport); n = put_u(out, n, max, t->dport))
-ACC(tcp_stream)
-{
-    int n = 0;
-    EACH(NT_P_TCP) {
-        if (!l->inner && pkt->ana.tcp_valid) n = put_u(out, n, max, pkt->ana.tcp_stream);
-        if (l->inner && pkt->ana.inner_tcp_valid) n = put_u(out, n, max, pkt->ana.inner_tcp_stream);
-    }
-    return n;
-}
 TCP_ACC(tcp_len, 1, if (t->bad_hlen != 2 && !l->inner) n = put_u(out, n, max, t->payload_len))
-TCP_ACC(tcp_seq, 1, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->rel_seq : t->seq))
 TCP_ACC(tcp_seq_raw, 1, if (!l->inner) n = put_u(out, n, max, t->seq))
-TCP_ACC(tcp_nxtseq, 2, if (a->tcp_valid && !t->bad_hlen && !l->inner) n = put_u(out, n, max, a->nxtseq))
-TCP_ACC(tcp_ack, 2, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->rel_ack : t->ack))
 TCP_ACC(tcp_ack_raw, 2, n = put_u(out, n, max, t->ack))
 TCP_ACC(tcp_hdr_len, 1, n = put_u(out, n, max, t->hlen))
 TCP_ACC(tcp_flags, 2, n = put_u(out, n, max, t->flags))
@@ -298,9 +249,6 @@ TCP_ACC(tcp_f_urg, 2, n = put_b(out, n, max, t->flags & NT_TCP_URG))
 TCP_ACC(tcp_f_ece, 2, n = put_b(out, n, max, t->flags & NT_TCP_ECE))
 TCP_ACC(tcp_f_cwr, 2, n = put_b(out, n, max, t->flags & NT_TCP_CWR))
 TCP_ACC(tcp_win_value, 2, n = put_u(out, n, max, t->win))
-TCP_ACC(tcp_win, 2, n = put_u(out, n, max, a->tcp_valid && !l->inner ? a->win : t->win))
-TCP_ACC(tcp_win_sf, 2, if (a->tcp_valid && !l->inner && !(t->flags & NT_TCP_SYN))
-        n = put_i(out, n, max, a->win_scale >= 0 ? (1 << a->win_scale) : a->win_scale, NT_FT_INT))
 TCP_ACC(tcp_csum, 2, n = put_u(out, n, max, t->csum))
 TCP_ACC(tcp_urgp, 2, n = put_u(out, n, max, t->urp))
 TCP_ACC(tcp_mss, 2, if (t->has_mss) n = put_u(out, n, max, t->mss))
@@ -309,44 +257,6 @@ TCP_ACC(tcp_sack_perm, 2, if (t->sack_perm) n = put_b(out, n, max, true))
 TCP_ACC(tcp_tsval, 2, if (t->has_ts || t->tsval_only) n = put_u(out, n, max, t->tsval))
 TCP_ACC(tcp_tsecr, 2, if (t->has_ts) n = put_u(out, n, max, t->tsecr))
 TCP_ACC(tcp_payload, 2, if (t->payload_cap && !l->inner) n = put_bytes(out, n, max, t->payload, t->payload_cap, NT_FT_BYTES))
-
-/* TCP analysis: a label per flag, on the analysed (outer) segment */
-static int ta_get(const nt_packet *pkt, nt_fvalue *out, int max, uint32_t mask)
-{
-    if (!pkt->ana.tcp_valid || !(pkt->ana.tcp_flags & mask) || max < 1) return 0;
-    memset(out, 0, sizeof *out);
-    out->type = NT_FT_LABEL;
-    return 1;
-}
-#define TA_ACC(fn, mask) ACC(fn) { return ta_get(pkt, out, max, mask); }
-/* Wireshark marks a fast retransmission as a retransmission too */
-TA_ACC(ta_retrans, NT_TA_RETRANSMISSION | NT_TA_FAST_RETRANSMISSION)
-TA_ACC(ta_fast, NT_TA_FAST_RETRANSMISSION)
-TA_ACC(ta_spurious, NT_TA_SPURIOUS_RETRANS)
-TA_ACC(ta_ooo, NT_TA_OUT_OF_ORDER)
-TA_ACC(ta_lost, NT_TA_LOST_SEGMENT)
-TA_ACC(ta_acklost, NT_TA_ACK_LOST_SEGMENT)
-TA_ACC(ta_dupack, NT_TA_DUPLICATE_ACK)
-TA_ACC(ta_zw, NT_TA_ZERO_WINDOW)
-TA_ACC(ta_zwp, NT_TA_ZERO_WINDOW_PROBE)
-TA_ACC(ta_zwpa, NT_TA_ZERO_WINDOW_PROBE_ACK)
-TA_ACC(ta_wfull, NT_TA_WINDOW_FULL)
-TA_ACC(ta_wupd, NT_TA_WINDOW_UPDATE)
-TA_ACC(ta_ka, NT_TA_KEEP_ALIVE)
-TA_ACC(ta_kaack, NT_TA_KEEP_ALIVE_ACK)
-TA_ACC(ta_reused, NT_TA_REUSED_PORTS)
-/* "flags": the expert-info ones, as Wireshark (window update and keep-alive
- * ACK count too, reused ports does not: it is not in the analysis tree) */
-TA_ACC(ta_flags, 0x7fff)
-ACC(ta_dupack_num) { return pkt->ana.tcp_flags & NT_TA_DUPLICATE_ACK ? put_u(out, 0, max, pkt->ana.dupack_num) : 0; }
-ACC(ta_dupack_frame)
-{
-    return pkt->ana.tcp_flags & NT_TA_DUPLICATE_ACK ? put_i(out, 0, max, (int64_t)pkt->ana.dupack_frame, NT_FT_FRAMENUM) : 0;
-}
-ACC(ta_acks_frame) { return pkt->ana.acks_frame ? put_i(out, 0, max, (int64_t)pkt->ana.acks_frame, NT_FT_FRAMENUM) : 0; }
-ACC(ta_ack_rtt) { return pkt->ana.acks_frame ? put_i(out, 0, max, pkt->ana.ack_rtt_ns, NT_FT_RELTIME) : 0; }
-ACC(ta_bif) { return pkt->ana.bytes_in_flight ? put_u(out, 0, max, pkt->ana.bytes_in_flight) : 0; }
-ACC(ta_irtt) { return pkt->ana.has_irtt ? put_i(out, 0, max, pkt->ana.irtt_ns, NT_FT_RELTIME) : 0; }
 
 /* ---- UDP -------------------------------------------------------------- */
 
@@ -367,89 +277,20 @@ UDP_ACC(udp_port, false, n = put_u(out, n, max, u->sport); n = put_u(out, n, max
 UDP_ACC(udp_length, false, if (l->len >= 8) n = put_u(out, n, max, u->ulen))
 UDP_ACC(udp_csum, false, if (l->len >= 8 && (u->bad_len != 1 || l->inner)) n = put_u(out, n, max, u->csum))
 UDP_ACC(udp_payload, true, if (u->payload_cap) n = put_bytes(out, n, max, u->payload, u->payload_cap, NT_FT_BYTES))
-ACC(udp_stream)
-{
-    int n = 0;
-    EACH(NT_P_UDP) {
-        if (!l->inner && pkt->ana.udp_valid) n = put_u(out, n, max, pkt->ana.udp_stream);
-        if (l->inner && pkt->ana.inner_udp_valid) n = put_u(out, n, max, pkt->ana.inner_udp_stream);
-    }
-    return n;
-}
 
-/* payload an application protocol decoded (or gathers) is not "data" */
-static bool app_took(const nt_packet *pkt, const nt_layer *l)
-{
-    const nt_appdata *a = pkt->app;
-    if (!a) return false;
-    return l->inner ? a->quoted : a->npdu || a->seg;
-}
-/* payload an application protocol hands on undecoded: a STUN Send/Data
- * indication's DATA attribute, a TURN ChannelData message's data, a COTP
- * DT's user data (T.125 is not decoded) */
-static int put_data(nt_fvalue *out, int n, int max, int what, const uint8_t *p, uint32_t len)
-{
-    if (what == 2) return put_u(out, n, max, len);
-    n = put_bytes(out, n, max, p, len, what == 0 ? NT_FT_PROTOCOL : NT_FT_BYTES);
-    if (what == 0 && n) out[n - 1].hdr_len = len;
-    return n;
-}
-static int stun_data(const nt_packet *pkt, nt_fvalue *out, int n, int max, int what)
-{
-    const nt_appdata *a = pkt->app;
-    for (int i = 0; a && i < a->ntpkt; i++)
-        if (a->tpkt[i].has_cotp && a->tpkt[i].type == 0x0f && a->tpkt[i].eot && a->tpkt[i].user && a->tpkt[i].user_len)
-            n = put_data(out, n, max, what, a->tpkt[i].user, a->tpkt[i].user_len);
-    for (int i = 0; a && i < a->nstun; i++) {
-        const nt_stun_msg *m = &a->stun[i];
-        if (m->channel_data && m->len > 4) n = put_data(out, n, max, what, m->p + 4, (uint32_t)(m->len - 4));
-    }
-    for (int i = 0; a && i < a->nstun; i++)
-        for (int k = 0; k < a->stun[i].nattrs; k++) {
-            const nt_stun_attr *at = &a->stun[i].attrs[k];
-            if (at->kind != NT_STUN_A_DATA || !at->avail) continue;
-            n = put_data(out, n, max, what, at->val, at->avail);
-        }
-    return n;
-}
-ACC(p_data)
-{
-    int n = 0;
-    EACH(NT_P_DATA) if (!app_took(pkt, l)) {
-        n = put_bytes(out, n, max, l->p, l->span, NT_FT_PROTOCOL);
-        out[n - 1].hdr_len = l->len;
-    }
-    return stun_data(pkt, out, n, max, 0);
-}
-ACC(data_data)
-{
-    int n = 0;
-    EACH(NT_P_DATA) if (!app_took(pkt, l)) n = put_bytes(out, n, max, l->p, l->len, NT_FT_BYTES);
-    return stun_data(pkt, out, n, max, 1);
-}
-ACC(data_len)
-{
-    int n = 0;
-    EACH(NT_P_DATA) if (!app_took(pkt, l)) n = put_u(out, n, max, l->len);
-    return stun_data(pkt, out, n, max, 2);
-}
 
 /* ---- the table -------------------------------------------------------- */
 
-#define P(name, desc, fn) {name, NT_FT_PROTOCOL, 0, desc, fn, NULL}
-#define U(name, size, desc, fn) {name, NT_FT_UINT, size, desc, fn, NULL}
-#define F(name, type, desc, fn) {name, type, 0, desc, fn, NULL}
+#define P NT_ROW_P
+#define U NT_ROW_U
+#define F NT_ROW_F
 
-static const nt_field fields[] = {
+const nt_field nt_header_fields[] = {
     P("frame", "Frame", p_frame),
     F("frame.number", NT_FT_FRAMENUM, "Frame Number", f_number),
     U("frame.len", 4, "Frame length on the wire", f_len),
     U("frame.cap_len", 4, "Frame length stored into the capture file", f_cap_len),
     U("frame.interface_id", 4, "Interface id", f_ifid),
-    F("frame.time_relative", NT_FT_RELTIME, "Time since reference or first frame", f_rel),
-    F("frame.time_delta", NT_FT_RELTIME, "Time delta from previous captured frame", f_delta),
-    F("frame.time_delta_displayed", NT_FT_RELTIME, "Time delta from previous displayed frame", f_delta_disp),
-    F("frame.time_epoch", NT_FT_RELTIME, "Epoch Time", f_epoch),
     F("frame.comment", NT_FT_STRING, "Comment", f_comment),
     P("eth", "Ethernet", p_eth),
     F("eth.addr", NT_FT_ETHER, "Address", eth_addr),
@@ -484,7 +325,7 @@ static const nt_field fields[] = {
     F("ip.flags.mf", NT_FT_BOOL, "More fragments", ip_mf),
     U("ip.frag_offset", 2, "Fragment Offset (8-byte units)", ip_frag),
     U("ip.ttl", 1, "Time to Live", ip_ttl),
-    {"ip.proto", NT_FT_UINT, 1, "Protocol", ip_proto, ipproto_value},
+    NT_ROW_V("ip.proto", NT_FT_UINT, 1, "Protocol", ip_proto, ipproto_value),
     U("ip.checksum", 2, "Header Checksum", ip_csum),
     F("ip.addr", NT_FT_IPV4, "Source or Destination Address", ip_addr),
     F("ip.src", NT_FT_IPV4, "Source Address", ip_src),
@@ -493,7 +334,7 @@ static const nt_field fields[] = {
     U("ipv6.tclass", 1, "Traffic Class", ip6_tclass),
     U("ipv6.flow", 4, "Flow Label", ip6_flow),
     U("ipv6.plen", 2, "Payload Length", ip6_plen),
-    {"ipv6.nxt", NT_FT_UINT, 1, "Next Header", ip6_nxt, ipproto_value},
+    NT_ROW_V("ipv6.nxt", NT_FT_UINT, 1, "Next Header", ip6_nxt, ipproto_value),
     U("ipv6.hlim", 1, "Hop Limit", ip6_hlim),
     F("ipv6.addr", NT_FT_IPV6, "Source or Destination Address", ip6_addr),
     F("ipv6.src", NT_FT_IPV6, "Source Address", ip6_src),
@@ -504,7 +345,6 @@ static const nt_field fields[] = {
     U("icmp.checksum", 2, "Checksum", icmp_csum),
     U("icmp.ident", 2, "Identifier (BE)", icmp_ident),
     U("icmp.seq", 2, "Sequence Number (BE)", icmp_seq),
-    F("icmp.resp_to", NT_FT_FRAMENUM, "Response to", icmp_resp_to),
     P("icmpv6", "Internet Control Message Protocol v6", p_icmpv6),
     U("icmpv6.type", 1, "Type", icmp6_type),
     U("icmpv6.code", 1, "Code", icmp6_code),
@@ -515,12 +355,8 @@ static const nt_field fields[] = {
     U("tcp.srcport", 2, "Source Port", tcp_srcport),
     U("tcp.dstport", 2, "Destination Port", tcp_dstport),
     U("tcp.port", 2, "Source or Destination Port", tcp_port),
-    U("tcp.stream", 4, "Stream index", tcp_stream),
     U("tcp.len", 4, "TCP Segment Len", tcp_len),
-    U("tcp.seq", 4, "Sequence Number (relative)", tcp_seq),
     U("tcp.seq_raw", 4, "Sequence Number (raw)", tcp_seq_raw),
-    U("tcp.nxtseq", 4, "Next Sequence Number", tcp_nxtseq),
-    U("tcp.ack", 4, "Acknowledgment Number (relative)", tcp_ack),
     U("tcp.ack_raw", 4, "Acknowledgment number (raw)", tcp_ack_raw),
     U("tcp.hdr_len", 1, "Header Length", tcp_hdr_len),
     U("tcp.flags", 2, "Flags", tcp_flags),
@@ -533,8 +369,6 @@ static const nt_field fields[] = {
     F("tcp.flags.ece", NT_FT_BOOL, "ECN-Echo", tcp_f_ece),
     F("tcp.flags.cwr", NT_FT_BOOL, "Congestion Window Reduced", tcp_f_cwr),
     U("tcp.window_size_value", 2, "Window", tcp_win_value),
-    U("tcp.window_size", 4, "Calculated window size", tcp_win),
-    {"tcp.window_size_scalefactor", NT_FT_INT, 4, "Window size scaling factor", tcp_win_sf, NULL},
     U("tcp.checksum", 2, "Checksum", tcp_csum),
     U("tcp.urgent_pointer", 2, "Urgent Pointer", tcp_urgp),
     U("tcp.options.mss_val", 2, "MSS Value", tcp_mss),
@@ -543,109 +377,52 @@ static const nt_field fields[] = {
     U("tcp.options.timestamp.tsval", 4, "Timestamp value", tcp_tsval),
     U("tcp.options.timestamp.tsecr", 4, "Timestamp echo reply", tcp_tsecr),
     F("tcp.payload", NT_FT_BYTES, "TCP payload", tcp_payload),
-    F("tcp.analysis.flags", NT_FT_LABEL, "TCP Analysis Flags", ta_flags),
-    F("tcp.analysis.retransmission", NT_FT_LABEL, "This frame is a (suspected) retransmission", ta_retrans),
-    F("tcp.analysis.fast_retransmission", NT_FT_LABEL, "This frame is a (suspected) fast retransmission", ta_fast),
-    F("tcp.analysis.spurious_retransmission", NT_FT_LABEL, "This frame is a (suspected) spurious retransmission", ta_spurious),
-    F("tcp.analysis.out_of_order", NT_FT_LABEL, "This frame is a (suspected) out-of-order segment", ta_ooo),
-    F("tcp.analysis.lost_segment", NT_FT_LABEL, "Previous segment(s) not captured (common at capture start)", ta_lost),
-    F("tcp.analysis.ack_lost_segment", NT_FT_LABEL, "ACKed segment that wasn't captured (common at capture start)", ta_acklost),
-    F("tcp.analysis.duplicate_ack", NT_FT_LABEL, "Duplicate ACK", ta_dupack),
-    U("tcp.analysis.duplicate_ack_num", 4, "Duplicate ACK #", ta_dupack_num),
-    F("tcp.analysis.duplicate_ack_frame", NT_FT_FRAMENUM, "Duplicate to the ACK in frame", ta_dupack_frame),
-    F("tcp.analysis.zero_window", NT_FT_LABEL, "TCP Zero Window segment", ta_zw),
-    F("tcp.analysis.zero_window_probe", NT_FT_LABEL, "TCP Zero Window Probe", ta_zwp),
-    F("tcp.analysis.zero_window_probe_ack", NT_FT_LABEL, "ACK to a TCP Zero Window Probe", ta_zwpa),
-    F("tcp.analysis.window_full", NT_FT_LABEL, "TCP window specified by the receiver is now completely full", ta_wfull),
-    F("tcp.analysis.window_update", NT_FT_LABEL, "TCP window update", ta_wupd),
-    F("tcp.analysis.keep_alive", NT_FT_LABEL, "TCP keep-alive segment", ta_ka),
-    F("tcp.analysis.keep_alive_ack", NT_FT_LABEL, "ACK to a TCP keep-alive segment", ta_kaack),
-    F("tcp.analysis.reused_ports", NT_FT_LABEL, "A new tcp session is started with the same ports as an earlier session in this trace", ta_reused),
-    F("tcp.analysis.acks_frame", NT_FT_FRAMENUM, "This is an ACK to the segment in frame", ta_acks_frame),
-    F("tcp.analysis.ack_rtt", NT_FT_RELTIME, "The RTT to ACK the segment was", ta_ack_rtt),
-    U("tcp.analysis.bytes_in_flight", 4, "Bytes in flight", ta_bif),
-    F("tcp.analysis.initial_rtt", NT_FT_RELTIME, "iRTT: the time from the SYN to the handshake's final ACK", ta_irtt),
     P("udp", "User Datagram Protocol", p_udp),
     U("udp.srcport", 2, "Source Port", udp_srcport),
     U("udp.dstport", 2, "Destination Port", udp_dstport),
     U("udp.port", 2, "Source or Destination Port", udp_port),
     U("udp.length", 2, "Length", udp_length),
     U("udp.checksum", 2, "Checksum", udp_csum),
-    U("udp.stream", 4, "Stream index", udp_stream),
     F("udp.payload", NT_FT_BYTES, "Payload", udp_payload),
-    P("data", "Data", p_data),
-    F("data.data", NT_FT_BYTES, "Data", data_data),
-    U("data.len", 4, "Length", data_len),
 };
 
-#define NFIELDS (sizeof fields / sizeof fields[0])
+const size_t nt_header_nfields = sizeof nt_header_fields / sizeof nt_header_fields[0];
 
-/* the registry: the rows above, the application protocols' rows, then
- * the message tables of proto/ (built once) */
-static const struct {
-    const nt_msg_field *tab;
-    const size_t *n;
-    uint8_t proto;
-} msg_tables[] = {
-    {nt_sip_fields, &nt_sip_nfields, NT_P_SIP},     {nt_sdp_fields, &nt_sdp_nfields, NT_P_SDP},
-    {nt_rtp_fields, &nt_rtp_nfields, NT_P_RTP},     {nt_rtcp_fields, &nt_rtcp_nfields, NT_P_RTCP},
-    {nt_stun_fields, &nt_stun_nfields, NT_P_STUN},  {nt_dhcp_fields, &nt_dhcp_nfields, NT_P_DHCP},
-    {nt_nbns_fields, &nt_nbns_nfields, NT_P_NBNS},  {nt_tpkt_fields, &nt_tpkt_nfields, NT_P_TPKT},
-};
-static nt_field *msg_rows;
-static size_t nmsg_rows;
+/* ---- the registry ------------------------------------------------------ */
 
-static void build_msg_rows(void)
+size_t nt_field_count(const nt_field_registry *r)
 {
-    if (msg_rows) return;
     size_t n = 0;
-    for (size_t t = 0; t < sizeof msg_tables / sizeof *msg_tables; t++) n += *msg_tables[t].n;
-    msg_rows = calloc(n ? n : 1, sizeof *msg_rows);
-    if (!msg_rows) abort();
-    for (size_t t = 0; t < sizeof msg_tables / sizeof *msg_tables; t++)
-        for (size_t i = 0; i < *msg_tables[t].n; i++) {
-            const nt_msg_field *m = &msg_tables[t].tab[i];
-            nt_field *f = &msg_rows[nmsg_rows++];
-            f->name = m->name, f->type = m->type, f->size = m->size, f->desc = m->desc;
-            f->value_of = m->value_of;
-            f->msg = m;
-            f->msg_proto = msg_tables[t].proto;
-        }
+    for (size_t t = 0; t < r->ntables; t++) n += *r->tables[t].n;
+    return n;
 }
 
-const nt_field *nt_field_find(const char *name)
+const nt_field *nt_field_at(const nt_field_registry *r, size_t i)
 {
-    size_t n = nt_field_count();
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(nt_field_at(i)->name, name)) return nt_field_at(i);
+    for (size_t t = 0; t < r->ntables; t++) {
+        if (i < *r->tables[t].n) return &r->tables[t].rows[i];
+        i -= *r->tables[t].n;
+    }
     return NULL;
 }
 
-size_t nt_field_count(void)
+const nt_field *nt_field_find(const nt_field_registry *r, const char *name)
 {
-    build_msg_rows();
-    return NFIELDS + nt_app_nfields + nmsg_rows;
+    for (size_t t = 0; t < r->ntables; t++)
+        for (size_t i = 0; i < *r->tables[t].n; i++)
+            if (!strcmp(r->tables[t].rows[i].name, name)) return &r->tables[t].rows[i];
+    return NULL;
 }
 
-const nt_field *nt_field_at(size_t i)
+int nt_field_get(const nt_field_registry *r, const nt_field *f, const nt_packet *pkt, nt_fvalue *out, int max)
 {
-    if (i < NFIELDS) return &fields[i];
-    i -= NFIELDS;
-    if (i < nt_app_nfields) return &nt_app_fields[i];
-    i -= nt_app_nfields;
-    build_msg_rows();
-    return i < nmsg_rows ? &msg_rows[i] : NULL;
-}
-
-int nt_field_get(const nt_field *f, const nt_packet *pkt, nt_fvalue *out, int max)
-{
-    if (f->get) return f->get(pkt, out, max);
-    const nt_appdata *a = pkt->app;
-    if (!a || !f->msg) return 0;
-    const void *msgs[NT_APP_MAX_PDU];
-    int k = nt_app_msgs(a, f->msg_proto, msgs, NT_APP_MAX_PDU);
+    if (f->pkt_get) return f->pkt_get(pkt, out, max);
+    if (!f->get || !r->msgs) return 0;
+    enum { MAXMSG = 16 }; /* a frame carries at most NT_APP_MAX_PDU (app.h) messages */
+    const void *msgs[MAXMSG];
+    int k = r->msgs(pkt, f->msg_proto, msgs, MAXMSG);
     int n = 0;
-    for (int i = 0; i < k && n < max; i++) n += f->msg->get(msgs[i], out + n, max - n);
+    for (int i = 0; i < k && n < max; i++) n += f->get(msgs[i], out + n, max - n);
     return n;
 }
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "field_put.h"
+#include "nettracer/field_put.h"
 
 const char *nt_nbns_suffix_name(uint8_t s)
 {
@@ -318,17 +318,17 @@ MACC(f_addr)
 }
 
 const nt_msg_field nt_nbns_fields[] = {
-    {"nbns", NT_FT_PROTOCOL, 0, "NetBIOS Name Service", f_nbns, NULL},
-    {"nbns.id", NT_FT_UINT, 2, "Transaction ID", f_id, NULL},
-    {"nbns.flags", NT_FT_UINT, 2, "Flags", f_flags, NULL},
-    {"nbns.flags.response", NT_FT_BOOL, 2, "Response", f_response, NULL},
-    {"nbns.flags.opcode", NT_FT_UINT, 2, "Opcode", f_opcode, NULL},
-    {"nbns.flags.rcode", NT_FT_UINT, 2, "Reply code", f_rcode, NULL},
-    {"nbns.count.queries", NT_FT_UINT, 2, "Questions", f_qd, NULL},
-    {"nbns.count.answers", NT_FT_UINT, 2, "Answer RRs", f_an, NULL},
-    {"nbns.name", NT_FT_STRING, 0, "Name", f_name, NULL},
-    {"nbns.type", NT_FT_UINT, 2, "Type", f_type, NULL},
-    {"nbns.ttl", NT_FT_UINT, 4, "Time to live", f_ttl, NULL},
-    {"nbns.addr", NT_FT_IPV4, 4, "Addr", f_addr, NULL},
+    {"nbns", NT_FT_PROTOCOL, 0, "NetBIOS Name Service", f_nbns, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.id", NT_FT_UINT, 2, "Transaction ID", f_id, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.flags", NT_FT_UINT, 2, "Flags", f_flags, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.flags.response", NT_FT_BOOL, 2, "Response", f_response, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.flags.opcode", NT_FT_UINT, 2, "Opcode", f_opcode, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.flags.rcode", NT_FT_UINT, 2, "Reply code", f_rcode, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.count.queries", NT_FT_UINT, 2, "Questions", f_qd, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.count.answers", NT_FT_UINT, 2, "Answer RRs", f_an, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.name", NT_FT_STRING, 0, "Name", f_name, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.type", NT_FT_UINT, 2, "Type", f_type, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.ttl", NT_FT_UINT, 4, "Time to live", f_ttl, NULL, .msg_proto = NT_P_NBNS},
+    {"nbns.addr", NT_FT_IPV4, 4, "Addr", f_addr, NULL, .msg_proto = NT_P_NBNS},
 };
 const size_t nt_nbns_nfields = sizeof nt_nbns_fields / sizeof nt_nbns_fields[0];

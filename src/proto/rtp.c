@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "field_put.h"
+#include "nettracer/field_put.h"
 
 /* ---- RTP ---------------------------------------------------------------- */
 
@@ -409,16 +409,16 @@ MACC(f_ts) { return put_u(out, 0, max, R->ts); }
 MACC(f_ssrc) { return put_u(out, 0, max, R->ssrc); }
 
 const nt_msg_field nt_rtp_fields[] = {
-    {"rtp", NT_FT_PROTOCOL, 0, "Real-Time Transport Protocol", f_rtp, NULL},
-    {"rtp.version", NT_FT_UINT, 1, "Version", f_version, NULL},
-    {"rtp.padding", NT_FT_BOOL, 1, "Padding", f_padding, NULL},
-    {"rtp.ext", NT_FT_BOOL, 1, "Extension", f_ext, NULL},
-    {"rtp.cc", NT_FT_UINT, 1, "Contributing source identifiers count", f_cc, NULL},
-    {"rtp.marker", NT_FT_BOOL, 1, "Marker", f_marker, NULL},
-    {"rtp.p_type", NT_FT_UINT, 1, "Payload type", f_ptype, NULL},
-    {"rtp.seq", NT_FT_UINT, 2, "Sequence number", f_seq, NULL},
-    {"rtp.timestamp", NT_FT_UINT, 4, "Timestamp", f_ts, NULL},
-    {"rtp.ssrc", NT_FT_UINT, 4, "Synchronization Source identifier", f_ssrc, NULL},
+    {"rtp", NT_FT_PROTOCOL, 0, "Real-Time Transport Protocol", f_rtp, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.version", NT_FT_UINT, 1, "Version", f_version, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.padding", NT_FT_BOOL, 1, "Padding", f_padding, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.ext", NT_FT_BOOL, 1, "Extension", f_ext, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.cc", NT_FT_UINT, 1, "Contributing source identifiers count", f_cc, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.marker", NT_FT_BOOL, 1, "Marker", f_marker, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.p_type", NT_FT_UINT, 1, "Payload type", f_ptype, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.seq", NT_FT_UINT, 2, "Sequence number", f_seq, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.timestamp", NT_FT_UINT, 4, "Timestamp", f_ts, NULL, .msg_proto = NT_P_RTP},
+    {"rtp.ssrc", NT_FT_UINT, 4, "Synchronization Source identifier", f_ssrc, NULL, .msg_proto = NT_P_RTP},
 };
 const size_t nt_rtp_nfields = sizeof nt_rtp_fields / sizeof nt_rtp_fields[0];
 
@@ -461,10 +461,10 @@ MACC(f_rtcp_sender)
 }
 
 const nt_msg_field nt_rtcp_fields[] = {
-    {"rtcp", NT_FT_PROTOCOL, 0, "Real-time Transport Control Protocol", f_rtcp, NULL},
-    {"rtcp.version", NT_FT_UINT, 1, "Version", f_rtcp_version, NULL},
-    {"rtcp.pt", NT_FT_UINT, 1, "Packet type", f_rtcp_pt, NULL},
-    {"rtcp.length", NT_FT_UINT, 2, "Length", f_rtcp_length, NULL},
-    {"rtcp.senderssrc", NT_FT_UINT, 4, "Sender SSRC", f_rtcp_sender, NULL},
+    {"rtcp", NT_FT_PROTOCOL, 0, "Real-time Transport Control Protocol", f_rtcp, NULL, .msg_proto = NT_P_RTCP},
+    {"rtcp.version", NT_FT_UINT, 1, "Version", f_rtcp_version, NULL, .msg_proto = NT_P_RTCP},
+    {"rtcp.pt", NT_FT_UINT, 1, "Packet type", f_rtcp_pt, NULL, .msg_proto = NT_P_RTCP},
+    {"rtcp.length", NT_FT_UINT, 2, "Length", f_rtcp_length, NULL, .msg_proto = NT_P_RTCP},
+    {"rtcp.senderssrc", NT_FT_UINT, 4, "Sender SSRC", f_rtcp_sender, NULL, .msg_proto = NT_P_RTCP},
 };
 const size_t nt_rtcp_nfields = sizeof nt_rtcp_fields / sizeof nt_rtcp_fields[0];

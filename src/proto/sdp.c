@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "field_put.h"
+#include "nettracer/field_put.h"
 #include "nettracer/rtp.h"
 
 static nt_text word(nt_text *rest)
@@ -260,10 +260,10 @@ MACC(f_proto)
 }
 
 const nt_msg_field nt_sdp_fields[] = {
-    {"sdp", NT_FT_PROTOCOL, 0, "Session Description Protocol", f_sdp, NULL},
-    {"sdp.connection_info.address", NT_FT_STRING, 0, "Connection Address", f_conn_addr, NULL},
-    {"sdp.media.port", NT_FT_UINT, 2, "Media Port", f_port, NULL},
-    {"sdp.media.media", NT_FT_STRING, 0, "Media Type", f_media, NULL},
-    {"sdp.media.proto", NT_FT_STRING, 0, "Media Protocol", f_proto, NULL},
+    {"sdp", NT_FT_PROTOCOL, 0, "Session Description Protocol", f_sdp, NULL, .msg_proto = NT_P_SDP},
+    {"sdp.connection_info.address", NT_FT_STRING, 0, "Connection Address", f_conn_addr, NULL, .msg_proto = NT_P_SDP},
+    {"sdp.media.port", NT_FT_UINT, 2, "Media Port", f_port, NULL, .msg_proto = NT_P_SDP},
+    {"sdp.media.media", NT_FT_STRING, 0, "Media Type", f_media, NULL, .msg_proto = NT_P_SDP},
+    {"sdp.media.proto", NT_FT_STRING, 0, "Media Protocol", f_proto, NULL, .msg_proto = NT_P_SDP},
 };
 const size_t nt_sdp_nfields = sizeof nt_sdp_fields / sizeof nt_sdp_fields[0];

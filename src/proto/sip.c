@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "field_put.h"
+#include "nettracer/field_put.h"
 
 static const char *const sip_methods[] = {
     "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE",
@@ -460,22 +460,22 @@ MACC(f_clen) { return S->has_clen ? put_u(out, 0, max, S->content_length) : 0; }
 MACC(f_msdiag) { return put_text(out, 0, max, S->ms_diag); }
 
 const nt_msg_field nt_sip_fields[] = {
-    {"sip", NT_FT_PROTOCOL, 0, "Session Initiation Protocol", f_sip, NULL},
-    {"sip.Method", NT_FT_STRING, 0, "Method", f_method, NULL},
-    {"sip.Status-Code", NT_FT_UINT, 4, "Status-Code", f_status, NULL},
-    {"sip.Call-ID", NT_FT_STRING, 0, "Call-ID", f_callid, NULL},
-    {"sip.CSeq.method", NT_FT_STRING, 0, "Method", f_cseq_method, NULL},
-    {"sip.CSeq.seq", NT_FT_UINT, 4, "Sequence Number", f_cseq_seq, NULL},
-    {"sip.from.user", NT_FT_STRING, 0, "SIP from address User Part", f_from_user, NULL},
-    {"sip.to.user", NT_FT_STRING, 0, "SIP to address User Part", f_to_user, NULL},
-    {"sip.from.tag", NT_FT_STRING, 0, "SIP from tag", f_from_tag, NULL},
-    {"sip.to.tag", NT_FT_STRING, 0, "SIP to tag", f_to_tag, NULL},
-    {"sip.r-uri", NT_FT_STRING, 0, "Request-URI", f_ruri, NULL},
-    {"sip.Via", NT_FT_STRING, 0, "Via", f_via, NULL},
-    {"sip.Contact", NT_FT_STRING, 0, "Contact", f_contact, NULL},
-    {"sip.Content-Type", NT_FT_STRING, 0, "Content-Type", f_ctype, NULL},
-    {"sip.Content-Length", NT_FT_UINT, 4, "Content-Length", f_clen, NULL},
+    {"sip", NT_FT_PROTOCOL, 0, "Session Initiation Protocol", f_sip, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Method", NT_FT_STRING, 0, "Method", f_method, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Status-Code", NT_FT_UINT, 4, "Status-Code", f_status, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Call-ID", NT_FT_STRING, 0, "Call-ID", f_callid, NULL, .msg_proto = NT_P_SIP},
+    {"sip.CSeq.method", NT_FT_STRING, 0, "Method", f_cseq_method, NULL, .msg_proto = NT_P_SIP},
+    {"sip.CSeq.seq", NT_FT_UINT, 4, "Sequence Number", f_cseq_seq, NULL, .msg_proto = NT_P_SIP},
+    {"sip.from.user", NT_FT_STRING, 0, "SIP from address User Part", f_from_user, NULL, .msg_proto = NT_P_SIP},
+    {"sip.to.user", NT_FT_STRING, 0, "SIP to address User Part", f_to_user, NULL, .msg_proto = NT_P_SIP},
+    {"sip.from.tag", NT_FT_STRING, 0, "SIP from tag", f_from_tag, NULL, .msg_proto = NT_P_SIP},
+    {"sip.to.tag", NT_FT_STRING, 0, "SIP to tag", f_to_tag, NULL, .msg_proto = NT_P_SIP},
+    {"sip.r-uri", NT_FT_STRING, 0, "Request-URI", f_ruri, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Via", NT_FT_STRING, 0, "Via", f_via, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Contact", NT_FT_STRING, 0, "Contact", f_contact, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Content-Type", NT_FT_STRING, 0, "Content-Type", f_ctype, NULL, .msg_proto = NT_P_SIP},
+    {"sip.Content-Length", NT_FT_UINT, 4, "Content-Length", f_clen, NULL, .msg_proto = NT_P_SIP},
     /* not a Wireshark 4.0 field (it shows the header as unknown): nettracer's */
-    {"sip.ms-diagnostics", NT_FT_STRING, 0, "ms-diagnostics (Microsoft)", f_msdiag, NULL},
+    {"sip.ms-diagnostics", NT_FT_STRING, 0, "ms-diagnostics (Microsoft)", f_msdiag, NULL, .msg_proto = NT_P_SIP},
 };
 const size_t nt_sip_nfields = sizeof nt_sip_fields / sizeof nt_sip_fields[0];

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "field_put.h"
+#include "nettracer/field_put.h"
 
 int nt_tpkt_msg_len(const uint8_t *p, uint32_t len, uint32_t *msg_len)
 {
@@ -232,21 +232,21 @@ MACC(f_sel_proto) { return T->has_neg && T->neg_type == NT_RDP_NEG_RSP ? put_u(o
 MACC(f_failure) { return T->has_neg && T->neg_type == NT_RDP_NEG_FAILURE ? put_u(out, 0, max, T->neg_value) : 0; }
 
 const nt_msg_field nt_tpkt_fields[] = {
-    {"tpkt", NT_FT_PROTOCOL, 0, "TPKT - ISO on TCP - RFC1006", f_tpkt, NULL},
-    {"tpkt.version", NT_FT_UINT, 1, "Version", f_version, NULL},
-    {"tpkt.length", NT_FT_UINT, 2, "Length", f_length, NULL},
-    {"cotp", NT_FT_PROTOCOL, 0, "ISO 8073/X.224 COTP Connection-Oriented Transport Protocol", f_cotp, NULL},
-    {"cotp.li", NT_FT_UINT, 1, "Length", f_li, NULL},
-    {"cotp.type", NT_FT_UINT, 1, "PDU Type", f_type, NULL},
-    {"cotp.destref", NT_FT_UINT, 2, "Destination reference", f_dst, NULL},
-    {"cotp.srcref", NT_FT_UINT, 2, "Source reference", f_src, NULL},
-    {"rdp", NT_FT_PROTOCOL, 0, "Remote Desktop Protocol", f_rdp, NULL},
-    {"rdp.rt_cookie", NT_FT_STRING, 0, "Routing Token/Cookie", f_cookie, NULL},
-    {"rdp.neg_type", NT_FT_UINT, 1, "Type", f_neg_type, NULL},
-    {"rdp.neg_length", NT_FT_UINT, 2, "Length", f_neg_len, NULL},
-    {"rdp.negReq.requestedProtocols", NT_FT_UINT, 4, "requestedProtocols", f_req_proto, NULL},
+    {"tpkt", NT_FT_PROTOCOL, 0, "TPKT - ISO on TCP - RFC1006", f_tpkt, NULL, .msg_proto = NT_P_TPKT},
+    {"tpkt.version", NT_FT_UINT, 1, "Version", f_version, NULL, .msg_proto = NT_P_TPKT},
+    {"tpkt.length", NT_FT_UINT, 2, "Length", f_length, NULL, .msg_proto = NT_P_TPKT},
+    {"cotp", NT_FT_PROTOCOL, 0, "ISO 8073/X.224 COTP Connection-Oriented Transport Protocol", f_cotp, NULL, .msg_proto = NT_P_TPKT},
+    {"cotp.li", NT_FT_UINT, 1, "Length", f_li, NULL, .msg_proto = NT_P_TPKT},
+    {"cotp.type", NT_FT_UINT, 1, "PDU Type", f_type, NULL, .msg_proto = NT_P_TPKT},
+    {"cotp.destref", NT_FT_UINT, 2, "Destination reference", f_dst, NULL, .msg_proto = NT_P_TPKT},
+    {"cotp.srcref", NT_FT_UINT, 2, "Source reference", f_src, NULL, .msg_proto = NT_P_TPKT},
+    {"rdp", NT_FT_PROTOCOL, 0, "Remote Desktop Protocol", f_rdp, NULL, .msg_proto = NT_P_TPKT},
+    {"rdp.rt_cookie", NT_FT_STRING, 0, "Routing Token/Cookie", f_cookie, NULL, .msg_proto = NT_P_TPKT},
+    {"rdp.neg_type", NT_FT_UINT, 1, "Type", f_neg_type, NULL, .msg_proto = NT_P_TPKT},
+    {"rdp.neg_length", NT_FT_UINT, 2, "Length", f_neg_len, NULL, .msg_proto = NT_P_TPKT},
+    {"rdp.negReq.requestedProtocols", NT_FT_UINT, 4, "requestedProtocols", f_req_proto, NULL, .msg_proto = NT_P_TPKT},
     /* Wireshark 4.0 files rdpNegRsp's selectedProtocol under negReq */
-    {"rdp.negReq.selectedProtocol", NT_FT_UINT, 4, "selectedProtocol", f_sel_proto, NULL},
-    {"rdp.negFailure.failureCode", NT_FT_UINT, 4, "failureCode", f_failure, NULL},
+    {"rdp.negReq.selectedProtocol", NT_FT_UINT, 4, "selectedProtocol", f_sel_proto, NULL, .msg_proto = NT_P_TPKT},
+    {"rdp.negFailure.failureCode", NT_FT_UINT, 4, "failureCode", f_failure, NULL, .msg_proto = NT_P_TPKT},
 };
 const size_t nt_tpkt_nfields = sizeof nt_tpkt_fields / sizeof nt_tpkt_fields[0];

@@ -1,25 +1,19 @@
 #!/usr/bin/env bash
-# Differential test of the application-protocol parsers (src/proto sip, sdp,
-# rtp, dhcp, nbns, tpkt): on the captures that record_apps.sh made, the
-# Protocol and Info columns and the fields below equal tshark 4.0's.
+# Differential test of the application protocols (sip, sdp, rtp, rtcp, dhcp,
+# nbns, tpkt, cotp, rdp) as the nettracer binary shows them: on the captures
+# that record_apps.sh made, the Protocol and Info columns and the fields
+# below of `nettracer show --json` equal tshark 4.0's `-T fields` (every
+# occurrence, comma-separated) on the frames of these protocols.
 #
-# tshark runs as the oracle of tests/lib/tshark.sh (every protocol nettracer
-# does not decode switched off) with these enabled as well:
-#   sip sdp rtp rtcp dhcp nbns tpkt cotp rdp
-# SIP is on UDP/TCP 5060 and NBNS on 137, DHCP on 67/68, TPKT on 3389 by
-# tshark's own port tables; RTP/RTCP flows are the ones the SDP bodies
-# announce (Wireshark's SDP conversations). A second pass switches SIP off
-# and finds RTP/RTCP by heuristics instead:
-#   tshark --disable-protocol=sip --enable-heuristic rtp_udp --enable-heuristic rtcp_udp
-# against `app_oracle --rtp-heuristic --no-sip`.
-#
-# Our side is tests/unit/app_oracle (NT_APP_ORACLE, or next to the nettracer
-# binary given as $1), which prints the same columns from the parsers until
-# the nettracer binary shows these protocols.
-#
-# A third pass compares the RTP stream statistics of nt_rtp_stats (packets,
-# lost, max and mean jitter, first and last time per stream) with
-# `tshark -q -z rtp,streams` on the recorded calls.
+# tshark runs as the oracle of tests/lib/tshark.sh. SIP is on UDP/TCP 5060
+# and NBNS on 137, DHCP on 67/68, TPKT on 3389 by tshark's own port tables;
+# RTP/RTCP flows are the ones the SDP bodies announce (Wireshark's SDP
+# conversations). A second pass adds the RTP/RTCP heuristics on any UDP
+# port on both sides:
+#   tshark --enable-heuristic rtp_udp --enable-heuristic rtcp_udp
+# against `nettracer show --rtp-heuristic`, compared on the RTP/RTCP fields.
+# The RTP stream statistics (`voip --json` against `tshark -z rtp,streams`)
+# are tests/diff/tshark_voip.sh's.
 #
 # Not compared: sdp.media.format (tshark lists the m= formats by name and
 # then every rtpmap/fmtp payload number again).
@@ -27,12 +21,6 @@ set -u
 NT=${1:?usage: tshark_apps.sh NETTRACER}
 SRC=${NT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/tshark.sh"
-ORACLE=${NT_APP_ORACLE:-$(dirname "$NT")/app_oracle}
-[ -x "$ORACLE" ] || { echo "app_oracle not built ($ORACLE)"; exit 77; }
-
-APPS="sip sdp rtp rtcp dhcp nbns tpkt cotp rdp"
-mapfile -t DISABLE < <(tshark -G protocols 2>/dev/null | awk -F'\t' '{print $3}' |
-    grep -vxF -f <(tr ' ' '\n' <<<"$TSHARK_ENABLED $APPS") | sed 's/^/--disable-protocol=/')
 
 FIELDS="sip.Method sip.Status-Code sip.Call-ID sip.CSeq.method sip.CSeq.seq sip.from.user
  sip.to.user sip.from.tag sip.to.tag sip.r-uri sip.Via sip.Contact sip.Content-Type sip.Content-Length
@@ -87,38 +75,25 @@ PY
 
 targs=(); for f in $FIELDS; do targs+=(-e "$f"); done
 rargs=(); for f in $RTPFIELDS; do rargs+=(-e "$f"); done
+# nettracer's side: show --json (with extra options) as tshark's -T fields
+ours() { # FILE FILTER FIELDS... (options before FILE go to show)
+    local f=$1 flt=$2
+    shift 2
+    "$NT" show ${SHOW_OPTS:-} -Y "$flt" --json "$f" 2>"$tmp/err" | python3 "$SRC/tests/lib/fields.py" --columns "$@"
+}
 for c in $CAPTURES; do
     f="$SRC/tests/captures/$c.pcap"
     [ -f "$f" ] || { echo "MISSING: $f"; fail=$((fail + 1)); continue; }
     tshark -r "$f" "${DISABLE[@]}" -Y "$FILTER" -T fields -e frame.number -e _ws.col.Protocol \
         -e _ws.col.Info "${targs[@]}" 2>/dev/null >"$tmp/ws"
-    "$ORACLE" "$f" $FIELDS >"$tmp/nt" 2>"$tmp/err" || { echo "app_oracle failed on $c: $(cat "$tmp/err")"; fail=$((fail + 1)); continue; }
+    ours "$f" "$FILTER" $FIELDS >"$tmp/nt" || { echo "nettracer show failed on $c: $(cat "$tmp/err")"; fail=$((fail + 1)); continue; }
     compare "$c" "$tmp/ws" "$tmp/nt" $FIELDS
     case $c in sip_*|apps_edge)
-        # RTP/RTCP found by the heuristics alone (SIP, and so SDP, off)
-        tshark -r "$f" "${DISABLE[@]}" --disable-protocol=sip --enable-heuristic rtp_udp \
-            --enable-heuristic rtcp_udp -Y "rtp || rtcp" -T fields -e frame.number -e _ws.col.Protocol \
-            -e _ws.col.Info "${rargs[@]}" 2>/dev/null >"$tmp/ws"
-        "$ORACLE" --rtp-heuristic --no-sip "$f" $RTPFIELDS 2>/dev/null |
-            awk -F'\t' '{ for (i = 4; i <= NF; i++) if ($i != "") { print; next } }' >"$tmp/nt"
+        # RTP/RTCP found by the heuristics as well as by SDP
+        tshark -r "$f" "${DISABLE[@]}" --enable-heuristic rtp_udp --enable-heuristic rtcp_udp -Y "rtp || rtcp" \
+            -T fields -e frame.number -e _ws.col.Protocol -e _ws.col.Info "${rargs[@]}" 2>/dev/null >"$tmp/ws"
+        SHOW_OPTS=--rtp-heuristic ours "$f" "rtp || rtcp" $RTPFIELDS >"$tmp/nt"
         compare "$c (heuristic)" "$tmp/ws" "$tmp/nt" $RTPFIELDS ;;
-    esac
-    case $c in sip_call|sip_nobye|sip_tcp)
-        runs=$((runs + 1))
-        tshark -r "$f" "${DISABLE[@]}" -q -z rtp,streams 2>/dev/null | python3 -c '
-import re, sys
-for l in sys.stdin:
-    m = re.match(r"\s*([\d.]+)\s+([\d.]+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-F]+)\s+.*?\s(\d+)\s+(-?\d+) \(.*?\)\s+\S+\s+\S+\s+\S+\s+\S+\s+(\S+)\s+(\S+)", l)
-    if m:
-        g = m.groups()
-        print("\t".join([g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[10], g[9], g[0], g[1]]))
-' | sort >"$tmp/ws"
-        "$ORACLE" --rtp-streams "$f" | sort >"$tmp/nt"
-        if [ ! -s "$tmp/ws" ] || ! diff "$tmp/ws" "$tmp/nt" >"$tmp/d"; then
-            fail=$((fail + 1))
-            echo "DIFFERENT: $c (RTP streams: src sport dst dport ssrc packets lost max-jitter mean-jitter first last)"
-            sed 's/^/  /' "$tmp/d"
-        fi ;;
     esac
 done
 echo "tshark_apps: $runs runs, $frames frames, $(wc -w <<<"$FIELDS") fields, $fail differ"

@@ -2,11 +2,16 @@
 """Reads `nettracer show --json` on stdin and prints, per frame, the first
 occurrence of each field named on the command line, tab-separated, as
 `tshark -T fields -E occurrence=f -e F1 -e F2 ...` does (booleans as 1/0,
-a missing field as an empty column)."""
+a missing field as an empty column). With --columns first, each line
+starts with frame.number, Protocol and Info, as `-e frame.number -e
+_ws.col.Protocol -e _ws.col.Info` would."""
 import json
 import sys
 
 fields = sys.argv[1:]
+columns = bool(fields) and fields[0] == "--columns"
+if columns:
+    fields = fields[1:]
 
 
 def first(obj, key):
@@ -24,7 +29,7 @@ for line in sys.stdin:
     if not line.strip():
         continue
     o = json.loads(line, parse_float=str, parse_int=str)
-    out = []
+    out = [o["number"], o["protocol"], o["info"]] if columns else []
     for f in fields:
         v = first(o["layers"], f)
         if v is None:

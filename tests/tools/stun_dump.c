@@ -7,6 +7,7 @@
  * the oracle. */
 #include "nettracer/packet.h"
 #include "nettracer/stun.h"
+#include "nettracer/trace.h"
 
 #include <stdio.h>
 #include <string.h>

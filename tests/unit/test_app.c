@@ -14,7 +14,7 @@
 
 #include "nettracer/app.h"
 #include "nettracer/columns.h"
-#include "nettracer/fields.h"
+#include "nettracer/registry.h"
 #include "nettracer/session.h"
 #include "nettracer/trace.h"
 
@@ -350,7 +350,7 @@ static void corrupted_payloads(void **st)
                 nt_buf_reset(&b);
                 nt_col_protocol(&pkt, &b);
                 nt_col_info(&pkt, &b);
-                for (size_t i = 0; i < nt_field_count(); i++) nt_field_get(nt_field_at(i), &pkt, vals, NT_FIELD_MAX_OCC);
+                for (size_t i = 0; i < nt_field_count(&nt_registry); i++) nt_field_get(&nt_registry, nt_field_at(&nt_registry, i), &pkt, vals, NT_FIELD_MAX_OCC);
                 free(copy);
                 runs++;
             }

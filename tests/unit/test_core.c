@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nettracer/core.h"
+#include "nettracer/hash.h"
 
 static void cursor_reads_and_stops(void **st)
 {
@@ -119,12 +120,66 @@ static void json_escapes(void **st)
     nt_buf_free(&b);
 }
 
+/* the hash map: every key put is found with its value, across growth;
+ * a key put twice keeps its first value; absent keys are not found */
+static void hash_map(void **st)
+{
+    (void)st;
+    typedef struct { uint8_t fam; uint8_t a[16]; uint16_t port; } key;
+    nt_hmap m;
+    nt_hmap_init(&m, sizeof(key));
+    assert_null(nt_hmap_find(&m, &(key){0}));
+    enum { N = 5000 };
+    for (uint32_t i = 0; i < N; i++) {
+        key k;
+        memset(&k, 0, sizeof k);
+        k.fam = 4;
+        memcpy(k.a, &i, sizeof i); /* keys that differ in one or two bytes */
+        k.port = (uint16_t)(i % 7);
+        bool added = false;
+        uint32_t *v = nt_hmap_put(&m, &k, i * 3, &added);
+        assert_true(added);
+        assert_int_equal(*v, i * 3);
+    }
+    assert_int_equal(m.n, N);
+    assert_true(m.nslot >= 2 * N);
+    for (uint32_t i = 0; i < N; i++) {
+        key k;
+        memset(&k, 0, sizeof k);
+        k.fam = 4;
+        memcpy(k.a, &i, sizeof i);
+        k.port = (uint16_t)(i % 7);
+        uint32_t *v = nt_hmap_find(&m, &k);
+        assert_non_null(v);
+        assert_int_equal(*v, i * 3);
+        bool added = true;
+        assert_int_equal(*nt_hmap_put(&m, &k, 99, &added), i * 3);
+        assert_false(added);
+        k.port = (uint16_t)(k.port + 1); /* the same address on another port */
+        assert_null(nt_hmap_find(&m, &k));
+    }
+    assert_int_equal(m.n, N);
+    nt_hmap_clear(&m);
+    assert_int_equal(m.n, 0);
+    key k0;
+    memset(&k0, 0, sizeof k0);
+    k0.fam = 4;
+    assert_null(nt_hmap_find(&m, &k0));
+    bool added;
+    nt_hmap_put(&m, &k0, 7, &added);
+    assert_true(added);
+    assert_int_equal(*nt_hmap_find(&m, &k0), 7);
+    nt_hmap_free(&m);
+    assert_true(nt_hash_bytes("", 0) != 0);
+    assert_true(nt_hash_bytes("ab", 2) != nt_hash_bytes("ba", 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cursor_reads_and_stops), cmocka_unit_test(cursor_skip_past_end),
         cmocka_unit_test(ipv6_rfc5952),           cmocka_unit_test(numbers_and_times),
-        cmocka_unit_test(json_escapes),
+        cmocka_unit_test(json_escapes),           cmocka_unit_test(hash_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,15 +1,14 @@
-/* fields_app.c - display-filter fields of the application messages a
- * frame carries (pkt->app, filled by the session): TLS, x509, HTTP. Names
- * and types are Wireshark 4.0's. */
-/* rows name their first members only: the message-table members stay zero */
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+/* fields_app.c - the registry's rows for the application messages the
+ * session decodes into pkt->app (TLS and its certificates, DNS, HTTP), and
+ * nt_app_msgs(), which hands the message rows of proto/'s tables their
+ * messages. They are analyze/'s rows because pkt->app is the session's.
+ * Names and types are Wireshark 4.0's. */
+#include "nettracer/registry.h"
 
-#include "fields_app.h"
-
-#include "field_put.h"
 #include "nettracer/app.h"
+#include "nettracer/field_put.h"
 
-#define ACC(fn) static int fn(const nt_packet *pkt, nt_fvalue *out, int max)
+#define ACC NT_PKT_ACC
 #define APP(pkt) ((const nt_appdata *)(pkt)->app)
 
 static int put_str(nt_fvalue *out, int n, int max, nt_str s)
@@ -420,9 +419,9 @@ ACC(p_stun)
     return n;
 }
 
-#define P(name, desc, fn) {name, NT_FT_PROTOCOL, 0, desc, fn, NULL}
-#define U(name, size, desc, fn) {name, NT_FT_UINT, size, desc, fn, NULL}
-#define F(name, type, desc, fn) {name, type, 0, desc, fn, NULL}
+#define P NT_ROW_P
+#define U NT_ROW_U
+#define F NT_ROW_F
 
 const nt_field nt_app_fields[] = {
     P("tls", "Transport Layer Security", p_tls),
@@ -487,7 +486,7 @@ const nt_field nt_app_fields[] = {
     F("http.response.phrase", NT_FT_STRING, "Response Phrase", http_phrase),
     F("http.host", NT_FT_STRING, "Host", http_host),
     F("http.content_type", NT_FT_STRING, "Content-Type", http_ctype),
-    {"http.content_length", NT_FT_UINT, 8, "Content length", http_clen, NULL},
+    U("http.content_length", 8, "Content length", http_clen),
     F("http.user_agent", NT_FT_STRING, "User-Agent", http_ua),
     F("http.server", NT_FT_STRING, "Server", http_server),
     F("http.location", NT_FT_STRING, "Location", http_location),
