@@ -76,7 +76,7 @@ typedef struct nt_tls_result {
     int64_t handshake_ns;
     bool client_cert_requested;
     int ca_names;          /* CA names in the certificate request */
-    size_t ca_bytes;       /* their DER size (the reference's 16 KB case) */
+    size_t ca_bytes;       /* certificate_authorities length: DER + 2 each (tls.h; the 16 KB case) */
     long verify;           /* X509_V_OK or the verify error */
     int verify_depth;      /* where the error is, as OpenSSL reports it */
     STACK_OF(X509) *chain; /* as the server sent it, leaf first (owned) */
