@@ -57,6 +57,7 @@ typedef struct nt_step {
     nt_step_value values[NT_STEP_MAX_VALUES];
     char text[NT_STEP_TEXT_MAX]; /* what a reader is told, lines ending in '\n' ("" in JSON-only steps) */
     const char *advice;      /* the next step, or NULL */
+    bool err;                /* the text is the command's error message: stderr, in JSON mode too */
     size_t store_used;
     char store[NT_STEP_TEXT_MAX]; /* the values' strings */
 } nt_step;

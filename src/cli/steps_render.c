@@ -2,7 +2,8 @@
  * stun, dns, ews): as text (each line of a step's text after its label,
  * "Verify:    ...") or as JSON Lines, where the step's scope says where its
  * values go in the record, so the nested records of docs/json.md come out
- * of flat steps. No verdict is decided here: the probes decided them. */
+ * of flat steps; a step flagged err is the command's error message, on
+ * stderr. No verdict is decided here: the probes decided them. */
 #include "steps_render.h"
 
 #include <string.h>
@@ -154,7 +155,10 @@ static void json(nt_steps_out *o, const nt_step *s)
 void nt_steps_render(void *user, const nt_step *s)
 {
     nt_steps_out *o = user;
-    if (o->json) json(o, s);
+    if (s->err) {
+        fflush(o->f);
+        fputs(s->text, stderr);
+    } else if (o->json) json(o, s);
     else text(o, s);
     fflush(o->f);
 }

@@ -29,6 +29,7 @@ void nt_step_start(nt_step *s, const char *step, nt_step_scope scope, const char
     s->nvalues = 0;
     s->text[0] = 0;
     s->advice = NULL;
+    s->err = false;
     s->store_used = 0;
 }
 
