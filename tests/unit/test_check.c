@@ -92,6 +92,17 @@ static void *serve(void *arg)
     return NULL;
 }
 
+/* The i-th name of the server's CA list. */
+static X509_NAME *ca_name(int i)
+{
+    X509_NAME *n = X509_NAME_new();
+    char cn[64];
+    snprintf(cn, sizeof cn, "Contoso Issuing Certificate Authority number %04d", i);
+    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Contoso Test PKI", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    return n;
+}
+
 /* ca_names > 0: ask for a client certificate with that many CA names. */
 static void server_start(tls_server *s, int ca_names)
 {
@@ -101,14 +112,7 @@ static void server_start(tls_server *s, int ca_names)
     SSL_CTX_use_PrivateKey(s->ctx, g_key);
     if (ca_names) {
         STACK_OF(X509_NAME) *l = sk_X509_NAME_new_null();
-        for (int i = 0; i < ca_names; i++) {
-            X509_NAME *n = X509_NAME_new();
-            char cn[64];
-            snprintf(cn, sizeof cn, "Contoso Issuing Certificate Authority number %04d", i);
-            X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Contoso Test PKI", -1, -1, 0);
-            X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-            sk_X509_NAME_push(l, n);
-        }
+        for (int i = 0; i < ca_names; i++) sk_X509_NAME_push(l, ca_name(i));
         SSL_CTX_set_client_CA_list(s->ctx, l);
         SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER, accept_any);
     }
@@ -138,11 +142,7 @@ static size_t ca_list_bytes(int ca_names)
 {
     size_t sum = 0;
     for (int i = 0; i < ca_names; i++) {
-        X509_NAME *n = X509_NAME_new();
-        char cn[64];
-        snprintf(cn, sizeof cn, "Contoso Issuing Certificate Authority number %04d", i);
-        X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Contoso Test PKI", -1, -1, 0);
-        X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+        X509_NAME *n = ca_name(i);
         sum += 2 + (size_t)i2d_X509_NAME(n, NULL);
         X509_NAME_free(n);
     }
