@@ -73,6 +73,9 @@ void nt_step_bool(nt_step *s, const char *key, bool v);
 void nt_step_raw(nt_step *s, const char *key, const char *v);
 void nt_step_empty_array(nt_step *s, const char *key);
 void nt_step_textf(nt_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A copy that keeps its strings (a plain struct copy would point into the
+ * original's store). */
+void nt_step_copy(nt_step *dst, const nt_step *src);
 /* The value of key (first occurrence), or NULL: for tests and front ends. */
 const nt_step_value *nt_step_get(const nt_step *s, const char *key);
 

@@ -96,3 +96,13 @@ const nt_step_value *nt_step_get(const nt_step *s, const char *key)
         if (!strcmp(s->values[i].key, key)) return &s->values[i];
     return NULL;
 }
+
+void nt_step_copy(nt_step *dst, const nt_step *src)
+{
+    *dst = *src;
+    uintptr_t lo = (uintptr_t)src->store, hi = lo + sizeof src->store;
+    for (int i = 0; i < dst->nvalues; i++) {
+        uintptr_t p = (uintptr_t)src->values[i].str;
+        if (p >= lo && p < hi) dst->values[i].str = dst->store + (p - lo);
+    }
+}

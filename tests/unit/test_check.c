@@ -168,8 +168,8 @@ static void collect(void *user, const nt_step *s)
         w->s[w->n].v = s->verdict;
         w->n++;
     }
-    if (!strcmp(s->step, "verdict") || !strcmp(s->step, "srv") || !strcmp(s->step, "skipped")) w->last = *s;
-    if (!strcmp(s->step, "tls")) w->tls = *s;
+    if (!strcmp(s->step, "verdict") || !strcmp(s->step, "srv") || !strcmp(s->step, "skipped")) nt_step_copy(&w->last, s);
+    if (!strcmp(s->step, "tls")) nt_step_copy(&w->tls, s);
     if (strlen(w->all) + strlen(s->text) < sizeof w->all) strcat(w->all, s->text);
 }
 

@@ -110,7 +110,7 @@ static void *serve(void *arg)
 typedef struct seen {
     int nrr;
     char rr[8][64];       /* the "target" of each SRV record step, in order */
-    char err[512];        /* what goes to stderr */
+    char err[NT_STEP_TEXT_MAX]; /* what goes to stderr */
     nt_verdict summary;   /* the "dns" step's verdict */
     char text[4096];
 } seen;

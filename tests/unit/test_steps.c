@@ -128,6 +128,14 @@ static void builder(void **state)
     assert_int_equal(strlen(nt_step_get(&s, "big")->str), NT_STEP_TEXT_MAX - 1);
     nt_step_str(&s, "after", "y");
     assert_string_equal(nt_step_get(&s, "after")->str, "");
+    /* a copy keeps its strings when the original is reused */
+    static nt_step c;
+    nt_step_start(&s, "x", NT_SCOPE_LINE, NULL, NULL);
+    nt_step_str(&s, "k", "first");
+    nt_step_copy(&c, &s);
+    nt_step_start(&s, "x", NT_SCOPE_LINE, NULL, NULL);
+    nt_step_str(&s, "k", "other");
+    assert_string_equal(nt_step_get(&c, "k")->str, "first");
     assert_string_equal(nt_verdict_name(NT_VERDICT_WARN), "warn");
     assert_string_equal(nt_verdict_upper(NT_VERDICT_FAIL), "FAIL");
 }

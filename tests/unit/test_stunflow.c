@@ -152,7 +152,7 @@ static void collect(void *user, const nt_step *s)
 {
     seen *w = user;
     if (!strcmp(s->step, "exchange")) w->exchanges++;
-    if (!strcmp(s->step, "result")) w->result = *s;
+    if (!strcmp(s->step, "result")) nt_step_copy(&w->result, s);
     else if (strlen(w->text) + strlen(s->text) < sizeof w->text) strcat(w->text, s->text);
 }
 
