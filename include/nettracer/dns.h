@@ -184,4 +184,10 @@ bool nt_dns_tcp_message(const uint8_t *p, size_t len, const uint8_t **msg, size_
  * nibble form under ip6.arpa. family 4 or 6. */
 bool nt_dns_ptr_name(int family, const uint8_t *addr, char *out, size_t outsz);
 
+/* RFC 2782's order of SRV records as a client tries them: the lower
+ * priority first; within a priority the larger weight (the larger share of
+ * the random pick) first; then the order of the answer (index). For qsort
+ * wrappers: <0, 0, >0. */
+int nt_dns_srv_cmp(uint16_t pa, uint16_t wa, uint16_t ia, uint16_t pb, uint16_t wb, uint16_t ib);
+
 #endif

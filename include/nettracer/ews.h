@@ -4,12 +4,13 @@
  * URLs: the domain, autodiscover.DOMAIN, the HTTP redirect method, the
  * _autodiscover._tcp SRV record), then call GetUserOofSettings at that URL.
  * HTTP through libcurl (Basic, NTLM, Negotiate), XML through libxml2.
- * Every step is reported as a line of text through a callback; the
- * password is never part of any of them. */
+ * Every line of the report is a step record (steps.h), the last one the
+ * result; the password is never part of any of them. */
 #ifndef NETTRACER_EWS_H
 #define NETTRACER_EWS_H
 
 #include "nettracer/core.h"
+#include "nettracer/steps.h"
 
 typedef struct nt_ews_opts {
     const char *address;     /* user@domain */
@@ -25,10 +26,9 @@ typedef struct nt_ews_opts {
 
 enum { NT_EWS_AUTH_BASIC = 1, NT_EWS_AUTH_NTLM = 2, NT_EWS_AUTH_NEGOTIATE = 4 };
 
+/* A line's level: a step begun, information, a step passed, failed, a
+ * warning ("type" of the step's JSON: step, info, ok, fail, warn). */
 typedef enum nt_ews_level { NT_EWS_STEP, NT_EWS_INFO, NT_EWS_OK, NT_EWS_FAIL, NT_EWS_WARN } nt_ews_level;
-
-/* One line of the report: the level says how to show it. */
-typedef void (*nt_ews_say)(void *user, nt_ews_level level, const char *text);
 
 typedef struct nt_ews_result {
     char ews_url[1024];      /* the URL used for the EWS call ("" if none) */
@@ -36,8 +36,9 @@ typedef struct nt_ews_result {
     const char *failed_step; /* NULL on success: "Autodiscover", "EWS GetUserOofSettings", ... */
 } nt_ews_result;
 
-/* Runs the whole check. Returns 0 when the EWS call succeeded. */
-int nt_ews_check(const nt_ews_opts *o, nt_ews_say say, void *user, nt_ews_result *r);
+/* Runs the whole check: a "report" step per line, then the "result" step.
+ * Returns 0 when the EWS call succeeded. */
+int nt_ews_check(const nt_ews_opts *o, nt_step_fn fn, void *user, nt_ews_result *r);
 
 /* ---- the pieces, for tests ---------------------------------------------- */
 

@@ -8,6 +8,7 @@
 
 #include "nettracer/core.h"
 #include "nettracer/dns.h"
+#include "nettracer/steps.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -41,6 +42,25 @@ typedef struct nt_dns_exchange {
  * server). errno-like codes in e->code: ETIMEDOUT (no answer),
  * ECONNREFUSED (ICMP port unreachable / TCP reset), others from sockets. */
 int nt_dns_exchange_run(nt_dns_exchange *x, const nt_dns_query *q, nt_error *e);
+
+/* ---- nettracer dns: one question and what its answer means --------------- */
+
+typedef struct nt_dnsq_opts {
+    struct sockaddr_storage server;
+    socklen_t server_len;
+    const char *server_from;   /* where the server came from: "--server", "/etc/resolv.conf" */
+    const char *name;
+    uint16_t type;
+    bool tcp, norecurse;
+    uint16_t edns;             /* EDNS payload size advertised, 0: none */
+    int timeout_ms, tries;
+    bool shrt, verbose;        /* text form: only the data; all sections */
+} nt_dnsq_opts;
+
+/* Asks and reports: a "dns" summary, an "rr" step per record, notes, and
+ * on failure an err step (NXDOMAIN and other rcodes, an empty answer, an
+ * SRV target of '.', no response). OK when an answer of the type came. */
+nt_verdict nt_dns_query_run(const nt_dnsq_opts *o, nt_step_fn fn, void *user);
 
 /* ---- nettracer check ------------------------------------------------ */
 
@@ -76,7 +96,7 @@ typedef struct nt_tls_result {
     int64_t handshake_ns;
     bool client_cert_requested;
     int ca_names;          /* CA names in the certificate request */
-    size_t ca_bytes;       /* their DER size (the reference's 16 KB case) */
+    size_t ca_bytes;       /* certificate_authorities length: DER + 2 each (tls.h; the 16 KB case) */
     long verify;           /* X509_V_OK or the verify error */
     int verify_depth;      /* where the error is, as OpenSSL reports it */
     STACK_OF(X509) *chain; /* as the server sent it, leaf first (owned) */

@@ -126,9 +126,24 @@ bool nt_x509_walk_name(const uint8_t *der, uint32_t len, nt_x509_cb cb, void *us
  * false when it has none or is malformed. */
 bool nt_x509_name_cn(const uint8_t *der, uint32_t len, char *out, size_t n);
 
-/* Whether name is covered by the certificate's DNS names (or CN when it has
- * none and loose is set), with the RFC 9525 wildcard rule: "*" is the whole
- * left-most label and matches exactly one label. */
+/* The one certificate-name matcher, for captured certificates (diagnose)
+ * and live ones (check). RFC 9525: a DNS name matches a DNS subjectAltName
+ * (ASCII case-insensitive, a trailing dot ignored, "*" only as the whole
+ * left-most label and for exactly one label, never "*.com"); an IP address
+ * matches only an iPAddress subjectAltName; the subject CN never. What older
+ * clients also accept (OpenSSL's defaults) is told apart: a partial
+ * wildcard (f*.example.com, not in A-labels), or the CN of a certificate
+ * without DNS names. IDNA names are compared as their A-labels ("xn--"). */
+typedef enum nt_x509_match {
+    NT_X509_MATCH,           /* by RFC 9525 */
+    NT_X509_MATCH_CN,        /* only through the subject CN (no DNS name in the certificate) */
+    NT_X509_MATCH_PARTIAL,   /* only through a partial wildcard */
+    NT_X509_NO_MATCH,
+} nt_x509_match;
+/* On a DER certificate; matched gets "DNS:pattern", "IP:addr" or "CN=cn". */
+nt_x509_match nt_x509_match_name(const uint8_t *der, uint32_t len, const char *name, char *matched, size_t msz);
+/* On a decoded one (its DNS names and CN): NT_X509_MATCH, or with loose
+ * also NT_X509_MATCH_CN. */
 bool nt_x509_name_matches(const nt_x509 *x, const char *name, bool loose);
 
 #endif

@@ -1,18 +1,16 @@
-/* cmd_dns.c - `nettracer dns NAME [TYPE]`: one question asked directly of a
- * DNS server (no local cache in the way), the answer printed with what it
- * means: the rcode with its Windows number, SRV targets in the order a
- * client tries them, which caches were bypassed. Exit 0 only with an answer. */
+/* cmd_dns.c - `nettracer dns NAME [TYPE]`: the options of a direct DNS
+ * question and the server to ask; the library (probe/dnsquery.c) asks and
+ * says what the answer means, as step records printed by the one step
+ * renderer. Exit 0 only with an answer. */
 #include "cli.h"
+#include "steps_render.h"
 #include "nettracer/dns.h"
 #include "nettracer/probe.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 const char nt_dns_help[] =
     "usage: nettracer dns [OPTIONS] NAME [TYPE]\n"
@@ -53,109 +51,6 @@ typedef struct dns_opts {
     uint16_t edns;
     int timeout_ms, tries;
 } dns_opts;
-
-/* The record's data in presentation form (names as Wireshark shows them). */
-static void rdata_text(nt_buf *b, const nt_dns_msg *m, const nt_dns_rr *rr, const nt_dns_rdata *rd, bool ok)
-{
-    char t[NT_DNS_NAME_TEXT_MAX], t2[NT_DNS_NAME_TEXT_MAX];
-    if (!ok) {
-        nt_buf_puts(b, "[malformed record data]");
-        return;
-    }
-    switch (rr->type) {
-    case NT_DNS_A: nt_buf_ipv4(b, rd->u.a); return;
-    case NT_DNS_AAAA: nt_buf_ipv6(b, rd->u.aaaa); return;
-    case NT_DNS_CNAME:
-    case NT_DNS_NS:
-    case NT_DNS_PTR:
-        nt_dns_name(m->p, m->len, rd->u.name_off, t, sizeof t, NULL, NULL);
-        nt_buf_puts(b, t);
-        return;
-    case NT_DNS_MX:
-        nt_dns_name(m->p, m->len, rd->u.mx.name_off, t, sizeof t, NULL, NULL);
-        nt_buf_printf(b, "%u %s", rd->u.mx.preference, t);
-        return;
-    case NT_DNS_SRV:
-        nt_dns_name(m->p, m->len, rd->u.srv.target_off, t, sizeof t, NULL, NULL);
-        nt_buf_printf(b, "%u %u %s:%u", rd->u.srv.priority, rd->u.srv.weight, t, rd->u.srv.port);
-        return;
-    case NT_DNS_SOA:
-        nt_dns_name(m->p, m->len, rd->u.soa.mname_off, t, sizeof t, NULL, NULL);
-        nt_dns_name(m->p, m->len, rd->u.soa.rname_off, t2, sizeof t2, NULL, NULL);
-        nt_buf_printf(b, "%s %s %u %u %u %u %u", t, t2, rd->u.soa.serial, rd->u.soa.refresh, rd->u.soa.retry,
-                      rd->u.soa.expire, rd->u.soa.minimum);
-        return;
-    case NT_DNS_TXT: {
-        size_t pos = 0;
-        const uint8_t *s;
-        uint8_t sl;
-        bool first = true;
-        while (nt_dns_txt_next(m, rd, &pos, &s, &sl, NULL)) {
-            if (!first) nt_buf_putc(b, ' ');
-            first = false;
-            nt_buf_putc(b, '"');
-            for (unsigned i = 0; i < sl; i++) {
-                if (s[i] == '"' || s[i] == '\\') nt_buf_printf(b, "\\%c", s[i]);
-                else if (s[i] < 0x20 || s[i] >= 0x7f) nt_buf_printf(b, "\\%03u", s[i]);
-                else nt_buf_putc(b, (char)s[i]);
-            }
-            nt_buf_putc(b, '"');
-        }
-        return;
-    }
-    case NT_DNS_OPT:
-        nt_buf_printf(b, "EDNS version %u, UDP payload %u%s", rd->u.opt.version, rd->u.opt.udp_size,
-                      rd->u.opt.dnssec_ok ? ", DO" : "");
-        return;
-    default: /* RFC 3597 generic form */
-        nt_buf_printf(b, "\\# %u", rr->rdlen);
-        if (rr->rdlen) nt_buf_putc(b, ' ');
-        for (unsigned i = 0; i < rr->rdlen; i++) nt_buf_printf(b, "%02x", m->p[rr->rdata_off + i]);
-    }
-}
-
-static void type_text(nt_buf *b, uint16_t type)
-{
-    const char *n = nt_dns_type_name(type);
-    if (n) nt_buf_puts(b, n);
-    else nt_buf_printf(b, "TYPE%u", type);
-}
-
-typedef struct answer {
-    nt_dns_rr rr;
-    nt_dns_rdata rd;
-    bool ok;
-} answer;
-
-/* SRV: the order of RFC 2782 selection, lowest priority first; inside a
- * priority the larger weight (the larger share) first. */
-static int srv_cmp(const void *a, const void *b)
-{
-    const answer *x = a, *y = b;
-    if (x->rr.type != NT_DNS_SRV || y->rr.type != NT_DNS_SRV) return 0;
-    if (x->rd.u.srv.priority != y->rd.u.srv.priority) return x->rd.u.srv.priority < y->rd.u.srv.priority ? -1 : 1;
-    if (x->rd.u.srv.weight != y->rd.u.srv.weight) return x->rd.u.srv.weight > y->rd.u.srv.weight ? -1 : 1;
-    return x->rr.index < y->rr.index ? -1 : 1;
-}
-
-static const char *section_name(nt_dns_section s)
-{
-    static const char *const n[] = {"question", "answer", "authority", "additional"};
-    return n[s];
-}
-
-static void flags_text(nt_buf *b, const nt_dns_header *h)
-{
-    const struct { bool on; const char *n; } f[] = {{h->qr, "qr"}, {h->aa, "aa"}, {h->tc, "tc"}, {h->rd, "rd"},
-                                                    {h->ra, "ra"}, {h->ad, "ad"}, {h->cd, "cd"}};
-    bool first = true;
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        if (f[i].on) {
-            if (!first) nt_buf_putc(b, ' ');
-            nt_buf_puts(b, f[i].n);
-            first = false;
-        }
-}
 
 static int parse_args(int argc, char **argv, dns_opts *o)
 {
@@ -233,254 +128,20 @@ int cmd_dns(int argc, char **argv)
 {
     dns_opts o = {.type = NT_DNS_A, .timeout_ms = 2000, .tries = 2};
     if (parse_args(argc, argv, &o)) return NT_EXIT_USAGE;
-
-    static nt_dns_exchange x; /* 64 KB answer buffer: not on the stack */
-    memset(&x, 0, sizeof x);
-    const char *server_from = "--server";
+    nt_dnsq_opts q = {.server_from = "--server", .name = o.name, .type = o.type, .tcp = o.tcp, .norecurse = o.norecurse,
+                      .edns = o.edns, .timeout_ms = o.timeout_ms, .tries = o.tries, .shrt = o.shrt, .verbose = o.verbose};
     if (o.server) {
-        if (!nt_parse_hostport_addr(o.server, NT_DNS_PORT, &x.server, &x.server_len))
+        if (!nt_parse_hostport_addr(o.server, NT_DNS_PORT, &q.server, &q.server_len))
             return nt_usage_error("dns", "--server needs an IP address with an optional port (ADDR, ADDR:PORT, [IPv6]:PORT), not '%s'",
                                   o.server);
     } else {
-        if (!nt_resolv_conf_server("/etc/resolv.conf", &x.server, &x.server_len))
+        if (!nt_resolv_conf_server("/etc/resolv.conf", &q.server, &q.server_len))
             return nt_usage_error("dns", "no nameserver in /etc/resolv.conf: give one with --server ADDR");
-        server_from = "/etc/resolv.conf";
+        q.server_from = "/etc/resolv.conf";
     }
-    x.tcp_only = o.tcp;
-    x.timeout_ms = o.timeout_ms;
-    x.tries = o.tries;
-    uint16_t id;
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        id = (uint16_t)(ts.tv_nsec ^ (long)getpid() * 2654435761u);
-    }
-    nt_dns_query q = {.id = id, .name = o.name, .type = o.type, .qclass = NT_DNS_CLASS_IN, .rd = !o.norecurse,
-                      .edns_udp = o.edns};
-    char sa[80], tname[32];
-    nt_sockaddr_str((struct sockaddr *)&x.server, sa, sizeof sa);
-    const char *tn = nt_dns_type_name(o.type);
-    if (tn) snprintf(tname, sizeof tname, "%s", tn);
-    else snprintf(tname, sizeof tname, "TYPE%u", o.type);
-
-    nt_buf b;
-    nt_buf_init(&b);
-    nt_error err = {0};
-    if (nt_dns_exchange_run(&x, &q, &err)) {
-        if (o.json) {
-            nt_json j;
-            nt_json_begin(&j, &b);
-            nt_json_obj_open(&j, NULL);
-            nt_json_str(&j, "type", "dns");
-            nt_json_str(&j, "server", sa);
-            nt_json_str(&j, "name", o.name);
-            nt_json_str(&j, "qtype", tname);
-            nt_json_str(&j, "error", err.msg);
-            nt_json_bool(&j, "timeout", err.code == ETIMEDOUT);
-            nt_json_obj_close(&j);
-            nt_buf_putc(&b, '\n');
-            nt_buf_flush(&b, stdout);
-        }
-        nt_buf_free(&b);
-        if (err.code == ETIMEDOUT)
-            fprintf(stderr, "nettracer dns: %s %s: %s; the server is down, filtered, or not at that address (Windows: ERROR_TIMEOUT 1460)\n",
-                    o.name, tname, err.msg);
-        else
-            fprintf(stderr, "nettracer dns: %s %s: %s\n", o.name, tname, err.msg);
-        return NT_EXIT_PROBLEM;
-    }
-
-    nt_dns_msg m;
-    nt_dns_parse(x.resp, x.resp_len, &m); /* the exchange checked it parses */
-    uint16_t rcode = nt_dns_full_rcode(&m);
-    const char *rtext = nt_dns_rcode_text(rcode), *rmn = nt_dns_rcode_mnemonic(rcode), *wname;
-    int wnum = nt_dns_rcode_windows(rcode, &wname);
-    char rcname[64];
-    snprintf(rcname, sizeof rcname, "%s", rmn ? rmn : "");
-    if (!rmn) snprintf(rcname, sizeof rcname, "RCODE%u", rcode);
-
-    /* collect the records (bounded: a 64 KB message holds at most ~6000) */
-    size_t cap = 64, n = 0;
-    answer *as = malloc(cap * sizeof *as);
-    nt_dns_iter it;
-    nt_dns_rr rr;
-    nt_dns_iter_init(&it, &m);
-    size_t nanswer = 0, nmatch = 0;
-    while (as && nt_dns_next(&it, &rr)) {
-        if (rr.section == NT_DNS_SEC_QD) continue;
-        if (n == cap) {
-            answer *na = realloc(as, 2 * cap * sizeof *as);
-            if (!na) break;
-            as = na;
-            cap *= 2;
-        }
-        as[n].rr = rr;
-        as[n].ok = nt_dns_rdata_parse(&m, &rr, &as[n].rd) == NT_DNS_OK;
-        if (rr.section == NT_DNS_SEC_AN) {
-            nanswer++;
-            if (rr.type == o.type || o.type == NT_DNS_ANY) nmatch++;
-        }
-        n++;
-    }
-    if (!as) {
-        fprintf(stderr, "nettracer dns: out of memory\n");
-        return NT_EXIT_PROBLEM;
-    }
-    /* order SRV answers among themselves (answers come first in the array) */
-    if (o.type == NT_DNS_SRV) {
-        size_t first = 0, last = 0;
-        while (first < n && !(as[first].rr.section == NT_DNS_SEC_AN && as[first].rr.type == NT_DNS_SRV && as[first].ok)) first++;
-        for (last = first; last < n && as[last].rr.section == NT_DNS_SEC_AN && as[last].rr.type == NT_DNS_SRV && as[last].ok;) last++;
-        if (last > first) qsort(as + first, last - first, sizeof *as, srv_cmp);
-    }
-    bool srv_unavailable = false;
-    for (size_t i = 0; i < n; i++)
-        if (as[i].ok && as[i].rr.section == NT_DNS_SEC_AN && as[i].rr.type == NT_DNS_SRV) {
-            size_t wl;
-            char t[8];
-            if (!nt_dns_name(m.p, m.len, as[i].rd.u.srv.target_off, t, sizeof t, NULL, &wl) && wl == 1)
-                srv_unavailable = true;
-        }
-
-    char ms[32];
-    snprintf(ms, sizeof ms, "%.1f", (double)x.rtt_ns / 1e6);
-    const char *transport = x.used_tcp ? "TCP" : "UDP";
-    bool ok = rcode == 0 && nmatch > 0 && !srv_unavailable;
-
-    if (o.json) {
-        nt_json j;
-        nt_json_begin(&j, &b);
-        nt_json_obj_open(&j, NULL);
-        nt_json_str(&j, "type", "dns");
-        nt_json_str(&j, "server", sa);
-        nt_json_str(&j, "server_from", server_from);
-        nt_json_str(&j, "name", o.name);
-        nt_json_str(&j, "qtype", tname);
-        nt_json_str(&j, "transport", x.used_tcp ? "tcp" : "udp");
-        nt_json_bool(&j, "tcp_after_truncation", x.fell_back);
-        nt_json_raw(&j, "time_ms", ms);
-        nt_json_u64(&j, "id", m.h.id);
-        nt_json_u64(&j, "rcode", rcode);
-        nt_json_str(&j, "rcode_name", rcname);
-        if (rtext) nt_json_str(&j, "rcode_text", rtext);
-        if (wnum) {
-            nt_json_u64(&j, "windows_error", (uint64_t)wnum);
-            nt_json_str(&j, "windows_error_name", wname);
-        }
-        nt_buf fb;
-        nt_buf_init(&fb);
-        flags_text(&fb, &m.h);
-        nt_json_str(&j, "flags", fb.p ? fb.p : "");
-        nt_buf_free(&fb);
-        nt_json_u64(&j, "answers", nanswer);
-        nt_json_bool(&j, "ok", ok);
-        if (it.err) nt_json_str(&j, "malformed", nt_dns_strerror(it.err));
-        nt_json_obj_close(&j);
-        nt_buf_putc(&b, '\n');
-        for (size_t i = 0; i < n; i++) {
-            const answer *a = &as[i];
-            char owner[NT_DNS_NAME_TEXT_MAX];
-            nt_dns_name(m.p, m.len, a->rr.name_off, owner, sizeof owner, NULL, NULL);
-            nt_json_begin(&j, &b);
-            nt_json_obj_open(&j, NULL);
-            nt_json_str(&j, "type", "rr");
-            nt_json_str(&j, "section", section_name(a->rr.section));
-            nt_json_str(&j, "name", owner);
-            nt_buf tb;
-            nt_buf_init(&tb);
-            type_text(&tb, a->rr.type);
-            nt_json_str(&j, "rrtype", tb.p);
-            nt_buf_reset(&tb);
-            if (a->rr.type != NT_DNS_OPT) nt_json_u64(&j, "ttl", a->rr.ttl);
-            rdata_text(&tb, &m, &a->rr, &a->rd, a->ok);
-            nt_json_str(&j, "data", tb.p ? tb.p : "");
-            nt_buf_free(&tb);
-            if (a->ok && a->rr.type == NT_DNS_SRV) {
-                char t[NT_DNS_NAME_TEXT_MAX];
-                nt_dns_name(m.p, m.len, a->rd.u.srv.target_off, t, sizeof t, NULL, NULL);
-                nt_json_u64(&j, "priority", a->rd.u.srv.priority);
-                nt_json_u64(&j, "weight", a->rd.u.srv.weight);
-                nt_json_u64(&j, "port", a->rd.u.srv.port);
-                nt_json_str(&j, "target", t);
-            }
-            nt_json_obj_close(&j);
-            nt_buf_putc(&b, '\n');
-        }
-    } else if (o.shrt) {
-        for (size_t i = 0; i < n; i++) {
-            const answer *a = &as[i];
-            if (a->rr.section != NT_DNS_SEC_AN) continue;
-            if (a->ok && a->rr.type == NT_DNS_SRV) {
-                char t[NT_DNS_NAME_TEXT_MAX];
-                nt_dns_name(m.p, m.len, a->rd.u.srv.target_off, t, sizeof t, NULL, NULL);
-                nt_buf_printf(&b, "%s:%u\n", t, a->rd.u.srv.port);
-            } else {
-                rdata_text(&b, &m, &a->rr, &a->rd, a->ok);
-                nt_buf_putc(&b, '\n');
-            }
-        }
-    } else {
-        nt_buf_printf(&b, "Server:  %s (%s, from %s)\n", sa, transport, server_from);
-        nt_buf_printf(&b, "Query:   %s %s, recursion %s%s\n", o.name, tname, o.norecurse ? "not desired" : "desired",
-                      o.edns ? ", EDNS" : "");
-        nt_buf_printf(&b, "Time:    %s ms%s%s\n", ms, x.fell_back ? " (over TCP: the UDP answer was truncated)" : "",
-                      x.udp_tries > 1 ? " (after UDP retries)" : "");
-        nt_buf_printf(&b, "Status:  %s (%s)", rcname, rtext ? rtext : "unknown rcode");
-        if (wnum) nt_buf_printf(&b, ", Windows %d %s", wnum, wname);
-        nt_buf_puts(&b, "; flags: ");
-        flags_text(&b, &m.h);
-        nt_buf_putc(&b, '\n');
-        for (int s = NT_DNS_SEC_AN; s <= NT_DNS_SEC_AR; s++) {
-            if (s != NT_DNS_SEC_AN && !o.verbose) continue;
-            size_t cnt = 0;
-            for (size_t i = 0; i < n; i++) cnt += as[i].rr.section == (nt_dns_section)s;
-            if (!cnt && s != NT_DNS_SEC_AN) continue;
-            nt_buf_printf(&b, "%c%s (%zu):\n", section_name((nt_dns_section)s)[0] - 32, section_name((nt_dns_section)s) + 1,
-                          cnt);
-            for (size_t i = 0; i < n; i++) {
-                const answer *a = &as[i];
-                if (a->rr.section != (nt_dns_section)s) continue;
-                char owner[NT_DNS_NAME_TEXT_MAX];
-                nt_dns_name(m.p, m.len, a->rr.name_off, owner, sizeof owner, NULL, NULL);
-                nt_buf_printf(&b, "  %s  ", owner);
-                if (a->rr.type != NT_DNS_OPT) nt_buf_printf(&b, "%u  ", a->rr.ttl);
-                type_text(&b, a->rr.type);
-                nt_buf_puts(&b, "  ");
-                rdata_text(&b, &m, &a->rr, &a->rd, a->ok);
-                nt_buf_putc(&b, '\n');
-            }
-        }
-        if (it.err) nt_buf_printf(&b, "Malformed: the answer stops decoding at byte %zu: %s\n", it.off, nt_dns_strerror(it.err));
-        if (srv_unavailable)
-            nt_buf_printf(&b, "Note:    an SRV target of '.' (<Root>) means the service is decidedly not available at %s\n", o.name);
-        /* which caches this answer could have come from */
-        if (o.norecurse && m.h.aa)
-            nt_buf_puts(&b, "Cache:   none: a direct, non-recursive query answered authoritatively (aa)\n");
-        else if (o.norecurse)
-            nt_buf_puts(&b, "Cache:   the local stub cache was bypassed; the answer is not authoritative (no aa): it comes "
-                            "from the server's cache or is a referral; ask the zone's authoritative server\n");
-        else if (m.h.aa)
-            nt_buf_puts(&b, "Cache:   the local stub cache was bypassed; the server is authoritative (aa), so no server "
-                            "cache either\n");
-        else
-            nt_buf_puts(&b, "Cache:   the local stub cache was bypassed, but a recursive server may answer from its own "
-                            "cache (TTLs shown are what remains); use --norecurse against the authoritative server to "
-                            "skip that too\n");
-    }
-    nt_buf_flush(&b, stdout);
-    nt_buf_free(&b);
-    if (!ok) {
-        if (rcode != 0) {
-            fprintf(stderr, "nettracer dns: %s %s: %s (%s)", o.name, tname, rcname, rtext ? rtext : "unknown rcode");
-            if (wnum) fprintf(stderr, ", Windows error %d %s", wnum, wname);
-            fprintf(stderr, " from %s\n", sa);
-        } else if (srv_unavailable) {
-            fprintf(stderr, "nettracer dns: %s SRV: the target is '.': the service is decidedly not available\n", o.name);
-        } else {
-            fprintf(stderr, "nettracer dns: %s %s: no %s record (NOERROR with an empty answer%s; Windows: DNS_INFO_NO_RECORDS 9501) from %s\n",
-                    o.name, tname, tname, nanswer ? ", only other types" : "", sa);
-        }
-    }
-    free(as);
-    return ok ? NT_EXIT_OK : NT_EXIT_PROBLEM;
+    nt_steps_out out;
+    nt_steps_out_init(&out, o.json, stdout);
+    nt_verdict v = nt_dns_query_run(&q, nt_steps_render, &out);
+    nt_steps_out_free(&out);
+    return v == NT_VERDICT_OK ? NT_EXIT_OK : NT_EXIT_PROBLEM;
 }

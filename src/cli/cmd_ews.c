@@ -1,7 +1,9 @@
 /* cmd_ews.c - `nettracer ews ADDRESS`: Autodiscover, then an EWS call
- * (probe/ews.c does the work; this file reads the arguments and the
- * password and prints the report as text or JSON Lines). */
+ * (probe/ews.c does the work and reports step records; this file reads
+ * the arguments and the password, and the one step renderer prints the
+ * report as text or JSON Lines). */
 #include "cli.h"
+#include "steps_render.h"
 #include "nettracer/ews.h"
 
 #include <errno.h>
@@ -45,38 +47,6 @@ const char nt_ews_help[] =
     "output); 2 bad arguments.\n";
 
 enum { O_AUTH = 999, O_USER = 1000, O_PWFILE, O_CACERT, O_INSECURE, O_TIMEOUT, O_URL, O_ADURL, O_JSON };
-
-typedef struct out_ctx {
-    bool json;
-    nt_buf b;
-} out_ctx;
-
-static const char *level_name(nt_ews_level l)
-{
-    static const char *const n[] = {"step", "info", "ok", "fail", "warn"};
-    return n[l];
-}
-
-static void say(void *user, nt_ews_level l, const char *text)
-{
-    out_ctx *o = user;
-    if (o->json) {
-        nt_json j;
-        nt_json_begin(&j, &o->b);
-        nt_json_obj_open(&j, NULL);
-        nt_json_str(&j, "type", level_name(l));
-        nt_json_str(&j, "text", text);
-        nt_json_obj_close(&j);
-        nt_buf_putc(&o->b, '\n');
-    } else {
-        nt_buf_puts(&o->b, l == NT_EWS_STEP ? "=> " : l == NT_EWS_OK ? "=> " : l == NT_EWS_FAIL ? "   " : "   ");
-        nt_buf_puts(&o->b, text);
-        nt_buf_putc(&o->b, '\n');
-    }
-    nt_buf_flush(&o->b, stdout);
-    fflush(stdout);
-}
-
 
 int cmd_ews(int argc, char **argv)
 {
@@ -154,26 +124,11 @@ int cmd_ews(int argc, char **argv)
         }
         o.password = pw;
     }
-    out_ctx oc = {.json = json};
-    nt_buf_init(&oc.b);
+    nt_steps_out out;
+    nt_steps_out_init(&out, json, stdout);
     nt_ews_result r;
-    int rc = nt_ews_check(&o, say, &oc, &r);
+    int rc = nt_ews_check(&o, nt_steps_render, &out, &r);
     memset(pw, 0, sizeof pw);
-    if (json) {
-        nt_json j;
-        nt_json_begin(&j, &oc.b);
-        nt_json_obj_open(&j, NULL);
-        nt_json_str(&j, "type", "result");
-        nt_json_bool(&j, "ok", rc == 0);
-        if (r.failed_step) nt_json_str(&j, "failed_step", r.failed_step);
-        nt_json_str(&j, "ews_url", r.ews_url);
-        nt_json_str(&j, "oof_state", r.oof_state);
-        nt_json_obj_close(&j);
-        nt_buf_putc(&oc.b, '\n');
-    } else {
-        nt_buf_printf(&oc.b, "Result: %s%s\n", rc == 0 ? "EWS works" : "FAILED at ", rc == 0 ? "" : r.failed_step);
-    }
-    nt_buf_flush(&oc.b, stdout);
-    nt_buf_free(&oc.b);
+    nt_steps_out_free(&out);
     return rc == 0 ? NT_EXIT_OK : NT_EXIT_PROBLEM;
 }

@@ -5,6 +5,7 @@
  * certificate facts, and the name check under RFC 9525's strict rules with
  * OpenSSL's looser defaults as a second opinion. */
 #include "nettracer/probe.h"
+#include "nettracer/tls.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -203,10 +204,12 @@ static int client_cert_cb(SSL *ssl, X509 **x, EVP_PKEY **pk)
     r->client_cert_requested = true;
     STACK_OF(X509_NAME) *cas = SSL_get_client_CA_list(ssl);
     r->ca_names = cas ? sk_X509_NAME_num(cas) : 0;
+    /* as the CertificateRequest's certificate_authorities length: each
+     * name's DER plus its 2-byte length (tls.h, the measure diagnose uses) */
     r->ca_bytes = 0;
     for (int i = 0; i < r->ca_names; i++) {
         int n = i2d_X509_NAME(sk_X509_NAME_value(cas, i), NULL);
-        if (n > 0) r->ca_bytes += (size_t)n;
+        if (n > 0) r->ca_bytes += 2 + (size_t)n;
     }
     return 0;
 }
@@ -421,44 +424,29 @@ void nt_cert_describe(X509 *x, nt_cert_info *ci)
     GENERAL_NAMES_free(gens);
 }
 
-static bool has_dns_san(X509 *x)
-{
-    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    bool any = false;
-    for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++)
-        if (sk_GENERAL_NAME_value(gens, i)->type == GEN_DNS) any = true;
-    GENERAL_NAMES_free(gens);
-    return any;
-}
-
+/* The leaf through proto/x509.c's matcher, the one diagnose uses on
+ * captured certificates, so that check and diagnose cannot disagree. */
 nt_name_match nt_cert_check_name(X509 *leaf, const char *name, char *matched, size_t msz, const char **how)
 {
     *how = NULL;
     if (matched && msz) matched[0] = 0;
-    uint8_t a[16];
-    if (inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1) {
-        /* RFC 9525: an IP address matches only an iPAddress SAN */
-        if (X509_check_ip_asc(leaf, name, 0) == 1) {
-            if (matched) snprintf(matched, msz, "IP:%s", name);
-            return NT_NAME_MATCH;
-        }
+    unsigned char *der = NULL;
+    int len = i2d_X509(leaf, &der);
+    if (len <= 0) return NT_NAME_MISMATCH;
+    nt_x509_match m = nt_x509_match_name(der, (uint32_t)len, name, matched, msz);
+    OPENSSL_free(der);
+    switch (m) {
+    case NT_X509_MATCH: return NT_NAME_MATCH;
+    case NT_X509_MATCH_PARTIAL:
+        *how = "a partial wildcard (a '*' inside a label, like w*.example.com)";
+        return NT_NAME_LOOSE;
+    case NT_X509_MATCH_CN:
+        *how = "the subject CN, while the certificate has no DNS name in subjectAltName";
+        return NT_NAME_LOOSE;
+    default:
+        if (matched && msz) matched[0] = 0;
         return NT_NAME_MISMATCH;
     }
-    char *peer = NULL;
-    const unsigned strict = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
-    if (X509_check_host(leaf, name, 0, strict, &peer) == 1) {
-        if (matched) snprintf(matched, msz, "DNS:%s", peer ? peer : name);
-        OPENSSL_free(peer);
-        return NT_NAME_MATCH;
-    }
-    if (X509_check_host(leaf, name, 0, 0, &peer) == 1) {
-        if (matched) snprintf(matched, msz, "%s%s", has_dns_san(leaf) ? "DNS:" : "CN=", peer ? peer : name);
-        *how = has_dns_san(leaf) ? "a partial wildcard (a '*' inside a label, like w*.example.com)"
-                                 : "the subject CN, while the certificate has no DNS name in subjectAltName";
-        OPENSSL_free(peer);
-        return NT_NAME_LOOSE;
-    }
-    return NT_NAME_MISMATCH;
 }
 
 const char *nt_verify_explain(long err, const char **win_name, uint32_t *win_code)

@@ -303,20 +303,35 @@ typedef struct http_res {
 
 typedef struct ctx {
     const nt_ews_opts *o;
-    nt_ews_say say;
+    nt_step_fn fn;
     void *user;
+    nt_step *s;
     bool saw_401, saw_cert, saw_dns;
 } ctx;
 
+static const char *level_name(nt_ews_level l)
+{
+    static const char *const n[] = {"step", "info", "ok", "fail", "warn"};
+    return n[l];
+}
+
+/* One line of the report: a step with its level, "=> " before a step
+ * begun or passed, indented otherwise. */
 static void sayf(ctx *c, nt_ews_level l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void sayf(ctx *c, nt_ews_level l, const char *fmt, ...)
 {
+    static const nt_verdict v[] = {NT_VERDICT_INFO, NT_VERDICT_INFO, NT_VERDICT_OK, NT_VERDICT_FAIL, NT_VERDICT_WARN};
     char line[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    c->say(c->user, l, line);
+    nt_step_start(c->s, "report", NT_SCOPE_LINE, NULL, NULL);
+    c->s->verdict = v[l];
+    nt_step_str(c->s, "type", level_name(l));
+    nt_step_str(c->s, "text", line);
+    nt_step_textf(c->s, "%s%s\n", l == NT_EWS_STEP || l == NT_EWS_OK ? "=> " : "   ", line);
+    c->fn(c->user, c->s);
 }
 
 /* credentials to offer: a user, or Negotiate alone (the Kerberos ticket) */
@@ -698,10 +713,10 @@ static bool autodiscover(ctx *c, const char *domain, nt_ews_settings *s)
     return false;
 }
 
-int nt_ews_check(const nt_ews_opts *o, nt_ews_say say, void *user, nt_ews_result *r)
+static int check(ctx *cp, nt_ews_result *r)
 {
-    memset(r, 0, sizeof *r);
-    ctx c = {.o = o, .say = say, .user = user};
+    ctx c = *cp;
+    const nt_ews_opts *o = c.o;
     const char *at = strrchr(o->address, '@');
     if (!at || !at[1]) {
         sayf(&c, NT_EWS_FAIL, "'%s' is not an e-mail address", o->address);
@@ -783,5 +798,23 @@ int nt_ews_check(const nt_ews_opts *o, nt_ews_say say, void *user, nt_ews_result
         http_free(&h);
     }
 out:
+    return ret;
+}
+
+int nt_ews_check(const nt_ews_opts *o, nt_step_fn fn, void *user, nt_ews_result *r)
+{
+    static nt_step s;   /* large; one check at a time */
+    memset(r, 0, sizeof *r);
+    ctx c = {.o = o, .fn = fn, .user = user, .s = &s};
+    int ret = check(&c, r);
+    nt_step_start(&s, "result", NT_SCOPE_LINE, NULL, NULL);
+    s.verdict = ret == 0 ? NT_VERDICT_OK : NT_VERDICT_FAIL;
+    nt_step_str(&s, "type", "result");
+    nt_step_bool(&s, "ok", ret == 0);
+    if (r->failed_step) nt_step_str(&s, "failed_step", r->failed_step);
+    nt_step_str(&s, "ews_url", r->ews_url);
+    nt_step_str(&s, "oof_state", r->oof_state);
+    nt_step_textf(&s, "Result: %s%s\n", ret == 0 ? "EWS works" : "FAILED at ", ret == 0 ? "" : r->failed_step);
+    fn(user, &s);
     return ret;
 }

@@ -651,3 +651,10 @@ bool nt_dns_ptr_name(int family, const uint8_t *a, char *out, size_t outsz)
     memcpy(out + o, "ip6.arpa", sizeof "ip6.arpa");
     return true;
 }
+
+int nt_dns_srv_cmp(uint16_t pa, uint16_t wa, uint16_t ia, uint16_t pb, uint16_t wb, uint16_t ib)
+{
+    if (pa != pb) return pa < pb ? -1 : 1;
+    if (wa != wb) return wa > wb ? -1 : 1;
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+}

@@ -2,6 +2,7 @@
  * reader checks: names, SANs, serial, validity, key, signature. */
 #include "nettracer/tls.h"
 
+#include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -81,27 +82,93 @@ bool nt_x509_decode(const uint8_t *der, uint32_t len, nt_x509 *x)
     return true;
 }
 
-/* RFC 9525 6.3: "*" only as the complete left-most label, matching one label */
-static bool dns_match(const char *pattern, const char *name)
+/* ---- the one certificate-name matcher (RFC 9525) ------------------- */
+
+/* How pattern (a DNS name of the certificate) covers name: 0 not, 1 under
+ * RFC 9525 (exact, or "*" as the whole left-most label standing for exactly
+ * one label), 2 only under the older rules OpenSSL applies by default (a
+ * partial wildcard, "f*.example.com", never in or against an A-label).
+ * ASCII case-insensitive, one trailing dot ignored on either side; a
+ * wildcard needs two labels after it ("*.com" covers nothing). */
+static int dns_match(const char *pat, size_t pl, const char *name)
 {
-    size_t pl = strlen(pattern), nl = strlen(name);
-    if (pl && pattern[pl - 1] == '.') pl--;
+    size_t nl = strlen(name);
+    if (pl && pat[pl - 1] == '.') pl--;
     if (nl && name[nl - 1] == '.') nl--;
-    if (pl >= 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const char *dot = memchr(name, '.', nl);
-        if (!dot || dot == name) return false;
-        size_t rest = nl - (size_t)(dot - name);
-        return rest == pl - 1 && !strncasecmp(dot, pattern + 1, rest) && strchr(pattern + 2, '.');
-    }
-    return pl == nl && !strncasecmp(pattern, name, nl);
+    if (!pl || !nl) return 0;
+    const char *pdot = memchr(pat, '.', pl);
+    size_t plab = pdot ? (size_t)(pdot - pat) : pl;
+    const char *star = memchr(pat, '*', plab);
+    if (!star) return !memchr(pat, '*', pl) && pl == nl && !strncasecmp(pat, name, nl);
+    if (!pdot || !memchr(pdot + 1, '.', pl - plab - 1) || memchr(star + 1, '*', pl - (size_t)(star + 1 - pat)))
+        return 0;
+    const char *ndot = memchr(name, '.', nl);
+    if (!ndot || ndot == name) return 0;
+    size_t nlab = (size_t)(ndot - name);
+    if (pl - plab != nl - nlab || strncasecmp(pdot, ndot, nl - nlab)) return 0;
+    if (plab == 1) return 1;
+    size_t pre = (size_t)(star - pat), suf = plab - pre - 1;
+    if ((plab >= 4 && !strncasecmp(pat, "xn--", 4)) || (nlab >= 4 && !strncasecmp(name, "xn--", 4))) return 0;
+    if (nlab < pre + suf || strncasecmp(pat, name, pre) || strncasecmp(star + 1, name + nlab - suf, suf)) return 0;
+    return 2;
+}
+
+/* One name being matched: the certificate's names are fed in, the best
+ * outcome kept. An IP address matches only an iPAddress name; a DNS name
+ * only DNS names, and the CN only when the certificate has no DNS name. */
+typedef struct matcher {
+    const char *name;
+    uint8_t ip[16];
+    int iplen;              /* 0: name is a DNS name */
+    nt_x509_match best;
+    bool any_dns;
+    char *matched;
+    size_t msz;
+} matcher;
+
+static void m_init(matcher *m, const char *name, char *matched, size_t msz)
+{
+    memset(m, 0, sizeof *m);
+    m->name = name, m->matched = matched, m->msz = msz, m->best = NT_X509_NO_MATCH;
+    if (matched && msz) matched[0] = 0;
+    if (inet_pton(AF_INET, name, m->ip) == 1) m->iplen = 4;
+    else if (inet_pton(AF_INET6, name, m->ip) == 1) m->iplen = 16;
+}
+
+static void m_take(matcher *m, nt_x509_match how, const char *prefix, const char *s, size_t n)
+{
+    if (how >= m->best) return;
+    m->best = how;
+    if (m->matched && m->msz) snprintf(m->matched, m->msz, "%s%.*s", prefix, (int)n, s);
+}
+
+static void m_dns(matcher *m, const char *p, size_t n)
+{
+    m->any_dns = true;
+    if (m->iplen) return;
+    int r = dns_match(p, n, m->name);
+    if (r) m_take(m, r == 1 ? NT_X509_MATCH : NT_X509_MATCH_PARTIAL, "DNS:", p, n);
+}
+
+static void m_ip(matcher *m, const uint8_t *p, size_t n)
+{
+    if (m->iplen && (size_t)m->iplen == n && !memcmp(p, m->ip, n)) m_take(m, NT_X509_MATCH, "IP:", m->name, strlen(m->name));
+}
+
+static nt_x509_match m_end(matcher *m, const char *cn)
+{
+    if (!m->any_dns && !m->iplen && cn && cn[0] && dns_match(cn, strlen(cn), m->name))
+        m_take(m, NT_X509_MATCH_CN, "CN=", cn, strlen(cn));
+    return m->best;
 }
 
 bool nt_x509_name_matches(const nt_x509 *x, const char *name, bool loose)
 {
-    for (int i = 0; i < x->nsan; i++)
-        if (dns_match(x->san[i], name)) return true;
-    if (loose && x->nsan == 0 && x->cn[0]) return dns_match(x->cn, name);
-    return false;
+    matcher m;
+    m_init(&m, name, NULL, 0);
+    for (int i = 0; i < x->nsan; i++) m_dns(&m, x->san[i], strlen(x->san[i]));
+    nt_x509_match r = m_end(&m, x->cn);
+    return r == NT_X509_MATCH || (loose && r == NT_X509_MATCH_CN);
 }
 
 /* ---- a minimal DER walk for the display-filter fields ---------------- */
@@ -212,7 +279,9 @@ bool nt_x509_name_cn(const uint8_t *der_p, uint32_t len, char *out, size_t n)
 
 static const uint8_t oid_san[] = {0x55, 0x1d, 0x11};
 
-bool nt_x509_walk(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
+/* The walk under nt_x509_walk; with m (the matcher) set, the SANs (DNS and
+ * iPAddress) go to the matcher and *subject gets the subject Name. */
+static bool walk_cert(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user, matcher *m, der *subject_out)
 {
     nt_cur c = nt_cur_make(der_p, len);
     der cert, tbs, d;
@@ -225,8 +294,9 @@ bool nt_x509_walk(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
     if (!der_next(&t, &d)) return false;                 /* signature algorithm */
     der issuer, validity, subject;
     if (!der_next(&t, &issuer) || !der_next(&t, &validity) || !der_next(&t, &subject)) return false;
-    if (!walk_name(&issuer, NT_X509_ISSUER_ATTR, cb, user)) return false;
-    if (!walk_name(&subject, NT_X509_SUBJECT_ATTR, cb, user)) return false;
+    if (m) *subject_out = subject;
+    else if (!walk_name(&issuer, NT_X509_ISSUER_ATTR, cb, user) || !walk_name(&subject, NT_X509_SUBJECT_ATTR, cb, user))
+        return false;
     if (!der_next(&t, &d)) return false; /* subjectPublicKeyInfo */
     while (nt_cur_left(&t)) {
         if (!der_next(&t, &d)) return false;
@@ -247,9 +317,28 @@ bool nt_x509_walk(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
             nt_cur g = nt_cur_make(names.p, names.len);
             while (nt_cur_left(&g)) {
                 if (!der_next(&g, &gn)) return false;
-                if (gn.tag == 0x82) cb(user, NT_X509_SAN_DNS, 0x16, gn.p, gn.len);
+                if (m && gn.tag == 0x82) m_dns(m, (const char *)gn.p, gn.len);
+                else if (m && gn.tag == 0x87) m_ip(m, gn.p, gn.len);
+                else if (gn.tag == 0x82) cb(user, NT_X509_SAN_DNS, 0x16, gn.p, gn.len);
             }
         }
     }
     return true;
+}
+
+bool nt_x509_walk(const uint8_t *der_p, uint32_t len, nt_x509_cb cb, void *user)
+{
+    return walk_cert(der_p, len, cb, user, NULL, NULL);
+}
+
+nt_x509_match nt_x509_match_name(const uint8_t *der_p, uint32_t len, const char *name, char *matched, size_t msz)
+{
+    matcher m;
+    der subject;
+    char cn[256] = "";
+    m_init(&m, name, matched, msz);
+    if (!walk_cert(der_p, len, NULL, NULL, &m, &subject)) return NT_X509_NO_MATCH;
+    cn_ctx c = {cn, sizeof cn, false};
+    each_attr(&subject, cn_attr, &c);
+    return m_end(&m, cn);
 }
