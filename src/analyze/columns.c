@@ -16,7 +16,11 @@ static const nt_layer *net_layer(const nt_packet *pkt)
         uint8_t p = pkt->layers[i].proto;
         if (pkt->layers[i].inner) break;
         if (p == NT_P_IPV4 || p == NT_P_IPV6) {
-            /* the innermost network layer of a tunnel wins, as in Wireshark */
+            /* the innermost network layer of a tunnel wins, as in Wireshark;
+             * not nt_packet_outer(), whose test is a whole fixed header (an
+             * IPv4 layer of 20 bytes, an IPv6 one of 40): the column shows
+             * the addresses of an IPv4 header with a bogus header length,
+             * as Wireshark does (malformed.pcap, frame 1) */
             const nt_layer *best = NULL;
             for (int j = i; j < pkt->nlayers; j++) {
                 const nt_layer *m = &pkt->layers[j];

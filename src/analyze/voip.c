@@ -32,15 +32,14 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
     return np;
 }
 
+/* the addresses of the IP header carrying the SIP or RTP (a tunnel's inner
+ * one), as the sessions that decoded them saw it */
 static bool addrs(const nt_packet *pkt, uint8_t *fam, const uint8_t **src, const uint8_t **dst)
 {
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *l = &pkt->layers[i];
-        if (l->inner) break;
-        if (l->proto == NT_P_IPV4) *fam = 4, *src = pkt->ip4[l->idx].src, *dst = pkt->ip4[l->idx].dst;
-        else if (l->proto == NT_P_IPV6) *fam = 6, *src = pkt->ip6[l->idx].src, *dst = pkt->ip6[l->idx].dst;
-    }
-    return *fam != 0;
+    nt_outer o;
+    if (!nt_packet_outer(pkt, &o)) return false;
+    *fam = o.family, *src = o.src, *dst = o.dst;
+    return true;
 }
 
 static void text(char *dst, size_t n, nt_text t) { nt_text_cstr(t, dst, n); }
@@ -195,17 +194,13 @@ static void call_media(nt_voip *v, const nt_packet *pkt, const nt_rtp *r, uint8_
 /* an ICMP error quoting a datagram sent to a call's media: the other side is gone */
 static void icmp_media(nt_voip *v, const nt_packet *pkt)
 {
-    const nt_layer *qip = NULL, *qu = NULL;
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *x = &pkt->layers[i];
-        if (!x->inner) continue;
-        if (!qip && (x->proto == NT_P_IPV4 || x->proto == NT_P_IPV6)) qip = x;
-        if (!qu && x->proto == NT_P_UDP) qu = x;
-    }
-    if (!qip || !qu) return;
-    uint8_t fam = qip->proto == NT_P_IPV4 ? 4 : 6;
-    const uint8_t *dst = fam == 4 ? pkt->ip4[qip->idx].dst : pkt->ip6[qip->idx].dst;
-    uint16_t dport = pkt->udp[qu->idx].dport;
+    /* the quoted datagram's destination, by the walk the sessions use (the
+     * IP header carrying its UDP header) */
+    nt_outer q;
+    if (!nt_packet_quoted(pkt, &q) || !q.udp) return;
+    uint8_t fam = q.family;
+    const uint8_t *dst = q.dst;
+    uint16_t dport = q.udp->dport;
     for (size_t i = 0; i < v->ncalls; i++) {
         nt_voip_call *c = &v->calls[i];
         for (int side = 0; side < 2; side++)

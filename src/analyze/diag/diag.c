@@ -3,8 +3,10 @@
  * (the outer IP header, the transport header, the TCP connection record
  * and direction), found once per packet. Every packet goes to conns.c
  * first, so the TCP rules read the same records `nettracer conns` prints.
- * The small helpers every module uses for its tables (the hash, the outer
- * IP header) live here, in one place. */
+ * The IP and transport headers are the ones nt_packet_outer() finds (the
+ * walk conns.c and the sessions use), so that a rule and the connection
+ * record it reads agree on the addresses; the modules' tables are nt_hmap
+ * (hash.h) over growable arrays. */
 #include "diag_int.h"
 
 #include "nettracer/tls.h"
@@ -72,12 +74,6 @@ void nt_diag_span(const nt_diag *d, uint64_t *first, uint64_t *last, uint64_t *n
 size_t nt_diag_count(const nt_diag *d) { return d->nf; }
 const nt_finding *nt_diag_get(const nt_diag *d, size_t i) { return i < d->nf ? &d->f[i] : NULL; }
 
-uint32_t nt_diag_hash(const uint8_t *p, size_t n, uint32_t h)
-{
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
-    return h;
-}
-
 void *nt_diag_grow(void *p, size_t *cap, size_t index, size_t size)
 {
     if (index < *cap) return p;
@@ -90,48 +86,29 @@ void *nt_diag_grow(void *p, size_t *cap, size_t index, size_t size)
     return q;
 }
 
-bool nt_diag_outer_ip(const nt_packet *pkt, ipinfo *ip)
-{
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *l = &pkt->layers[i];
-        if (l->inner) break;
-        if (l->proto == NT_P_IPV4 && l->len >= 20) {
-            const nt_ipv4 *h = &pkt->ip4[l->idx];
-            *ip = (ipinfo){4, h->ttl, h->src, h->dst};
-            return true;
-        }
-        if (l->proto == NT_P_IPV6 && l->len >= 40) {
-            const nt_ipv6 *h = &pkt->ip6[l->idx];
-            *ip = (ipinfo){6, h->hlim, h->src, h->dst};
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The outer transport header and, for TCP, its connection and direction. */
+/* The packet's IP header and transport header (nt_packet_outer: the last
+ * IP header of a tunnel, the one the TCP connection records of conns.c are
+ * keyed by, so the direction below compares like with like) and, for TCP,
+ * its connection and direction. */
 static void view(nt_diag *d, const nt_packet *pkt, diag_pkt *p)
 {
     memset(p, 0, sizeof *p);
     p->pkt = pkt;
     p->frame = pkt->frame->number;
     p->ts = pkt->frame->ts;
-    p->has_ip = nt_diag_outer_ip(pkt, &p->ip);
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *l = &pkt->layers[i];
-        if (l->inner) break;
-        if (l->proto == NT_P_UDP) {
-            p->udp = &pkt->udp[l->idx];
-            p->sport = p->udp->sport, p->dport = p->udp->dport;
-            break;
-        }
-        if (l->proto == NT_P_TCP) {
-            p->sport = pkt->tcp[l->idx].sport, p->dport = pkt->tcp[l->idx].dport;
-            break;
-        }
+    nt_outer o;
+    p->has_ip = nt_packet_outer(pkt, &o);
+    if (p->has_ip) p->ip = (ipinfo){o.family, o.ttl, o.src, o.dst};
+    /* the ports of the first transport header, and udp only when that one
+     * is UDP (outside an ICMP error's quote a packet has one transport
+     * header; the order test keeps the rule exact all the same) */
+    if (o.udp_l && (!o.tcp_l || o.udp_l < o.tcp_l)) {
+        p->udp = o.udp;
+        p->sport = o.udp->sport, p->dport = o.udp->dport;
+    } else if (o.tcp_l) {
+        p->sport = o.tcp->sport, p->dport = o.tcp->dport;
     }
-    for (int i = 0; i < pkt->nlayers; i++)
-        if (pkt->layers[i].proto == NT_P_TCP && !pkt->layers[i].inner) p->tcp = &pkt->tcp[pkt->layers[i].idx];
+    p->tcp = o.tcp;
     const nt_pkt_ana *a = &pkt->ana;
     if (!a->tcp_valid || !p->tcp || !p->has_ip) return;
     if (a->tcp_stream >= d->conns.cap || !d->conns.c[a->tcp_stream].used) return;

@@ -1,7 +1,7 @@
 /* diag_int.h - what the rule modules of diagnose share: the context (the
  * options, the connection records of conns.c, the findings made so far,
- * the trace's span), the per-packet view every module observes (outer IP
- * header, transport header, TCP connection and direction, computed once in
+ * the trace's span), the per-packet view every module observes (IP header,
+ * transport header, TCP connection and direction, computed once in
  * diag.c), the finding builders (findings.c), the code table (codes.c) and
  * the few facts one module keeps for another (a host's ordinary TTL, the
  * name DNS resolved an address from, whether a TLS handshake was cut off).
@@ -14,6 +14,7 @@
 
 #include "nettracer/conns.h"
 #include "nettracer/diagnose.h"
+#include "nettracer/hash.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,6 +67,8 @@ extern const nt_finding_code nt_finding_codes[NT_F_COUNT];
 
 /* ---- the shared context ------------------------------------------------- */
 
+/* Also a table key (nt_hmap hashes its bytes): 17 bytes, no padding, so
+ * an addr made with an initializer ({.fam = 4}) is the same key each time. */
 typedef struct addr {
     uint8_t fam;      /* 4 or 6 */
     uint8_t a[16];    /* IPv4 in the first 4 bytes, the rest 0 */
@@ -81,7 +84,7 @@ typedef struct diag_pkt {
     const nt_packet *pkt;
     uint64_t frame;
     nt_time ts;
-    bool has_ip;            /* the outer IPv4/IPv6 header, in ip */
+    bool has_ip;            /* the IPv4/IPv6 header nt_packet_outer finds, in ip */
     ipinfo ip;
     const nt_udp *udp;      /* the outer transport header when it is UDP */
     uint16_t sport, dport;  /* of the outer UDP or TCP header, else 0 */
@@ -117,13 +120,10 @@ struct nt_diag {
     bool have_ts;
 };
 
-/* FNV-1a over bytes, for the modules' open-addressed tables */
-uint32_t nt_diag_hash(const uint8_t *p, size_t n, uint32_t h);
-#define NT_DIAG_HASH0 2166136261u
-/* an array of zeroed slots by number (a stream's), grown so that index fits */
+/* an array of zeroed slots by number (a stream's, or a table row's: the
+ * modules key their rows with nt_hmap, hash.h, whose values index such an
+ * array), grown so that index fits */
 void *nt_diag_grow(void *p, size_t *cap, size_t index, size_t size);
-/* the outermost IPv4/IPv6 header (not one an ICMP error quotes) */
-bool nt_diag_outer_ip(const nt_packet *pkt, ipinfo *ip);
 
 /* ---- facts one module keeps for another --------------------------------- */
 

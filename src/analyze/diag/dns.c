@@ -15,7 +15,7 @@
 #define MAX_NAMES 2048    /* addresses learnt from DNS answers */
 
 typedef struct dnsq {
-    bool used, answered;
+    bool answered;
     uint8_t fam;
     uint8_t client[16], server[16];
     uint16_t cport, id;
@@ -42,43 +42,54 @@ typedef struct dnsagg {
 } dnsagg;
 
 typedef struct dname {
-    bool used;
     addr ad;
     char name[128];
     uint64_t frame;
 } dname;
 
+/* a query's key: all 38 bytes are set (memset first), IPv4 addresses in
+ * the first 4 bytes of each */
+typedef struct dnsq_key {
+    uint8_t fam, pad;
+    uint16_t cport, id;
+    uint8_t client[16], server[16];
+} dnsq_key;
+
 typedef struct dnsst {
-    dnsq *dq;              /* open-addressed by client, port, server, ID */
+    nt_hmap dq_ix;         /* dnsq_key -> index in dq */
+    dnsq *dq;              /* in the order first asked */
+    size_t ndq, cdq;
     dnsagg *da;
     size_t nda;
-    dname *names;          /* open-addressed by address */
+    nt_hmap name_ix;       /* addr -> index in names */
+    dname *names;
+    size_t nnames, cnames;
 } dnsst;
 
 static dnsq *dnsq_find(dnsst *n, uint8_t fam, const uint8_t *client, uint16_t cport, const uint8_t *server,
                        uint16_t id, bool create)
 {
     size_t al = fam == 4 ? 4 : 16;
-    uint32_t h = nt_diag_hash(client, al, NT_DIAG_HASH0 ^ ((uint32_t)cport << 16 | id));
-    h = nt_diag_hash(server, al, h);
-    for (uint32_t i = 0; i < 32; i++) {
-        dnsq *q = &n->dq[(h + i) % MAX_DNSQ];
-        if (!q->used) {
-            if (!create) return NULL;
-            memset(q, 0, sizeof *q);
-            q->used = true;
-            q->fam = fam;
-            memcpy(q->client, client, al);
-            memcpy(q->server, server, al);
-            q->cport = cport;
-            q->id = id;
-            return q;
-        }
-        if (q->fam == fam && q->cport == cport && q->id == id && !memcmp(q->client, client, al) &&
-            !memcmp(q->server, server, al))
-            return q;
-    }
-    return NULL;
+    dnsq_key k;
+    memset(&k, 0, sizeof k);
+    k.fam = fam, k.cport = cport, k.id = id;
+    memcpy(k.client, client, al);
+    memcpy(k.server, server, al);
+    const uint32_t *ix = nt_hmap_find(&n->dq_ix, &k);
+    if (ix) return &n->dq[*ix];
+    /* the memory bound: once MAX_DNSQ queries are followed a new one is
+     * not (it is neither answered nor unanswered in the findings) */
+    if (!create || n->ndq >= MAX_DNSQ) return NULL;
+    n->dq = nt_diag_grow(n->dq, &n->cdq, n->ndq, sizeof *n->dq);
+    dnsq *q = &n->dq[n->ndq];
+    q->fam = fam;
+    memcpy(q->client, client, al);
+    memcpy(q->server, server, al);
+    q->cport = cport;
+    q->id = id;
+    bool added;
+    nt_hmap_put(&n->dq_ix, &k, (uint32_t)n->ndq++, &added);
+    return q;
 }
 
 static dnsagg *dnsagg_get(dnsst *n, int kind, uint8_t fam, const uint8_t *server, const char *qname)
@@ -105,34 +116,35 @@ static void agg_frame(dnsagg *a, uint64_t f)
     if (a->nframes < EXAMPLES * 2) a->frames[a->nframes++] = f;
 }
 
+/* the latest answer for an address wins */
 static void learn_name(dnsst *n, uint8_t fam, const uint8_t *ad, const char *name, uint64_t frame)
 {
     addr x = {.fam = fam};
     memcpy(x.a, ad, fam == 4 ? 4 : 16);
-    uint32_t h = nt_diag_hash(x.a, 16, NT_DIAG_HASH0 ^ fam);
-    for (uint32_t i = 0; i < 16; i++) {
-        dname *e = &n->names[(h + i) % MAX_NAMES];
-        if (!e->used || (e->ad.fam == fam && !memcmp(e->ad.a, x.a, 16))) {
-            e->used = true;
-            e->ad = x;
-            scpy(e->name, sizeof e->name, name);
-            e->frame = frame;
-            return;
-        }
+    const uint32_t *ix = nt_hmap_find(&n->name_ix, &x);
+    dname *e;
+    if (ix) {
+        e = &n->names[*ix];
+    } else {
+        /* the memory bound: once MAX_NAMES addresses are known a new one is
+         * not learnt (its certificate is not compared with the name) */
+        if (n->nnames >= MAX_NAMES) return;
+        n->names = nt_diag_grow(n->names, &n->cnames, n->nnames, sizeof *n->names);
+        e = &n->names[n->nnames];
+        e->ad = x;
+        bool added;
+        nt_hmap_put(&n->name_ix, &x, (uint32_t)n->nnames++, &added);
     }
+    scpy(e->name, sizeof e->name, name);
+    e->frame = frame;
 }
 
 static const dname *name_of(const dnsst *n, uint8_t fam, const uint8_t *ad)
 {
     addr x = {.fam = fam};
     memcpy(x.a, ad, fam == 4 ? 4 : 16);
-    uint32_t h = nt_diag_hash(x.a, 16, NT_DIAG_HASH0 ^ fam);
-    for (uint32_t i = 0; i < 16; i++) {
-        const dname *e = &n->names[(h + i) % MAX_NAMES];
-        if (!e->used) return NULL;
-        if (e->ad.fam == fam && !memcmp(e->ad.a, x.a, 16)) return e;
-    }
-    return NULL;
+    const uint32_t *ix = nt_hmap_find(&n->name_ix, &x);
+    return ix ? &n->names[*ix] : NULL;
 }
 
 /* One DNS message as the session decoded it (standard queries with one
@@ -202,10 +214,11 @@ static void add_dns(nt_diag *d, dnsst *n, const diag_pkt *p, const nt_dns_info *
 static void dns_rules(nt_diag *d, dnsst *n)
 {
     char srv[64], b1[32], b2[32];
-    /* unanswered queries, per server */
-    for (size_t i = 0; i < MAX_DNSQ; i++) {
+    /* unanswered queries, per server, in the order they were first asked
+     * (so the example frames kept are the first ones) */
+    for (size_t i = 0; i < n->ndq; i++) {
         dnsq *q = &n->dq[i];
-        if (!q->used || q->answered) continue;
+        if (q->answered) continue;
         dnsagg *a = dnsagg_get(n, DA_NORESP, q->fam, q->server, NULL);
         if (!a) continue;
         a->n++;
@@ -302,10 +315,10 @@ static void *dns_init(nt_diag *d)
     (void)d;
     dnsst *n = calloc(1, sizeof *n);
     if (!n) abort();
-    n->dq = calloc(MAX_DNSQ, sizeof *n->dq);
+    nt_hmap_init(&n->dq_ix, sizeof(dnsq_key));
+    nt_hmap_init(&n->name_ix, sizeof(addr));
     n->da = calloc(MAX_DNSAGG, sizeof *n->da);
-    n->names = calloc(MAX_NAMES, sizeof *n->names);
-    if (!n->dq || !n->da || !n->names) abort();
+    if (!n->da) abort();
     return n;
 }
 
@@ -329,6 +342,8 @@ static void dns_free(void *st)
 {
     dnsst *n = st;
     if (!n) return;
+    nt_hmap_free(&n->dq_ix);
+    nt_hmap_free(&n->name_ix);
     free(n->dq);
     free(n->da);
     free(n->names);

@@ -13,7 +13,6 @@
 #define CSUM_SAMPLE 50000  /* TCP/UDP checksums verified per trace (bounded work) */
 
 typedef struct host {
-    bool used;
     addr ad;
     uint8_t ttl;
     uint64_t frame;
@@ -40,7 +39,9 @@ typedef struct icmpe {
 } icmpe;
 
 typedef struct netst {
-    host *hosts;           /* open-addressed by address */
+    nt_hmap host_ix;       /* addr -> index in hosts */
+    host *hosts;           /* in the order first seen */
+    size_t nhosts, chosts;
     uint32_t csum_checked;
     arpq *arp;
     size_t narp;
@@ -50,20 +51,18 @@ typedef struct netst {
 
 static host *host_find(netst *n, const addr *a, bool create)
 {
-    uint32_t h = nt_diag_hash(a->a, 16, NT_DIAG_HASH0 ^ a->fam);
-    for (uint32_t i = 0; i < 16; i++) {
-        host *x = &n->hosts[(h + i) % MAX_HOSTS];
-        if (!x->used) {
-            if (!create) return NULL;
-            x->used = true;
-            x->ad = *a;
-            return x;
-        }
-        if (x->ad.fam == a->fam && !memcmp(x->ad.a, a->a, 16)) return x;
-    }
-    return NULL; /* table full here: the TTL comparison is skipped */
+    const uint32_t *ix = nt_hmap_find(&n->host_ix, a);
+    if (ix) return &n->hosts[*ix];
+    /* the memory bound: once MAX_HOSTS hosts are known no new row is made,
+     * and a host seen after that has no TTL to compare and no checksums */
+    if (!create || n->nhosts >= MAX_HOSTS) return NULL;
+    n->hosts = nt_diag_grow(n->hosts, &n->chosts, n->nhosts, sizeof *n->hosts);
+    host *x = &n->hosts[n->nhosts];
+    x->ad = *a;
+    bool added;
+    nt_hmap_put(&n->host_ix, a, (uint32_t)n->nhosts++, &added);
+    return x;
 }
-
 
 /* ones' complement sum of n bytes (RFC 1071), folded at the end */
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
@@ -80,17 +79,13 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
 static int check_l4(const nt_packet *pkt)
 {
     if (pkt->ana.reassembled || (pkt->flags & (NT_PKT_TRUNCATED | NT_PKT_MALFORMED | NT_PKT_FRAGMENT))) return -1;
-    const nt_layer *ipl = NULL, *l4 = NULL;
-    for (int i = 0; i < pkt->nlayers; i++) {
-        const nt_layer *l = &pkt->layers[i];
-        if (l->inner) break;
-        if (l->proto == NT_P_IPV4 || l->proto == NT_P_IPV6) ipl = l;
-        if ((l->proto == NT_P_TCP || l->proto == NT_P_UDP) && ipl) {
-            l4 = l;
-            break;
-        }
-    }
-    if (!l4) return -1;
+    /* the first transport header and the IP header carrying it (the last
+     * one before it: a tunnel's inner one), which gives the pseudo-header */
+    nt_outer o;
+    if (!nt_packet_outer(pkt, &o)) return -1;
+    const nt_layer *ipl = o.ip;
+    const nt_layer *l4 = o.udp_l && (!o.tcp_l || o.udp_l < o.tcp_l) ? o.udp_l : o.tcp_l;
+    if (!l4 || ipl > l4) return -1;
     uint32_t len;
     uint8_t ps[40];
     size_t pn;
@@ -175,8 +170,9 @@ static void add_arp(netst *n, const nt_packet *pkt)
     }
 }
 
-static void add_icmp(netst *n, const nt_packet *pkt)
+static void add_icmp(netst *n, const diag_pkt *p)
 {
+    const nt_packet *pkt = p->pkt;
     const nt_layer *l = NULL;
     for (int i = 0; i < pkt->nlayers && !l; i++)
         if ((pkt->layers[i].proto == NT_P_ICMP || pkt->layers[i].proto == NT_P_ICMPV6) && !pkt->layers[i].inner)
@@ -188,9 +184,14 @@ static void add_icmp(netst *n, const nt_packet *pkt)
     bool unreach = fam == 4 ? type == 3 : type == 1;
     bool ttl = fam == 4 ? type == 11 : type == 3;
     if (!unreach && !ttl) return;
-    ipinfo ip;
-    if (!nt_diag_outer_ip(pkt, &ip)) return;
-    /* the quoted flow */
+    /* the sender: the IP header carrying the ICMP message (the packet's own,
+     * as the view found it) */
+    if (!p->has_ip) return;
+    const ipinfo *ip = &p->ip;
+    /* the quoted flow: its first IP header (what the router that gave up
+     * saw) and its first transport header, ICMP included (an echo can be
+     * quoted), so not nt_packet_quoted(), which takes the last whole IP
+     * header and knows only TCP and UDP */
     char q[256] = "";
     const nt_layer *qip = NULL, *qtr = NULL;
     for (int i = 0; i < pkt->nlayers; i++) {
@@ -221,7 +222,7 @@ static void add_icmp(netst *n, const nt_packet *pkt)
         }
     }
     addr from = {.fam = fam};
-    memcpy(from.a, ip.src, fam == 4 ? 4 : 16);
+    memcpy(from.a, ip->src, fam == 4 ? 4 : 16);
     for (size_t i = 0; i < n->nicmp; i++) {
         icmpe *e = &n->icmp[i];
         if (e->fam == fam && e->type == type && e->code == code && !memcmp(e->from.a, from.a, 16) &&
@@ -253,9 +254,11 @@ static void checksum_rules(nt_diag *d, netst *n)
     uint32_t offl = 0, bad_hosts = 0, good_hosts = 0;
     host *first = NULL, *worst_mixed = NULL;
     uint64_t bad_total = 0;
-    for (size_t i = 0; i < MAX_HOSTS; i++) {
+    /* in the order the hosts were first seen: of two mixed hosts with as
+     * many bad checksums, the first seen is reported */
+    for (size_t i = 0; i < n->nhosts; i++) {
         host *x = &n->hosts[i];
-        if (!x->used || !x->csum_checked) continue;
+        if (!x->csum_checked) continue;
         if (!x->csum_bad) {
             good_hosts++;
             continue;
@@ -390,10 +393,10 @@ static void *net_init(nt_diag *d)
     (void)d;
     netst *n = calloc(1, sizeof *n);
     if (!n) abort();
-    n->hosts = calloc(MAX_HOSTS, sizeof *n->hosts);
+    nt_hmap_init(&n->host_ix, sizeof(addr));
     n->arp = calloc(MAX_ARP, sizeof *n->arp);
     n->icmp = calloc(MAX_ICMP, sizeof *n->icmp);
-    if (!n->hosts || !n->arp || !n->icmp) abort();
+    if (!n->arp || !n->icmp) abort();
     return n;
 }
 
@@ -416,7 +419,7 @@ static void net_observe(nt_diag *d, void *st, const diag_pkt *p)
         add_csum(n, pkt, &p->ip);
     }
     if (pkt->narp) add_arp(n, pkt);
-    if (pkt->nicmp || pkt->nicmp6) add_icmp(n, pkt);
+    if (pkt->nicmp || pkt->nicmp6) add_icmp(n, p);
 }
 
 static void net_finish(nt_diag *d, void *st, const nt_trace *t)
@@ -430,6 +433,7 @@ static void net_free(void *st)
 {
     netst *n = st;
     if (!n) return;
+    nt_hmap_free(&n->host_ix);
     free(n->hosts);
     free(n->arp);
     free(n->icmp);

@@ -14,7 +14,7 @@
 #define MAX_STUNAGG 64
 
 typedef struct stunq {
-    bool used, answered;
+    bool answered;
     uint8_t tid[12];
     uint8_t fam;
     uint8_t client[16], server[16];
@@ -40,26 +40,26 @@ typedef struct stunagg {
 } stunagg;
 
 typedef struct stunst {
-    stunq *sq;             /* open-addressed by transaction ID */
+    nt_hmap sq_ix;         /* transaction ID (12 bytes) -> index in sq */
+    stunq *sq;             /* in the order first asked */
+    size_t nsq, csq;
     stunagg *sa;
     size_t nsa;
 } stunst;
 
 static stunq *stunq_find(stunst *v, const uint8_t tid[12], bool create)
 {
-    uint32_t h = nt_diag_hash(tid, 12, NT_DIAG_HASH0);
-    for (uint32_t i = 0; i < 32; i++) {
-        stunq *q = &v->sq[(h + i) % MAX_STUNQ];
-        if (!q->used) {
-            if (!create) return NULL;
-            memset(q, 0, sizeof *q);
-            q->used = true;
-            memcpy(q->tid, tid, 12);
-            return q;
-        }
-        if (!memcmp(q->tid, tid, 12)) return q;
-    }
-    return NULL;
+    const uint32_t *ix = nt_hmap_find(&v->sq_ix, tid);
+    if (ix) return &v->sq[*ix];
+    /* the memory bound: once MAX_STUNQ transactions are followed a new one
+     * is not (nor is its answer) */
+    if (!create || v->nsq >= MAX_STUNQ) return NULL;
+    v->sq = nt_diag_grow(v->sq, &v->csq, v->nsq, sizeof *v->sq);
+    stunq *q = &v->sq[v->nsq];
+    memcpy(q->tid, tid, 12);
+    bool added;
+    nt_hmap_put(&v->sq_ix, tid, (uint32_t)v->nsq++, &added);
+    return q;
 }
 
 static stunagg *stunagg_get(stunst *v, bool noresp, uint8_t fam, const uint8_t *server, uint16_t sport,
@@ -140,10 +140,11 @@ static void add_stun(stunst *v, const diag_pkt *p, const nt_stun_msg *m)
 
 static void stun_rules(nt_diag *d, stunst *v)
 {
-    /* STUN: unanswered requests, per server and method */
-    for (size_t i = 0; i < MAX_STUNQ; i++) {
+    /* STUN: unanswered requests, per server and method, in the order first
+     * asked (so the example frames kept are the first ones) */
+    for (size_t i = 0; i < v->nsq; i++) {
         stunq *q = &v->sq[i];
-        if (!q->used || q->answered) continue;
+        if (q->answered) continue;
         stunagg *a = stunagg_get(v, true, q->fam, q->server, q->sport, q->method, 0);
         if (!a) continue;
         a->n++;
@@ -201,9 +202,9 @@ static void *stun_init(nt_diag *d)
     (void)d;
     stunst *v = calloc(1, sizeof *v);
     if (!v) abort();
-    v->sq = calloc(MAX_STUNQ, sizeof *v->sq);
+    nt_hmap_init(&v->sq_ix, 12);
     v->sa = calloc(MAX_STUNAGG, sizeof *v->sa);
-    if (!v->sq || !v->sa) abort();
+    if (!v->sa) abort();
     return v;
 }
 
@@ -227,6 +228,7 @@ static void stun_free(void *st)
 {
     stunst *v = st;
     if (!v) return;
+    nt_hmap_free(&v->sq_ix);
     free(v->sq);
     free(v->sa);
     free(v);

@@ -74,7 +74,6 @@ typedef struct dstream {
 } dstream;
 
 typedef struct server {
-    bool used;
     addr ad;
     uint16_t port;
     bool http;
@@ -84,26 +83,38 @@ typedef struct server {
     turn_ex worst[WORST];
 } server;
 
+/* a server's key: all 20 bytes are set (memset first) */
+typedef struct server_key {
+    addr ad;
+    uint8_t pad;
+    uint16_t port;
+} server_key;
+
 typedef struct tcpst {
     dstream *s;            /* by stream number */
     size_t scap;
-    server *servers;       /* open-addressed by address and port */
+    nt_hmap server_ix;     /* server_key -> index in servers */
+    server *servers;       /* in the order first answering */
+    size_t nservers, cservers;
 } tcpst;
 
 static server *server_find(tcpst *t, const addr *a, uint16_t port)
 {
-    uint32_t h = nt_diag_hash(a->a, 16, NT_DIAG_HASH0 ^ a->fam ^ ((uint32_t)port << 8));
-    for (uint32_t i = 0; i < 16; i++) {
-        server *x = &t->servers[(h + i) % MAX_SERVERS];
-        if (!x->used) {
-            x->used = true;
-            x->ad = *a;
-            x->port = port;
-            return x;
-        }
-        if (x->port == port && x->ad.fam == a->fam && !memcmp(x->ad.a, a->a, 16)) return x;
-    }
-    return NULL;
+    server_key k;
+    memset(&k, 0, sizeof k);
+    k.ad = *a, k.port = port;
+    const uint32_t *ix = nt_hmap_find(&t->server_ix, &k);
+    if (ix) return &t->servers[*ix];
+    /* the memory bound: once MAX_SERVERS servers are known a new one gets
+     * no row (its response times are not kept) */
+    if (t->nservers >= MAX_SERVERS) return NULL;
+    t->servers = nt_diag_grow(t->servers, &t->cservers, t->nservers, sizeof *t->servers);
+    server *x = &t->servers[t->nservers];
+    x->ad = *a;
+    x->port = port;
+    bool added;
+    nt_hmap_put(&t->server_ix, &k, (uint32_t)t->nservers++, &added);
+    return x;
 }
 
 static dstream *stream_slot(tcpst *t, uint32_t stream)
@@ -669,9 +680,9 @@ static void stream_rules(nt_diag *d, const nt_conn *c, dstream *s)
 static void server_rules(nt_diag *d, tcpst *t)
 {
     char b1[32], b2[32];
-    for (size_t i = 0; i < MAX_SERVERS; i++) {
+    for (size_t i = 0; i < t->nservers; i++) {
         server *sv = &t->servers[i];
-        if (!sv->used || !sv->nslow) continue;
+        if (!sv->nslow) continue;
         nt_finding *f = finding(d, NT_F_APP_SLOW_RESPONSE);
         char a[80];
         nt_diag_ep_str(a, sizeof a, sv->ad.fam, sv->ad.a, sv->port);
@@ -720,8 +731,7 @@ static void *tcp_init(nt_diag *d)
     (void)d;
     tcpst *t = calloc(1, sizeof *t);
     if (!t) abort();
-    t->servers = calloc(MAX_SERVERS, sizeof *t->servers);
-    if (!t->servers) abort();
+    nt_hmap_init(&t->server_ix, sizeof(server_key));
     return t;
 }
 
@@ -744,6 +754,7 @@ static void tcp_free(void *st)
     tcpst *t = st;
     if (!t) return;
     free(t->s);
+    nt_hmap_free(&t->server_ix);
     free(t->servers);
     free(t);
 }
