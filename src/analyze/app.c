@@ -247,6 +247,7 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
     case NT_P_SIP: {
         uint32_t ml = 0;
         int r = nt_sip_msg_len(p, len, &ml);
+        if (r == NT_SIP_LEN_MORE && ml) return ml; /* headers complete: the body's length is known */
         return r == NT_SIP_LEN_OK ? (int64_t)ml : r == NT_SIP_LEN_MORE ? (len >= APP_KEEP ? FR_NOT : FR_NEED) : FR_NOT;
     }
     case NT_P_STUN: /* over TCP: framed by the header's length (RFC 5389 7.2.2) */
@@ -752,14 +753,17 @@ static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
     }
 }
 
-/* A message whose bytes have all arrived: decoded in this frame. */
-static void msp_finish(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, msp *m, uint32_t len)
+/* A message whose bytes have all arrived: decoded in this frame, unless
+ * the frame is an out-of-order segment (no_subdissector_on_error: tshark
+ * reassembles it there but does not decode it; observed) */
+static void msp_finish(nt_app *a, nt_app_flow *f, int dir, const nt_packet *pkt, msp *m, uint32_t len)
 {
     uint8_t *b = m->buf;
     m->buf = NULL, m->cap = 0;
     m->done = true;
     hold(a, b);
-    emit(a, f, dir, fr, b, len, msp_total(m), m->first_frame, m->nframes);
+    if (pkt->ana.tcp_flags & NT_TA_OUT_OF_ORDER) return;
+    emit(a, f, dir, pkt->frame, b, len, msp_total(m), m->first_frame, m->nframes);
 }
 
 static void seg_label(nt_app *a)
@@ -807,7 +811,7 @@ static void tcp_bytes(nt_app *a, nt_app_flow *f, int dir, const nt_packet *pkt, 
             if (l > 0 && (uint64_t)l <= total) {
                 m->nxtpdu = m->seq + (uint32_t)l;
                 m->entire = false;
-                msp_finish(a, f, dir, fr, m, (uint32_t)l < kept ? (uint32_t)l : kept);
+                msp_finish(a, f, dir, pkt, m, (uint32_t)l < kept ? (uint32_t)l : kept);
             } else {
                 if (l > 0) m->nxtpdu = m->seq + (l > 0x7fffffff ? 0x7fffffff : (uint32_t)l), m->entire = false;
                 else m->nxtpdu = seq + len + 1;
@@ -821,7 +825,7 @@ static void tcp_bytes(nt_app *a, nt_app_flow *f, int dir, const nt_packet *pkt, 
             if (seq + n == m->nxtpdu) m->tail = true;
             if (msp_complete(m)) {
                 uint32_t total = msp_total(m);
-                msp_finish(a, f, dir, fr, m, total < APP_KEEP ? total : APP_KEEP);
+                msp_finish(a, f, dir, pkt, m, total < APP_KEEP ? total : APP_KEEP);
             } else {
                 seg_label(a);
             }
