@@ -698,12 +698,19 @@ static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t l
 
 /* An earlier message that ended before seq with bytes never received:
  * decoding resumed after it; -V says so once. */
-static void note_resync(nt_app *a, rdir *r, uint32_t seq)
+static void note_resync(nt_app *a, nt_app_flow *f, int dir, uint32_t seq)
 {
+    rdir *r = &f->d[dir];
     for (int k = 0; r->m && k < MSP_MAX; k++) {
         msp *m = &r->m[k];
         if (!m->used || m->done || m->reported || (int32_t)(seq - m->nxtpdu) < 0) continue;
         m->reported = true;
+        /* a response given up answered the oldest request: the next
+         * response answers the next one (tshark matches it so) */
+        if (f->proto == NT_P_HTTP && dir == 1 && f->nreq) {
+            f->req0 = (uint8_t)((f->req0 + 1) % HTTP_PENDING);
+            f->nreq--;
+        }
         a->data.resync_from = m->first_frame;
         a->data.resync_missing = m->entire || m->broken ? 0 : msp_total(m) - msp_have(m);
     }
@@ -715,7 +722,7 @@ static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
                  uint32_t seq, bool at_start)
 {
     rdir *r = &f->d[dir];
-    note_resync(a, r, seq);
+    note_resync(a, f, dir, seq);
     while (len) {
         int64_t l = frame_len(f, dir, p, len);
         if (l == FR_NOT) return; /* not a message start: the rest is not decoded */
