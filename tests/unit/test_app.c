@@ -361,7 +361,7 @@ static const char *seg(conn *c, bool to_server, uint32_t off, uint32_t ack, cons
     t[0] = (uint8_t)(sp >> 8), t[1] = (uint8_t)sp, t[2] = (uint8_t)(dp >> 8), t[3] = (uint8_t)dp;
     for (int i = 0; i < 4; i++) t[4 + i] = (uint8_t)(seq >> (24 - 8 * i)), t[8 + i] = (uint8_t)(an >> (24 - 8 * i));
     t[12] = 0x50, t[13] = len ? 0x18 : 0x10, t[14] = 0xff, t[15] = 0xff;
-    memcpy(b + 54, data, len);
+    if (len) memcpy(b + 54, data, len);
     c->ms += dt;
     nt_frame f = {0};
     f.number = ++c->n;
