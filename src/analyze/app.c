@@ -32,9 +32,9 @@ enum { FR_NEED = -1, FR_NOT = -2 };
 /* A multi-segment message (Wireshark's "MSP"): relative sequence numbers
  * [seq, nxtpdu), the byte ranges received so far (offsets from seq, sorted,
  * disjoint) and the first APP_KEEP bytes. */
-#define MSP_MAX 8       /* remembered per direction, complete or not */
+#define MSP_MAX 6       /* remembered per direction, complete or not */
 #define MSP_OPEN 3      /* of which incomplete ones keep bytes */
-#define MSP_RANGES 32   /* more holes than this: the message is given up */
+#define MSP_RANGES 16   /* more holes than this: the message is given up */
 typedef struct msp {
     bool used, done, broken;
     bool entire;             /* length not known yet: takes the whole next segment
@@ -667,8 +667,11 @@ static msp *msp_new(rdir *r, uint32_t seq, uint32_t nxtpdu, uint64_t frame)
     if (!slot && open >= MSP_OPEN) msp_give_up(oldest_open);
     for (int k = 0; !slot && k < MSP_MAX; k++)
         if (!r->m[k].used) slot = &r->m[k];
-    for (int k = 0; !slot && k < MSP_MAX; k++) /* forget the oldest */
-        if (!slot || r->m[k].first_frame < slot->first_frame) slot = &r->m[k];
+    if (!slot) { /* forget the oldest */
+        slot = &r->m[0];
+        for (int k = 1; k < MSP_MAX; k++)
+            if (r->m[k].first_frame < slot->first_frame) slot = &r->m[k];
+    }
     free(slot->buf);
     memset(slot, 0, sizeof *slot);
     slot->used = true;

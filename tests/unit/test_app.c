@@ -537,6 +537,33 @@ static void huge_claimed_length(void **st)
     conn_free(&c);
 }
 
+/* at most three incomplete messages per direction keep their bytes: a
+ * fourth gives up the oldest, whose missing bytes then complete nothing */
+static void open_messages_bounded(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 53);
+    uint8_t m[1000];
+    dns_answer(m, sizeof m);
+    for (uint32_t k = 0; k < 4; k++) { /* four answers, each without bytes 450..550 */
+        seg(&c, false, 1 + 1000 * k, 1, m, 450, 1);
+        seg(&c, false, 1 + 1000 * k + 550, 1, m + 550, 450, 1);
+    }
+    uint32_t holes[] = {3, 0}; /* the newest, then the oldest */
+    for (int i = 0; i < 2; i++) {
+        uint32_t at = 1 + 1000 * holes[i] + 450;
+        seg(&c, true, 1, at, NULL, 0, 1);
+        seg(&c, true, 1, at, NULL, 0, 1);
+        seg(&c, true, 1, at, NULL, 0, 1);
+        seg(&c, false, at, 1, m + 450, 100, 1);
+        assert_true(c.pkt.ana.tcp_flags & NT_TA_FAST_RETRANSMISSION);
+        if (i == 0) assert_non_null(pdu_of(&c, NT_P_DNS));
+        else assert_null(pdu_of(&c, NT_P_DNS));
+    }
+    conn_free(&c);
+}
+
 /* ---- corruption --------------------------------------------------------- */
 
 static uint32_t rnd_state = 12345;
@@ -598,7 +625,7 @@ int main(void)
         cmocka_unit_test(http_matching),      cmocka_unit_test(corrupted_payloads),
         cmocka_unit_test(gap_filled_by_fast_retransmission), cmocka_unit_test(gap_never_filled_resyncs),
         cmocka_unit_test(out_of_order_and_plain_retransmission), cmocka_unit_test(overlap_keeps_first_bytes),
-        cmocka_unit_test(huge_claimed_length),
+        cmocka_unit_test(huge_claimed_length), cmocka_unit_test(open_messages_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
