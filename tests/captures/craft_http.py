@@ -90,7 +90,7 @@ def http_media():
     exchange('POST', '/autodiscover/autodiscover.xml', 'text/xml', autod, 'text/xml', autod)
     exchange('GET', '/e.html', 'text/html', b'<html><body>x</body></html>\n')
     exchange('GET', '/f.txt', 'text/plain', b'plain text\n')
-    exchange('GET', '/g.bin', 'application/octet-stream', b'\x00\x01\x02\x03')
+    exchange('GET', '/g.bin', 'application/octet-stream', b'\x01\x02\x03\x04')
     exchange('GET', '/h.js', 'application/javascript', b'var x = 1;\n')
     exchange('GET', '/i.json', 'text/json', js)
     exchange('GET', '/j.xhtml', 'application/xhtml+xml', xml)
