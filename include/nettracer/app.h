@@ -103,6 +103,11 @@ typedef struct nt_appdata {
     char seg_info[160];      /* what the dissector showed before asking for more */
     bool cut;                /* a message cut by the snap length (not reassembled) */
     bool quoted;             /* the datagram an ICMP error quotes was decoded (RTP/RTCP) */
+    bool reasm_error;        /* bytes again inside a message already reassembled (tshark's
+                                "Reassembly error ... New fragment overlaps old data") */
+    uint64_t resync_from;    /* decoding resumed past the message begun in this frame,
+                                whose missing bytes never arrived (0: none) */
+    uint64_t resync_missing; /* how many of its bytes were missing (0: unknown) */
     bool has_tls;
     nt_tls_frame tls;
     uint8_t nhttp;

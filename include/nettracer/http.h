@@ -32,5 +32,9 @@ uint32_t nt_http_head_len(const uint8_t *p, uint32_t len);
 bool nt_http_parse(const uint8_t *p, uint32_t len, nt_http *h);
 /* The media type of Content-Type without parameters ("text/html"). */
 nt_str nt_http_media_type(const nt_http *h);
+/* Which of Wireshark's body dissectors the media type selects: JSON, XML
+ * or neither (0). */
+enum { NT_HTTP_BODY_JSON = 1, NT_HTTP_BODY_XML = 2 };
+int nt_http_body_kind(const nt_http *h);
 
 #endif

@@ -62,7 +62,8 @@ bool nt_sip_detect(const uint8_t *p, uint32_t len);
 enum { NT_SIP_LEN_BAD = -1, NT_SIP_LEN_MORE = 0, NT_SIP_LEN_OK = 1 };
 /* For a byte stream (TCP): how many bytes the message at p occupies (headers
  * plus Content-Length body; no Content-Length means no body, as RFC 3261
- * requires on streams). NT_SIP_LEN_MORE: incomplete, wait for more bytes;
+ * requires on streams). NT_SIP_LEN_MORE: incomplete, wait for more bytes
+ * (*msg_len is the whole length already when the headers are complete);
  * NT_SIP_LEN_BAD: not SIP, or a Content-Length that is not a number. */
 int nt_sip_msg_len(const uint8_t *p, uint32_t len, uint32_t *msg_len);
 

@@ -3,14 +3,19 @@
  * TCP payload into messages and hands each complete one to its parser in
  * proto/.
  *
- * Reassembly, per direction: bytes are taken in sequence order; a segment
- * wholly below the next expected byte is a retransmission and is skipped
- * (Wireshark does not hand it to the protocol either); an overlap is cut; a
- * gap abandons the message in progress and the next segment is decoded
- * afresh if it starts like a message, so a lost segment costs one message,
- * not the rest of the flow. Memory is bounded: a message keeps at most
- * APP_KEEP bytes (a long HTTP body is counted, not kept), and buffers exist
- * only while a message is incomplete. */
+ * Reassembly, per direction, is Wireshark 4.0's with its default
+ * preferences (desegment on, out-of-order reassembly off, no subdissector
+ * on error): a message whose length is known is a multi-segment message
+ * (MSP) that takes every byte falling inside it, in whatever order, and is
+ * decoded in the frame that brings its last missing byte; bytes outside any
+ * known message start a new one. So a lost segment whose retransmission is
+ * captured costs nothing, and one never re-sent costs its message only:
+ * decoding resumes at the next message boundary. A plain retransmission is
+ * not used (Wireshark does not), a fast one or an out-of-order segment is.
+ * Memory is bounded: a message keeps at most APP_KEEP bytes (a long HTTP
+ * body is counted, not kept), at most MSP_OPEN incomplete messages per
+ * direction keep bytes, and buffers exist only while a message is
+ * incomplete. */
 #include "app_int.h"
 
 #include <stdio.h>
@@ -24,17 +29,29 @@
 
 enum { FR_NEED = -1, FR_NOT = -2 };
 
-typedef struct rdir {
-    bool started;
-    uint32_t next;           /* next expected relative sequence number */
-    /* the message in progress */
-    bool pending;
-    uint8_t *buf;
-    uint32_t len, cap;       /* bytes kept */
-    uint64_t have;           /* bytes seen */
-    uint64_t need;           /* total length once known, else 0 */
+/* A multi-segment message (Wireshark's "MSP"): relative sequence numbers
+ * [seq, nxtpdu), the byte ranges received so far (offsets from seq, sorted,
+ * disjoint) and the first APP_KEEP bytes. */
+#define MSP_MAX 6       /* remembered per direction, complete or not */
+#define MSP_OPEN 3      /* of which incomplete ones keep bytes */
+#define MSP_RANGES 16   /* more holes than this: the message is given up */
+typedef struct msp {
+    bool used, done, broken;
+    bool entire;             /* length not known yet: takes the whole next segment
+                                (Wireshark's DESEGMENT_ONE_MORE_SEGMENT) */
+    bool tail;               /* the bytes up to nxtpdu have arrived */
+    bool reported;           /* a later frame said decoding resumed after it */
+    uint32_t seq, nxtpdu;
     uint64_t first_frame;
     uint32_t nframes;
+    uint8_t *buf;
+    uint32_t cap;
+    uint8_t nr;
+    struct { uint32_t a, b; } r[MSP_RANGES];
+} msp;
+
+typedef struct rdir {
+    msp *m;                  /* MSP_MAX, allocated at the first message spanning segments */
     /* TLS */
     bool ccs;                /* ChangeCipherSpec seen: handshake records are encrypted */
     uint8_t *hs;             /* a handshake message spanning records */
@@ -103,13 +120,16 @@ void nt_app_begin(nt_app *a)
     d->cut = false;
     d->quoted = false;
     d->has_media_stun = false;
+    d->reasm_error = false;
+    d->resync_from = d->resync_missing = 0;
 }
 
 void nt_app_flow_free(nt_app_flow *f)
 {
     if (!f) return;
     for (int i = 0; i < 2; i++) {
-        free(f->d[i].buf);
+        for (int k = 0; f->d[i].m && k < MSP_MAX; k++) free(f->d[i].m[k].buf);
+        free(f->d[i].m);
         free(f->d[i].hs);
     }
     free(f);
@@ -228,6 +248,7 @@ static int64_t frame_len(nt_app_flow *f, int dir, const uint8_t *p, uint32_t len
     case NT_P_SIP: {
         uint32_t ml = 0;
         int r = nt_sip_msg_len(p, len, &ml);
+        if (r == NT_SIP_LEN_MORE && ml) return ml; /* headers complete: the body's length is known */
         return r == NT_SIP_LEN_OK ? (int64_t)ml : r == NT_SIP_LEN_MORE ? (len >= APP_KEEP ? FR_NOT : FR_NEED) : FR_NOT;
     }
     case NT_P_STUN: /* over TCP: framed by the header's length (RFC 5389 7.2.2) */
@@ -549,32 +570,122 @@ static void emit(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
 
 /* ---- TCP ------------------------------------------------------------- */
 
-static void pend_add(rdir *r, const uint8_t *p, uint32_t n)
+static uint32_t msp_total(const msp *m) { return m->nxtpdu - m->seq; }
+
+static uint32_t msp_have(const msp *m)
 {
-    uint32_t keep = r->len < APP_KEEP ? APP_KEEP - r->len : 0;
-    if (keep > n) keep = n;
-    if (keep) {
-        if (r->len + keep > r->cap) {
-            uint32_t nc = r->cap ? r->cap : 2048;
-            while (nc < r->len + keep) nc *= 2;
-            if (nc > APP_KEEP) nc = APP_KEEP;
-            uint8_t *nb = realloc(r->buf, nc);
-            if (!nb) abort();
-            r->buf = nb, r->cap = nc;
-        }
-        memcpy(r->buf + r->len, p, keep);
-        r->len += keep;
-    }
-    r->have += n;
+    uint32_t n = 0;
+    for (int i = 0; i < m->nr; i++) n += m->r[i].b - m->r[i].a;
+    return n;
 }
 
-static void pend_drop(rdir *r)
+static bool msp_complete(const msp *m)
 {
-    free(r->buf);
-    r->buf = NULL;
-    r->len = r->cap = 0;
-    r->have = r->need = 0;
-    r->pending = false;
+    return m->tail && !m->broken && m->nr == 1 && m->r[0].a == 0 && m->r[0].b >= msp_total(m);
+}
+
+static void msp_give_up(msp *m)
+{
+    free(m->buf);
+    m->buf = NULL, m->cap = 0;
+    m->broken = true;
+}
+
+/* Bytes at offset off of the message. A byte already received keeps its
+ * first copy, as Wireshark's reassembly does; past APP_KEEP bytes are
+ * counted, not kept. */
+static void msp_add(msp *m, uint32_t off, const uint8_t *p, uint32_t n)
+{
+    if (!n || m->broken) return;
+    uint32_t end = off + n, kend = end < APP_KEEP ? end : APP_KEEP;
+    if (off < kend) {
+        if (kend > m->cap) {
+            uint32_t nc = m->cap ? m->cap : 2048;
+            while (nc < kend) nc *= 2;
+            if (nc > APP_KEEP) nc = APP_KEEP;
+            uint8_t *nb = realloc(m->buf, nc);
+            if (!nb) abort();
+            m->buf = nb, m->cap = nc;
+        }
+        uint32_t pos = off; /* copy the holes of [off, kend) */
+        for (int i = 0; i < m->nr && pos < kend; i++) {
+            if (m->r[i].b <= pos) continue;
+            uint32_t he = m->r[i].a < kend ? m->r[i].a : kend;
+            if (he > pos) memcpy(m->buf + pos, p + (pos - off), he - pos);
+            if (m->r[i].b > pos) pos = m->r[i].b;
+        }
+        if (pos < kend) memcpy(m->buf + pos, p + (pos - off), kend - pos);
+    }
+    /* merge [off, end) into the ranges */
+    struct { uint32_t a, b; } t[MSP_RANGES + 1];
+    int o = 0;
+    bool placed = false;
+    uint32_t a = off, b = end;
+    for (int i = 0; i < m->nr; i++) {
+        if (m->r[i].b < a) {
+            t[o].a = m->r[i].a, t[o++].b = m->r[i].b;
+        } else if (m->r[i].a > b) {
+            if (!placed) t[o].a = a, t[o++].b = b, placed = true;
+            t[o].a = m->r[i].a, t[o++].b = m->r[i].b;
+        } else {
+            if (m->r[i].a < a) a = m->r[i].a;
+            if (m->r[i].b > b) b = m->r[i].b;
+        }
+        if (o >= MSP_RANGES) break;
+    }
+    if (!placed && o < MSP_RANGES + 1) t[o].a = a, t[o++].b = b;
+    if (o > MSP_RANGES - 1) { /* too many holes: bounded state, the message is lost */
+        msp_give_up(m);
+        return;
+    }
+    for (int i = 0; i < o; i++) m->r[i].a = t[i].a, m->r[i].b = t[i].b;
+    m->nr = (uint8_t)o;
+}
+
+/* The latest message starting at or before seq (Wireshark's lookup32_le). */
+static msp *msp_le(rdir *r, uint32_t seq)
+{
+    msp *best = NULL;
+    for (int k = 0; r->m && k < MSP_MAX; k++) {
+        msp *m = &r->m[k];
+        if (m->used && (int32_t)(seq - m->seq) >= 0 && (!best || (int32_t)(m->seq - best->seq) > 0)) best = m;
+    }
+    return best;
+}
+
+/* A new message at seq; bounded: at most MSP_OPEN incomplete ones keep
+ * bytes (the oldest is given up), at most MSP_MAX are remembered. */
+static msp *msp_new(rdir *r, uint32_t seq, uint32_t nxtpdu, uint64_t frame)
+{
+    if (!r->m) {
+        r->m = calloc(MSP_MAX, sizeof *r->m);
+        if (!r->m) abort();
+    }
+    msp *slot = NULL, *oldest_open = NULL;
+    int open = 0;
+    for (int k = 0; k < MSP_MAX; k++) {
+        msp *m = &r->m[k];
+        if (m->used && m->seq == seq) slot = m; /* replaces the message remembered there */
+        if (m->used && !m->done && m->buf) {
+            open++;
+            if (!oldest_open || m->first_frame < oldest_open->first_frame) oldest_open = m;
+        }
+    }
+    if (!slot && open >= MSP_OPEN) msp_give_up(oldest_open);
+    for (int k = 0; !slot && k < MSP_MAX; k++)
+        if (!r->m[k].used) slot = &r->m[k];
+    if (!slot) { /* forget the oldest */
+        slot = &r->m[0];
+        for (int k = 1; k < MSP_MAX; k++)
+            if (r->m[k].first_frame < slot->first_frame) slot = &r->m[k];
+    }
+    free(slot->buf);
+    memset(slot, 0, sizeof *slot);
+    slot->used = true;
+    slot->seq = seq, slot->nxtpdu = nxtpdu;
+    slot->first_frame = frame;
+    slot->nframes = 1;
+    return slot;
 }
 
 static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t len)
@@ -595,26 +706,49 @@ static void decide(nt_app_flow *f, const nt_tcp *t, const uint8_t *p, uint32_t l
     else f->proto = NT_P_DATA;
 }
 
-/* Messages in bytes that start at a message boundary; the start of an
- * incomplete one is kept. */
-static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const uint8_t *p, uint32_t len,
-                 bool at_start)
+/* An earlier message that ended before seq with bytes never received:
+ * decoding resumed after it; -V says so once. */
+static void note_resync(nt_app *a, nt_app_flow *f, int dir, uint32_t seq)
 {
     rdir *r = &f->d[dir];
+    for (int k = 0; r->m && k < MSP_MAX; k++) {
+        msp *m = &r->m[k];
+        if (!m->used || m->done || m->reported || (int32_t)(seq - m->nxtpdu) < 0) continue;
+        m->reported = true;
+        /* a response given up answered the oldest request: the next
+         * response answers the next one (tshark matches it so) */
+        if (f->proto == NT_P_HTTP && dir == 1 && f->nreq) {
+            f->req0 = (uint8_t)((f->req0 + 1) % HTTP_PENDING);
+            f->nreq--;
+        }
+        a->data.resync_from = m->first_frame;
+        a->data.resync_missing = m->entire || m->broken ? 0 : msp_total(m) - msp_have(m);
+    }
+}
+
+/* Messages in bytes that start at a message boundary (relative sequence
+ * number seq); an incomplete one becomes a multi-segment message. */
+static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const uint8_t *p, uint32_t len,
+                 uint32_t seq, bool at_start)
+{
+    rdir *r = &f->d[dir];
+    note_resync(a, f, dir, seq);
     while (len) {
         int64_t l = frame_len(f, dir, p, len);
         if (l == FR_NOT) return; /* not a message start: the rest is not decoded */
         if (l > 0 && (uint64_t)l <= len) {
             emit(a, f, dir, fr, p, (uint32_t)l, (uint64_t)l, fr->number, 1);
-            p += l, len -= (uint32_t)l;
+            p += l, len -= (uint32_t)l, seq += (uint32_t)l;
             at_start = false;
             continue;
         }
-        r->pending = true;
-        r->need = l > 0 ? (uint64_t)l : 0;
-        r->first_frame = fr->number;
-        r->nframes = 1;
-        pend_add(r, p, len);
+        /* a known length waits for exactly its bytes; an unknown one takes
+         * the next segment whole and is measured again */
+        bool entire = l <= 0;
+        uint32_t total = entire ? len + 1 : l > 0x7fffffff ? 0x7fffffff : (uint32_t)l;
+        msp *m = msp_new(r, seq, seq + total, fr->number);
+        m->entire = entire;
+        msp_add(m, 0, p, len);
         if (!a->data.npdu) {
             /* TLS clears Info before asking for more; HTTP writes its first
              * line once it has the head, else leaves TCP's */
@@ -636,12 +770,99 @@ static void scan(nt_app *a, nt_app_flow *f, int dir, const nt_frame *fr, const u
     }
 }
 
+/* A message whose bytes have all arrived: decoded in this frame, unless
+ * the frame is an out-of-order segment (no_subdissector_on_error: tshark
+ * reassembles it there but does not decode it; observed) */
+static void msp_finish(nt_app *a, nt_app_flow *f, int dir, const nt_packet *pkt, msp *m, uint32_t len)
+{
+    uint8_t *b = m->buf;
+    m->buf = NULL, m->cap = 0;
+    m->done = true;
+    hold(a, b);
+    if (pkt->ana.tcp_flags & NT_TA_OUT_OF_ORDER) return;
+    emit(a, f, dir, pkt->frame, b, len, msp_total(m), m->first_frame, m->nframes);
+}
+
+static void seg_label(nt_app *a)
+{
+    if (!a->data.npdu && !a->data.seg) a->data.seg = 1;
+}
+
+/* A segment's bytes from seq on, as Wireshark's desegment_tcp() takes
+ * them: bytes inside a known message fill it wherever they arrive from
+ * (the message completes in the frame that brings its last missing
+ * bytes); bytes outside any start a new message. */
+static void tcp_bytes(nt_app *a, nt_app_flow *f, int dir, const nt_packet *pkt, const uint8_t *p, uint32_t len,
+                      uint32_t seq)
+{
+    rdir *r = &f->d[dir];
+    const nt_frame *fr = pkt->frame;
+    bool at_start = true;
+    while (len) {
+        msp *m = msp_le(r, seq);
+        if (m && m->seq == seq && m->first_frame != fr->number && (int32_t)(m->nxtpdu - (seq + len)) >= 0)
+            return; /* the start of a known message again: "Retransmitted TCP segment data" */
+        if (!m || (int32_t)(m->nxtpdu - seq) <= 0) {
+            /* no_subdissector_on_error: an out-of-order segment starts nothing */
+            if (!(pkt->ana.tcp_flags & NT_TA_OUT_OF_ORDER)) scan(a, f, dir, fr, p, len, seq, at_start);
+            return;
+        }
+        if (m->done) {
+            /* tshark 4.0 (observed): bytes again inside a message it has
+             * already reassembled raise a reassembly error */
+            a->data.reasm_error = true;
+            return;
+        }
+        m->nframes++;
+        if (m->entire) {
+            msp_add(m, seq - m->seq, p, len);
+            m->nxtpdu = seq + len;
+            m->tail = true;
+            uint32_t total = msp_total(m), kept = total < APP_KEEP ? total : APP_KEEP;
+            int64_t l = msp_complete(m) ? frame_len(f, dir, m->buf, kept) : FR_NEED;
+            if (l == FR_NOT) {
+                msp_give_up(m);
+                m->done = true;
+                return;
+            }
+            if (l > 0 && (uint64_t)l <= total) {
+                m->nxtpdu = m->seq + (uint32_t)l;
+                m->entire = false;
+                msp_finish(a, f, dir, pkt, m, (uint32_t)l < kept ? (uint32_t)l : kept);
+            } else {
+                if (l > 0) m->nxtpdu = m->seq + (l > 0x7fffffff ? 0x7fffffff : (uint32_t)l), m->entire = false;
+                else m->nxtpdu = seq + len + 1;
+                m->tail = false;
+                seg_label(a);
+                return;
+            }
+        } else {
+            uint32_t n = (int32_t)(m->nxtpdu - (seq + len)) < 0 ? m->nxtpdu - seq : len;
+            msp_add(m, seq - m->seq, p, n);
+            if (seq + n == m->nxtpdu) m->tail = true;
+            if (msp_complete(m)) {
+                uint32_t total = msp_total(m);
+                msp_finish(a, f, dir, pkt, m, total < APP_KEEP ? total : APP_KEEP);
+            } else {
+                seg_label(a);
+            }
+        }
+        /* another message follows in this segment */
+        if ((int32_t)(seq + len - m->nxtpdu) <= 0) return;
+        uint32_t skip = (int32_t)(m->nxtpdu - seq) > 0 ? m->nxtpdu - seq : 0;
+        p += skip, len -= skip, seq += skip;
+        at_start = false;
+    }
+}
+
 void nt_app_tcp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, const nt_tcp *t, uint32_t rel_seq)
 {
     if (!t->payload_len || t->bad_hlen || (t->flags & NT_TCP_RST) || (pkt->flags & NT_PKT_SHORT)) return;
-    /* as Wireshark (tcp.no_subdissector_on_error): a retransmission or an
-     * out-of-order segment is not handed to the protocol */
-    if (pkt->ana.tcp_flags & (NT_TA_RETRANSMISSION | NT_TA_OUT_OF_ORDER)) return;
+    /* as Wireshark (tcp.no_subdissector_on_error, no out-of-order
+     * reassembly): a segment analysed as a plain retransmission is neither
+     * reassembled nor decoded; a fast or spurious retransmission or an
+     * out-of-order segment still fills a message it falls in */
+    if (pkt->ana.tcp_flags & NT_TA_RETRANSMISSION) return;
     nt_app_flow *f = *fp;
     if (!f) {
         f = calloc(1, sizeof *f);
@@ -649,85 +870,19 @@ void nt_app_tcp(nt_app *a, nt_app_flow **fp, int dir, const nt_packet *pkt, cons
         *fp = f;
     }
     const uint8_t *p = t->payload;
-    uint32_t len = t->payload_cap, seq = rel_seq;
+    uint32_t len = t->payload_cap;
     if (f->proto == 0) decide(f, t, p, len);
     if (f->proto == NT_P_DATA) return;
-    rdir *r = &f->d[dir];
-    const nt_frame *fr = pkt->frame;
-    if (!r->started) {
-        r->started = true;
-        r->next = seq;
-    }
     if (len < t->payload_len) {
         /* cut by the snap length: Wireshark does not reassemble, and hands
-         * the bytes (retransmitted or not) to HTTP, which shows its first
-         * line or "Continuation" */
-        pend_drop(r);
-        r->next = seq + t->payload_len;
-        if (f->proto == NT_P_HTTP) {
+         * the bytes to HTTP, which shows its first line or "Continuation" */
+        if (f->proto == NT_P_HTTP && !(pkt->ana.tcp_flags & NT_TA_OUT_OF_ORDER)) {
             a->data.cut = true;
-            emit(a, f, dir, fr, p, len, t->payload_len, fr->number, 1);
+            emit(a, f, dir, pkt->frame, p, len, t->payload_len, pkt->frame->number, 1);
         }
         return;
     }
-    int32_t off = (int32_t)(seq - r->next);
-    if (off < 0) { /* retransmitted or overlapping bytes */
-        uint32_t old = (uint32_t)-off;
-        if (old >= t->payload_len) return;
-        if (old >= len) return;
-        p += old, len -= old, seq += old;
-        off = 0;
-    }
-    if (off > 0) { /* bytes missing before this segment: give up the message in progress */
-        pend_drop(r);
-        r->next = seq;
-    }
-    r->next = seq + t->payload_len;
-    if (!len) return;
-    bool at_start = p == t->payload;
-    if (r->pending) {
-        uint64_t want = r->need ? r->need - r->have : 0;
-        if (r->need && want <= len) {
-            pend_add(r, p, (uint32_t)want);
-            uint8_t *b = r->buf;
-            uint32_t bl = r->len;
-            uint64_t full = r->have, first = r->first_frame;
-            uint32_t nf = r->nframes + 1;
-            r->buf = NULL;
-            pend_drop(r);
-            hold(a, b);
-            emit(a, f, dir, fr, b, bl, full, first, nf);
-            scan(a, f, dir, fr, p + want, len - (uint32_t)want, false);
-        } else if (r->need) {
-            pend_add(r, p, len);
-            r->nframes++;
-            a->data.seg = 1;
-        } else {
-            /* length not known yet (an HTTP head in pieces): add and measure again */
-            pend_add(r, p, len);
-            r->nframes++;
-            int64_t l = frame_len(f, dir, r->buf, r->len);
-            if (l == FR_NOT) {
-                pend_drop(r);
-            } else if (l > 0 && (uint64_t)l <= r->have) {
-                /* complete: the bytes past the message start the next one */
-                uint64_t extra = r->have - (uint64_t)l;
-                uint8_t *b = r->buf;
-                uint32_t nf = r->nframes;
-                uint64_t first = r->first_frame;
-                r->buf = NULL;
-                pend_drop(r);
-                hold(a, b);
-                emit(a, f, dir, fr, b, (uint32_t)l, (uint64_t)l, first, nf);
-                if (extra <= len) scan(a, f, dir, fr, p + len - extra, (uint32_t)extra, false);
-            } else {
-                if (l > 0) r->need = (uint64_t)l;
-                a->data.seg = 1;
-            }
-        }
-    } else {
-        scan(a, f, dir, fr, p, len, at_start);
-    }
+    tcp_bytes(a, f, dir, pkt, p, len, rel_seq);
 }
 
 /* ---- UDP ------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include "nettracer/app.h"
 
 #include <string.h>
+#include <strings.h>
 
 static void tls_rec_info(const nt_tls_rec_info *r, bool version_known, nt_buf *b)
 {
@@ -47,6 +48,12 @@ static void tls_rec_info(const nt_tls_rec_info *r, bool version_known, nt_buf *b
     }
 }
 
+/* The body dissector tshark hands the message's body to (0: none). */
+static int http_body_kind(const nt_http_msg *m)
+{
+    return m->continuation || !m->body_len ? 0 : nt_http_body_kind(&m->h);
+}
+
 static void http_info(const nt_http_msg *m, nt_buf *b)
 {
     if (m->continuation) {
@@ -55,6 +62,26 @@ static void http_info(const nt_http_msg *m, nt_buf *b)
     }
     nt_buf_put(b, m->h.line.p, m->h.line.len);
     nt_buf_putc(b, ' ');
+    int kind = http_body_kind(m);
+    if (kind == NT_HTTP_BODY_JSON) {
+        /* the JSON dissector names the media type when it was matched as
+         * written (lower case), tshark 4.0 observed */
+        nt_str t = nt_http_media_type(&m->h);
+        bool lower = true;
+        for (uint32_t i = 0; i < t.len; i++)
+            if (t.p[i] >= 'A' && t.p[i] <= 'Z') lower = false;
+        nt_buf_puts(b, " , JavaScript Object Notation");
+        if (lower) {
+            nt_buf_puts(b, " (");
+            nt_buf_put(b, t.p, t.len);
+            nt_buf_putc(b, ')');
+        }
+        return;
+    }
+    if (kind == NT_HTTP_BODY_XML) return; /* the XML dissector adds nothing */
+    nt_str t = nt_http_media_type(&m->h);
+    /* a body the "data" dissector takes is not named either (tshark 4.0) */
+    if (t.len == 24 && !strncasecmp((const char *)t.p, "application/octet-stream", 24)) return;
     if (!m->h.request && m->h.content_type.len) {
         nt_str t = nt_http_media_type(&m->h);
         nt_buf_puts(b, " (");
@@ -73,7 +100,12 @@ bool nt_app_col_protocol(const nt_packet *pkt, nt_buf *b)
         nt_buf_puts(b, !a->tls.version && a->tls.nrec && a->tls.rec[a->tls.nrec - 1].unknown
                            ? "SSL" : nt_tls_version_short(a->tls.version));
         return true;
-    case NT_P_HTTP: nt_buf_puts(b, "HTTP"); return true;
+    case NT_P_HTTP: {
+        const nt_app_pdu *u = &a->pdu[a->npdu - 1];
+        int kind = u->idx < a->nhttp ? http_body_kind(&a->http[u->idx]) : 0;
+        nt_buf_puts(b, kind == NT_HTTP_BODY_JSON ? "HTTP/JSON" : kind == NT_HTTP_BODY_XML ? "HTTP/XML" : "HTTP");
+        return true;
+    }
     case NT_P_DNS: nt_buf_puts(b, "DNS"); return true;
     case NT_P_SIP: nt_buf_puts(b, a->nsdp ? "SIP/SDP" : "SIP"); return true;
     case NT_P_RTP: nt_buf_puts(b, "RTP"); return true;

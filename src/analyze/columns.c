@@ -565,14 +565,28 @@ void nt_col_info(const nt_packet *pkt, nt_buf *b)
         return;
     }
     if (!(pkt->flags & NT_PKT_SHORT) && pkt->app && pkt->app->npdu) {
+        size_t before = b->len;
         tcp_markers(&pkt->ana, b);
+        /* a TLS record reassembled here appends to the markers with its
+         * separator (tshark 4.0, observed) */
+        if (b->len > before && pkt->app->pdu[0].proto == NT_P_TLS && pkt->app->pdu[0].nframes > 1)
+            nt_buf_puts(b, ", ");
         nt_app_col_info(pkt, b);
+        return;
+    }
+    if (top->proto == NT_P_TCP && pkt->app && pkt->app->reasm_error) {
+        nt_col_info_layer(pkt, top, b);
+        nt_buf_puts(b, "[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]");
         return;
     }
     if (top->proto == NT_P_TCP && pkt->app && pkt->app->seg) {
         /* part of a message completed in a later frame */
         size_t start = b->len;
-        if (pkt->app->seg == 2) nt_buf_puts(b, pkt->app->seg_info);
+        if (pkt->app->seg == 2) {
+            tcp_markers(&pkt->ana, b);
+            start = b->len;
+            nt_buf_puts(b, pkt->app->seg_info);
+        }
         else nt_col_info_layer(pkt, top, b);
         if (b->len > start) nt_buf_putc(b, ' ');
         nt_buf_puts(b, "[TCP segment of a reassembled PDU]");

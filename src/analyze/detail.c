@@ -5,6 +5,7 @@
 #include "nettracer/trace.h"
 #include "nettracer/columns.h"
 #include "nettracer/registry.h"
+#include "nettracer/app.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -499,6 +500,21 @@ static void tcp_layer(emitter *e, const nt_packet *pkt, const nt_layer *l, const
             N(e, "tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", a->dupack_frame);
         }
         e->end(e);
+    }
+    /* reassembly gave up a message whose missing bytes never arrived and
+     * resumed at the next message boundary (nettracer's, not tshark's) */
+    const nt_appdata *ad = pkt->app;
+    if (!l->inner && ad && ad->resync_from) {
+        char v[200];
+        if (ad->resync_missing)
+            snprintf(v, sizeof v, "%llu (%llu bytes of it never captured)",
+                     (unsigned long long)ad->resync_from, (unsigned long long)ad->resync_missing);
+        else
+            snprintf(v, sizeof v, "%llu (never completed)",
+                     (unsigned long long)ad->resync_from);
+        char raw[24];
+        snprintf(raw, sizeof raw, "%llu", (unsigned long long)ad->resync_from);
+        e->field(e, "tcp.reassembly_resumed_after", "Decoding resumed after the incomplete message of frame", true, raw, v);
     }
     e->end(e);
 }

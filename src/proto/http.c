@@ -113,3 +113,25 @@ nt_str nt_http_media_type(const nt_http *h)
         if (t.p[i] == ';' || t.p[i] == ' ') return (nt_str){t.p, i};
     return t;
 }
+
+/* Wireshark 4.0's media_type table entries of its JSON and XML dissectors
+ * (observed with tshark: a "+json" or "+xml" suffix alone is not enough) */
+int nt_http_body_kind(const nt_http *h)
+{
+    static const char *json[] = {"application/json", "application/json-rpc", "application/jsonrequest",
+                                 "application/x-ndjson", "application/dds-web+json",
+                                 "application/vnd.oma.lwm2m+json", "application/problem+json"};
+    static const char *xml[] = {"text/xml", "application/xml", "application/soap+xml", "application/xml-dtd",
+                                "application/atom+xml", "application/rss+xml", "application/rdf+xml",
+                                "application/xslt+xml", "application/mathml+xml", "image/svg+xml",
+                                "text/vnd.wap.wml", "application/pidf+xml", "application/xpidf+xml",
+                                "application/rlmi+xml", "application/reginfo+xml",
+                                "application/conference-info+xml", "application/resource-lists+xml",
+                                "application/watcherinfo+xml", "application/simple-filter+xml"};
+    nt_str t = nt_http_media_type(h);
+    for (size_t i = 0; i < sizeof json / sizeof json[0]; i++)
+        if (strlen(json[i]) == t.len && !strncasecmp(json[i], (const char *)t.p, t.len)) return NT_HTTP_BODY_JSON;
+    for (size_t i = 0; i < sizeof xml / sizeof xml[0]; i++)
+        if (strlen(xml[i]) == t.len && !strncasecmp(xml[i], (const char *)t.p, t.len)) return NT_HTTP_BODY_XML;
+    return 0;
+}

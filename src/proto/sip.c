@@ -323,8 +323,8 @@ int nt_sip_msg_len(const uint8_t *p, uint32_t len, uint32_t *msg_len)
     uint32_t hl = walk_headers(p, len, next, NULL, &clen, &has, &bad);
     if (bad) return NT_SIP_LEN_BAD;
     if (!hl) return NT_SIP_LEN_MORE;
-    if (has && clen > len - hl) return NT_SIP_LEN_MORE;
     *msg_len = hl + (has ? clen : 0);
+    if (has && clen > len - hl) return NT_SIP_LEN_MORE;
     return NT_SIP_LEN_OK;
 }
 

@@ -127,7 +127,7 @@ events { worker_connections 64; }
 http {
     access_log off;
     default_type text/html;
-    types { text/plain txt; text/html html; }
+    types { text/plain txt; text/html html; application/json json; text/xml xml; }
     client_body_temp_path $d/tmp/body;
     proxy_temp_path $d/tmp/proxy;
     fastcgi_temp_path $d/tmp/fastcgi;
@@ -671,10 +671,72 @@ rec_tls_expired() {
         https://www.nettracer.test/
 }
 
+# ------------------------------------------- reassembly over a lossy path
+# cap2_start FILE_A FILE_B: tcpdump on A's va and on B's vb at once (client
+# and server side of one exchange); cap2_stop stops both
+cap2_start() {
+    cap_start "$A" va "$1"
+    CAP_A=$CAP_PID
+    cap_start "$B" vb "$2"
+}
+cap2_stop() {
+    cap_stop
+    CAP_PID=$CAP_A
+    cap_stop
+}
+
+# lossy_path SUBNET RULE...: A - R - B as triple, with R dropping the
+# server's full-sized segments to A as RULE says (an iptables match)
+lossy_path() {
+    local s=$1
+    shift
+    triple "$s" v4
+    nsx "$R" iptables -A FORWARD -s "10.99.$(($s + 1)).2" -m length --length 1000:65535 "$@" -j DROP
+}
+
+# one keep-alive connection, three responses (JSON 24 KB, XML 24 KB, text
+# 160 KB) while R drops about 4 % of the server's full-sized segments:
+# captured at the client (gaps, filled later by retransmissions) and at the
+# server (every segment, and the retransmissions)
+rec_reasm_http() {
+    lossy_path 41 -m statistic --mode random --probability 0.04
+    nginx_start "$B" 0
+    python3 - "$WORK/www" <<'PY'
+import sys
+d = sys.argv[1]
+items = ',\n'.join('  {"id": %d, "name": "item %d", "tags": ["a", "b"], "ok": true}' % (i, i) for i in range(400))
+open(d + '/items.json', 'w').write('[\n' + items + '\n]\n')
+rows = '\n'.join('  <item id="%d"><name>item %d</name><ok>true</ok></item>' % (i, i) for i in range(400))
+open(d + '/items.xml', 'w').write('<?xml version="1.0"?>\n<items>\n' + rows + '\n</items>\n')
+line = 'nettracer bulk transfer - the quick brown fox jumps over the lazy dog 0123456789\n'
+open(d + '/bulk.txt', 'w').write((line * 2000)[:163840])
+PY
+    cap2_start "$OUT/reasm_http_client.pcap" "$OUT/reasm_http_server.pcap"
+    curl_ "$A" -o /dev/null -o /dev/null http://10.99.42.2/items.json http://10.99.42.2/items.xml http://10.99.42.2/bulk.txt
+    cap2_stop
+    stop_bg "$NGINX_PID"
+}
+
+# TLS 1.2 with a 20 KB CertificateRequest (tls_clientca's), R dropping the
+# server's 3rd full-sized segment and every 5th after it (deterministic):
+# the Certificate and CertificateRequest span lost and re-sent segments
+rec_reasm_tls() {
+    certs
+    lossy_path 43 -m statistic --mode nth --every 5 --packet 2
+    nginx_tls_start "$B" "$C/chain.pem" "$C/leaf.key" \
+        "ssl_verify_client optional; ssl_client_certificate $C/clientcas.pem;"
+    cap2_start "$OUT/reasm_tls_client.pcap" "$OUT/reasm_tls_server.pcap"
+    curl_ "$A" --resolve "www.nettracer.test:443:10.99.44.2" --cacert "$C/ca.pem" --tlsv1.2 --tls-max 1.2 \
+        https://www.nettracer.test/
+    cap2_stop
+    stop_bg "$NGINX_PID"
+}
+
 ALL="ping4 ping4_nano ping6 http4 http6 refused unanswered udp ttl frag vlan qinq
      sll sll2 iproute_opts tcp_close dumpcap snaplen
      fw_drop fw_reject lost_ack loss markers markers6 zero_window keepalive
-     reuse preexisting tls12 tls13 tls_clientca tls_badname tls_expired"
+     reuse preexisting tls12 tls13 tls_clientca tls_badname tls_expired
+     reasm_http reasm_tls"
 
 record_all $ALL
 rec_convert

@@ -3,7 +3,7 @@
 # DISABLE holds a --disable-protocol option for every other protocol tshark
 # knows (tshark 4.0 has no working "ALL"). Later work adds its protocols here.
 command -v tshark >/dev/null || { echo "tshark not installed"; exit 77; }
-TSHARK_ENABLED="frame eth ethertype vlan ieee8021ad sll null raw ip ipv6 ipv6.hopopts ipv6.routing ipv6.fraghdr ipv6.dstopts arp icmp icmpv6 tcp udp data dns sip sdp rtp rtcp stun dhcp nbns tpkt cotp rdp tls http x509af x509ce x509sat x509if pkix1explicit pkix1implicit ber"
+TSHARK_ENABLED="frame eth ethertype vlan ieee8021ad sll null raw ip ipv6 ipv6.hopopts ipv6.routing ipv6.fraghdr ipv6.dstopts arp icmp icmpv6 tcp udp data dns sip sdp rtp rtcp stun dhcp nbns tpkt cotp rdp tls http json xml x509af x509ce x509sat x509if pkix1explicit pkix1implicit ber"
 mapfile -t DISABLE < <(tshark -G protocols 2>/dev/null | awk -F'\t' '{print $3}' |
     grep -vxF -f <(tr ' ' '\n' <<<"$TSHARK_ENABLED") | sed 's/^/--disable-protocol=/')
 # STUN by dialect, as nettracer decodes it: tshark's default ("RFC 5389 and

@@ -1,8 +1,10 @@
 /* Unit tests for the application layer of traces: TLS and HTTP parsers
  * with crafted and lying input, TCP reassembly through the session on the
  * recorded captures (a CertificateRequest over 16 KB spread over 23
- * segments, HTTP request/response matching, DNS query matching), and
- * random corruption of payload bytes through every field accessor. */
+ * segments, HTTP request/response matching, DNS query matching), TCP
+ * reassembly as tshark's on crafted segment sequences (gap filled later,
+ * never filled, out of order, overlap, a huge claimed length), and random
+ * corruption of payload bytes through every field accessor. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -310,6 +312,258 @@ static void http_matching(void **st)
     assert_int_equal(h.req_in[2], 28);
 }
 
+/* ---- reassembly on crafted segments --------------------------------------
+ * One TCP connection 10.0.0.1:40000 -> 10.0.0.2:PORT without handshake, so
+ * the out-of-order threshold is tshark's default 3 ms: segments 1 ms apart
+ * that go back are out of order, one 50 ms later a plain retransmission. */
+
+typedef struct conn {
+    nt_session *s;
+    uint64_t n;
+    int64_t ms;
+    uint16_t port;
+    uint32_t cseq, sseq; /* client's and server's initial sequence numbers */
+    uint8_t buf[4096];
+    nt_packet pkt;
+    nt_buf info;
+} conn;
+
+static void conn_init(conn *c, uint16_t port)
+{
+    memset(c, 0, sizeof *c);
+    c->s = nt_session_new();
+    c->port = port;
+    c->cseq = 1000, c->sseq = 5000;
+    nt_buf_init(&c->info);
+}
+
+static void conn_free(conn *c)
+{
+    nt_session_free(c->s);
+    nt_buf_free(&c->info);
+}
+
+/* A segment from the server (to_server false) or to it, at relative
+ * sequence number off, acknowledging ack (relative); dt: ms after the
+ * previous frame. Returns the frame's Info column. */
+static const char *seg(conn *c, bool to_server, uint32_t off, uint32_t ack, const void *data, uint32_t len, int dt)
+{
+    uint8_t *b = c->buf;
+    memset(b, 0, 54);
+    memcpy(b, to_server ? "\x02\0\0\0\0\x02\x02\0\0\0\0\x01" : "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 12);
+    b[12] = 0x08;
+    uint8_t *ip = b + 14;
+    ip[0] = 0x45, ip[2] = (uint8_t)((40 + len) >> 8), ip[3] = (uint8_t)(40 + len), ip[8] = 64, ip[9] = 6;
+    memcpy(ip + 12, to_server ? "\x0a\0\0\x01\x0a\0\0\x02" : "\x0a\0\0\x02\x0a\0\0\x01", 8);
+    uint8_t *t = ip + 20;
+    uint16_t sp = to_server ? 40000 : c->port, dp = to_server ? c->port : 40000;
+    uint32_t seq = (to_server ? c->cseq : c->sseq) + off, an = (to_server ? c->sseq : c->cseq) + ack;
+    t[0] = (uint8_t)(sp >> 8), t[1] = (uint8_t)sp, t[2] = (uint8_t)(dp >> 8), t[3] = (uint8_t)dp;
+    for (int i = 0; i < 4; i++) t[4 + i] = (uint8_t)(seq >> (24 - 8 * i)), t[8 + i] = (uint8_t)(an >> (24 - 8 * i));
+    t[12] = 0x50, t[13] = len ? 0x18 : 0x10, t[14] = 0xff, t[15] = 0xff;
+    if (len) memcpy(b + 54, data, len);
+    c->ms += dt;
+    nt_frame f = {0};
+    f.number = ++c->n;
+    f.ts.sec = 1700000000 + c->ms / 1000, f.ts.nsec = (uint32_t)(c->ms % 1000) * 1000000u;
+    f.caplen = f.len = 54 + len;
+    f.data = b;
+    f.linktype = 1;
+    nt_session_dissect(c->s, &f, &c->pkt);
+    nt_buf_reset(&c->info);
+    nt_col_info(&c->pkt, &c->info);
+    return c->info.p;
+}
+
+static const nt_app_pdu *pdu_of(const conn *c, uint8_t proto)
+{
+    const nt_appdata *a = c->pkt.app;
+    for (int i = 0; a && i < a->npdu; i++)
+        if (a->pdu[i].proto == proto) return &a->pdu[i];
+    return NULL;
+}
+
+static bool labelled(const char *info) { return strstr(info, "[TCP segment of a reassembled PDU]") != NULL; }
+
+/* a DNS answer over TCP (2-byte length first) of n bytes in all */
+static uint32_t dns_answer(uint8_t *m, uint32_t n)
+{
+    memset(m, 0, n);
+    m[0] = (uint8_t)((n - 2) >> 8), m[1] = (uint8_t)(n - 2);
+    const uint8_t h[] = {0xbe, 0xef, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 1, 'a', 0, 0, 16, 0, 1,
+                         0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 60};
+    memcpy(m + 2, h, sizeof h);
+    uint32_t rd = n - 2 - (uint32_t)sizeof h - 2; /* one TXT record: strings of 255 */
+    m[2 + sizeof h] = (uint8_t)(rd >> 8), m[3 + sizeof h] = (uint8_t)rd;
+    for (uint32_t o = 4 + sizeof h; o < n;) {
+        uint32_t l = n - o - 1 < 255 ? n - o - 1 : 255;
+        m[o] = (uint8_t)l;
+        memset(m + o + 1, 'x', l);
+        o += 1 + l;
+    }
+    return n;
+}
+
+static void gap_filled_by_fast_retransmission(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 53);
+    uint8_t m[3000];
+    dns_answer(m, sizeof m);
+    assert_true(labelled(seg(&c, false, 1, 1, m, 1000, 1)));
+    seg(&c, true, 1, 1001, NULL, 0, 1);
+    /* the second segment is lost: the third still belongs to the answer */
+    assert_true(labelled(seg(&c, false, 2001, 1, m + 2000, 1000, 1)));
+    assert_null(pdu_of(&c, NT_P_DNS));
+    seg(&c, true, 1, 1001, NULL, 0, 1);
+    seg(&c, true, 1, 1001, NULL, 0, 1);
+    const char *info = seg(&c, false, 1001, 1, m + 1000, 1000, 1);
+    assert_true(c.pkt.ana.tcp_flags & NT_TA_FAST_RETRANSMISSION);
+    const nt_app_pdu *u = pdu_of(&c, NT_P_DNS);
+    assert_non_null(u);
+    assert_int_equal(u->len, sizeof m);
+    assert_int_equal(u->first_frame, 1);
+    assert_int_equal(u->nframes, 3);
+    assert_memory_equal(u->p, m, sizeof m);
+    assert_non_null(strstr(info, "Standard query response 0xbeef"));
+    /* the next answer on the connection is read from its start */
+    uint8_t m2[300];
+    dns_answer(m2, sizeof m2);
+    seg(&c, false, 3001, 1, m2, sizeof m2, 1);
+    assert_non_null(pdu_of(&c, NT_P_DNS));
+    conn_free(&c);
+}
+
+static const char http_big[] = "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n";
+
+static void gap_never_filled_resyncs(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 80);
+    const char *req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    seg(&c, true, 1, 1, req, (uint32_t)strlen(req), 1);
+    uint32_t hl = (uint32_t)strlen(http_big), rl = (uint32_t)strlen(req);
+    uint8_t r1[2200];
+    memcpy(r1, http_big, hl);
+    memset(r1 + hl, 'b', 2000);
+    uint32_t total = hl + 2000;
+    assert_non_null(strstr(seg(&c, false, 1, 1 + rl, r1, 1000, 1), "HTTP/1.1 200 OK"));
+    /* bytes 1000..1500 are never captured */
+    assert_true(labelled(seg(&c, false, 1501, 1 + rl, r1 + 1500, total - 1500, 1)));
+    assert_null(pdu_of(&c, NT_P_HTTP));
+    /* the next response starts at the message boundary: decoded */
+    const char *r2 = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+    seg(&c, true, 1 + rl, 1 + total, req, rl, 1);
+    const char *info = seg(&c, false, 1 + total, 1 + 2 * rl, r2, (uint32_t)strlen(r2), 1);
+    assert_non_null(strstr(info, "HTTP/1.1 404 Not Found"));
+    /* and the detail view can say that the message of frame 2 was skipped */
+    assert_int_equal(c.pkt.app->resync_from, 2);
+    assert_int_equal(c.pkt.app->resync_missing, 500);
+    conn_free(&c);
+}
+
+/* tshark 4.0 (reassemble_out_of_order off, no_subdissector_on_error on):
+ * an out-of-order segment completes the message's reassembly but the
+ * message is not decoded; a plain (timeout) retransmission is not used */
+static void out_of_order_and_plain_retransmission(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 53);
+    uint8_t m[3000];
+    dns_answer(m, sizeof m);
+    seg(&c, false, 1, 1, m, 1000, 1);
+    seg(&c, false, 2001, 1, m + 2000, 1000, 1);
+    const char *info = seg(&c, false, 1001, 1, m + 1000, 1000, 1);
+    assert_true(c.pkt.ana.tcp_flags & NT_TA_OUT_OF_ORDER);
+    assert_null(pdu_of(&c, NT_P_DNS));
+    assert_false(labelled(info));
+    conn_free(&c);
+
+    conn_init(&c, 53);
+    seg(&c, false, 1, 1, m, 1000, 1);
+    seg(&c, false, 2001, 1, m + 2000, 1000, 1);
+    info = seg(&c, false, 1001, 1, m + 1000, 1000, 50);
+    assert_true(c.pkt.ana.tcp_flags & NT_TA_RETRANSMISSION);
+    assert_null(pdu_of(&c, NT_P_DNS));
+    assert_false(labelled(info));
+    conn_free(&c);
+}
+
+/* bytes received twice with different contents: the first copy is kept */
+static void overlap_keeps_first_bytes(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 53);
+    uint8_t m[3000], alt[3000];
+    dns_answer(m, sizeof m);
+    memcpy(alt, m, sizeof m);
+    memset(alt + 1400, 'Z', 100); /* differs where the first copy already arrived */
+    seg(&c, false, 1, 1, m, 1000, 1);
+    seg(&c, true, 1, 1001, NULL, 0, 1);
+    seg(&c, false, 1401, 1, m + 1400, 1600, 1);
+    seg(&c, true, 1, 1001, NULL, 0, 1);
+    seg(&c, true, 1, 1001, NULL, 0, 1);
+    seg(&c, false, 1001, 1, alt + 1000, 500, 1); /* 1000..1500: 400 new bytes, 100 again */
+    assert_true(c.pkt.ana.tcp_flags & NT_TA_FAST_RETRANSMISSION);
+    const nt_app_pdu *u = pdu_of(&c, NT_P_DNS);
+    assert_non_null(u);
+    assert_memory_equal(u->p, m, sizeof m);
+    conn_free(&c);
+}
+
+/* a message that claims 4 GB: every segment is part of it, only APP_KEEP
+ * bytes are kept (ASan would see more), nothing is decoded */
+static void huge_claimed_length(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 80);
+    const char *h = "HTTP/1.1 200 OK\r\nContent-Length: 4000000000\r\n\r\n";
+    uint8_t b[1400];
+    memset(b, 'q', sizeof b);
+    seg(&c, false, 1, 1, h, (uint32_t)strlen(h), 1);
+    uint32_t off = 1 + (uint32_t)strlen(h);
+    for (int i = 0; i < 400; i++, off += sizeof b) {
+        /* every tenth segment lost: holes beyond what is tracked give the
+         * message up, the segments stay labelled */
+        if (i % 10 == 5) continue;
+        assert_true(labelled(seg(&c, false, off, 1, b, sizeof b, 1)));
+        assert_null(pdu_of(&c, NT_P_HTTP));
+    }
+    conn_free(&c);
+}
+
+/* at most three incomplete messages per direction keep their bytes: a
+ * fourth gives up the oldest, whose missing bytes then complete nothing */
+static void open_messages_bounded(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 53);
+    uint8_t m[1000];
+    dns_answer(m, sizeof m);
+    for (uint32_t k = 0; k < 4; k++) { /* four answers, each without bytes 450..550 */
+        seg(&c, false, 1 + 1000 * k, 1, m, 450, 1);
+        seg(&c, false, 1 + 1000 * k + 550, 1, m + 550, 450, 1);
+    }
+    uint32_t holes[] = {3, 0}; /* the newest, then the oldest */
+    for (int i = 0; i < 2; i++) {
+        uint32_t at = 1 + 1000 * holes[i] + 450;
+        seg(&c, true, 1, at, NULL, 0, 1);
+        seg(&c, true, 1, at, NULL, 0, 1);
+        seg(&c, true, 1, at, NULL, 0, 1);
+        seg(&c, false, at, 1, m + 450, 100, 1);
+        assert_true(c.pkt.ana.tcp_flags & NT_TA_FAST_RETRANSMISSION);
+        if (i == 0) assert_non_null(pdu_of(&c, NT_P_DNS));
+        else assert_null(pdu_of(&c, NT_P_DNS));
+    }
+    conn_free(&c);
+}
+
 /* ---- corruption --------------------------------------------------------- */
 
 static uint32_t rnd_state = 12345;
@@ -369,6 +623,9 @@ int main(void)
         cmocka_unit_test(tls_lists_that_lie), cmocka_unit_test(x509_names),   cmocka_unit_test(x509_name_cn),
         cmocka_unit_test(http_heads),         cmocka_unit_test(reassembly_on_captures),
         cmocka_unit_test(http_matching),      cmocka_unit_test(corrupted_payloads),
+        cmocka_unit_test(gap_filled_by_fast_retransmission), cmocka_unit_test(gap_never_filled_resyncs),
+        cmocka_unit_test(out_of_order_and_plain_retransmission), cmocka_unit_test(overlap_keeps_first_bytes),
+        cmocka_unit_test(huge_claimed_length), cmocka_unit_test(open_messages_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
