@@ -219,7 +219,7 @@ static int tcp_exchange(nt_dns_exchange *x, const uint8_t *qb, size_t ql, nt_err
         close(fd);
         return NT_ERR;
     }
-    static uint8_t frame[2 + 65535]; /* one exchange at a time in a process */
+    uint8_t frame[2 + 65535]; /* on the stack: no state shared between exchanges or threads */
     frame[0] = (uint8_t)(ql >> 8);
     frame[1] = (uint8_t)ql;
     memcpy(frame + 2, qb, ql);
