@@ -35,6 +35,8 @@ int cmd_convs(int argc, char **argv);
 int cmd_voip(int argc, char **argv);
 extern const char nt_voip_help[];
 extern const char nt_convs_help[];
+int cmd_compare(int argc, char **argv);
+extern const char nt_compare_help[];
 int cmd_markers(int argc, char **argv);
 extern const char nt_markers_help[];
 int cmd_diagnose(int argc, char **argv);
