@@ -133,6 +133,7 @@ typedef struct nt_cmp_result {
     nt_cmp_offpath *off;
     size_t noff;
     uint64_t offpath_packets, nonip_packets;
+    uint64_t outside_packets;    /* unmatched, outside the common time span: no verdict */
     nt_cmp_flow *flows;
     size_t nflows;
     uint64_t shared_flows;

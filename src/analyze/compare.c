@@ -1,17 +1,19 @@
 /* compare.c - see compare.h. Each packet is reduced to a small record: its
  * addresses, the fields compare reports, and a match key made of what
- * survives the path (TCP: sequence and ack numbers relative to the flow's
- * ISN, length, SYN/FIN/RST/ACK; UDP and ICMP: length and a hash of the
- * payload's first bytes), so TTL, checksums, NAT and sequence rewriting do
- * not change it. Pass 0 reads both files and keeps a content-sampled set of
- * keys (the same packets are sampled in both files, memory is capped): the
- * unique pairs give B's clock offset (the minimum-delay envelopes of the
- * two directions balanced), which side each host is on, and the address
- * mappings. Pass 1 reads both files in step by A's clock, keeps each
- * unmatched record for a window, pairs records with equal keys (first in
- * pinned flows; a flow's first match pins its partner, which is how NAT is
- * learned), and judges what expires unmatched: lost, injected, or bytes
- * re-segmented by offload. */
+ * survives the path, so that TTL, checksums, NAT and sequence rewriting do
+ * not change it: a TCP SYN by its length and flags (it defines the numbers
+ * a firewall may rewrite), any other segment by its sequence and ack
+ * numbers (B's shifted into A's numbering once a matched segment showed the
+ * shift), length and flags; UDP and ICMP by length and a hash of the
+ * payload's first bytes. Pass 0 reads both files and keeps a
+ * content-sampled set of keys (the same packets are sampled in both files,
+ * memory is capped): the unique pairs give B's clock offset (the
+ * minimum-delay envelopes of the two directions balanced), which side each
+ * host is on, and the address mappings. Pass 1 reads both files in step by
+ * A's clock, keeps each unmatched record for a window, pairs records with
+ * equal keys (first in pinned flows; a flow's first match pins its partner,
+ * which is how NAT is learned), and judges what expires unmatched: lost,
+ * injected, or bytes re-segmented by offload. */
 #include "nettracer/compare.h"
 
 #include "nettracer/filter.h"
@@ -146,6 +148,7 @@ typedef struct crec {
     uint8_t ttl;
     nt_cmp_vals v;
     uint32_t seq, ack, rseq, rack;
+    uint32_t kseq;        /* TCP: the sequence number in A's numbering (the key's) */
     uint32_t tsval;
     uint32_t len, cap;
     uint8_t icmp_type, icmp_code;
@@ -165,6 +168,8 @@ typedef struct cflow {
     nt_cmp_tuple first;   /* as its first packet went: dir 0 */
     uint32_t isn[2];
     bool has_isn[2];
+    uint32_t shift[2];    /* A's flows: B's sequence numbers minus A's, per direction here */
+    bool has_shift[2];
     int32_t peer;         /* the same flow in the other trace, -1 unknown */
     uint8_t orient;       /* dir here ^ orient = dir there */
     bool offpath, listed;
@@ -376,7 +381,9 @@ static void extract(const nt_packet *pkt, crec *r)
     }
 }
 
-/* TCP: sequence numbers relative to the flow's ISN in each direction */
+static void tcp_match_key(crec *r, uint32_t shift_seq, uint32_t shift_ack);
+
+/* TCP: sequence numbers relative to the flow's ISN in each direction (shown) */
 static void tcp_key(cflow *f, crec *r)
 {
     int d = r->dir;
@@ -387,7 +394,20 @@ static void tcp_key(cflow *f, crec *r)
     }
     r->rseq = f->has_isn[d] ? r->seq - f->isn[d] : r->seq;
     r->rack = !(r->v.tcp_flags & NT_TCP_ACK) ? 0 : f->has_isn[!d] ? r->ack - f->isn[!d] : r->ack;
-    r->key = mix(mix(mix(4, r->rseq), mix(r->rack, r->len)), r->v.tcp_flags & CORE_FLAGS);
+    tcp_match_key(r, 0, 0);
+}
+
+/* The key of a TCP segment. A SYN is keyed without its numbers (it defines
+ * them: a firewall may rewrite the ISN); any other segment by its absolute
+ * numbers, B's translated into A's numbering by the per-direction shift
+ * learned from matched segments. Absolute rather than relative numbers keep
+ * a flow whose handshake one capture missed matchable. */
+static void tcp_match_key(crec *r, uint32_t shift_seq, uint32_t shift_ack)
+{
+    uint16_t fl = r->v.tcp_flags & CORE_FLAGS;
+    r->kseq = r->seq - shift_seq;
+    if (fl & NT_TCP_SYN) r->key = mix(mix(5, r->len), fl);
+    else r->key = mix(mix(mix(4, r->kseq), mix((fl & NT_TCP_ACK) ? r->ack - shift_ack : 0, r->len)), fl);
 }
 
 /* Reads the next frame into R->cur; false at the end. Non-IP frames are
@@ -601,6 +621,22 @@ static void env_add(envelope *e, int dir, int64_t d, int64_t t)
     e->tsum += (double)t;
 }
 
+/* What a pcapng file's interface statistics say its capture dropped: those
+ * packets are missing from the file, not from the path. */
+static void note_drops(nt_cmp_result *res, const nt_trace *t, const char *name)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < nt_trace_niface(t); i++) {
+        const nt_iface *f = nt_trace_iface(t, i);
+        n += (f->has_ifdrop ? f->ifdrop : 0) + (f->has_osdrop ? f->osdrop : 0);
+    }
+    size_t len = strlen(res->warning);
+    if (n && len < sizeof res->warning - 1)
+        snprintf(res->warning + len, sizeof res->warning - len,
+                 "%s%s's capture dropped %llu packets (interface statistics): some 'lost' may be capture drops",
+                 len ? "; " : "", name, (unsigned long long)n);
+}
+
 static int pass0(cmp_ctx *c, const char *pa, const char *pb, nt_filter *flt, nt_error *err)
 {
     nt_cmp_result *res = c->r;
@@ -647,6 +683,7 @@ static int pass0(cmp_ctx *c, const char *pa, const char *pb, nt_filter *flt, nt_
         sm.ix.n++;
     }
     if (R->t && nt_trace_warning(R->t)[0]) snprintf(res->warning, sizeof res->warning, "A: %s", nt_trace_warning(R->t));
+    if (R->t) note_drops(res, R->t, "A");
     if (err->code) { rc = NT_CMP_ERR_INPUT; goto out; }
     res->frames_a = R->frames;
     size_t nflows_a = R->ft.n;
@@ -670,6 +707,7 @@ static int pass0(cmp_ctx *c, const char *pa, const char *pb, nt_filter *flt, nt_
     }
     if (R->t && nt_trace_warning(R->t)[0] && !res->warning[0])
         snprintf(res->warning, sizeof res->warning, "B: %s", nt_trace_warning(R->t));
+    if (R->t) note_drops(res, R->t, "B");
     if (err->code) { rc = NT_CMP_ERR_INPUT; goto out; }
     res->frames_b = R->frames;
     rdr_close(R);
@@ -942,7 +980,7 @@ static void do_match(cmp_ctx *c, const crec *a, const crec *b)
         fa->orient = fb->orient = a->dir ^ b->dir;
         res->shared_flows++;
         learn_map(c, &a->tu, &b->tu);
-        bool shift = a->tu.proto == 6 && a->seq - a->rseq != b->seq - b->rseq;
+        bool shift = a->tu.proto == 6 && a->seq != b->seq;
         if (!same_tuple(&a->tu, &b->tu) || shift) {
             res->nat = xrealloc(res->nat, (res->nnat + 1) * sizeof *res->nat);
             nt_cmp_nat *m = &res->nat[res->nnat++];
@@ -950,10 +988,16 @@ static void do_match(cmp_ctx *c, const crec *a, const crec *b)
             m->a = a->tu;
             m->b = b->tu;
             m->seq_shift = shift;
-            m->shift[0] = (b->seq - b->rseq) - (a->seq - a->rseq);
+            m->shift[0] = b->seq - a->seq;
             m->frame_a = a->frame;
             m->frame_b = b->frame;
         }
+    }
+    if (a->tu.proto == 6) {
+        int d = a->dir;
+        if (!fa->has_shift[d]) fa->shift[d] = b->seq - a->seq, fa->has_shift[d] = true;
+        if ((a->v.tcp_flags & NT_TCP_ACK) && !fa->has_shift[!d])
+            fa->shift[!d] = b->ack - a->ack, fa->has_shift[!d] = true;
     }
     if (!a->sel) return;
     int s = sender_side(c, a, b);
@@ -1024,7 +1068,7 @@ static bool resegmented(cmp_ctx *c, int s, struct pend *p)
     const crec *r = &p->r;
     cflow *f = &c->R[s].ft.v[r->flow];
     uint32_t target = (uint32_t)f->peer, tdir = r->dir ^ f->orient;
-    uint32_t lo = r->rseq, hi = r->rseq + r->len, cur = lo;
+    uint32_t lo = r->kseq, hi = r->kseq + r->len, cur = lo;
     struct side_q *oq = &c->pq[!s];
     bool found = true;
     while (seq_lt(cur, hi) && found) {
@@ -1032,8 +1076,8 @@ static bool resegmented(cmp_ctx *c, int s, struct pend *p)
         for (size_t k = 0; k < oq->n; k++) {
             const struct pend *e = &c->pool[oq->q[(oq->head + k) % oq->cap]];
             if (e->matched || e->r.flow != target || e->r.dir != tdir || e->r.tu.proto != 6 || !e->r.len) continue;
-            if (seq_le(e->r.rseq, cur) && seq_lt(cur, e->r.rseq + e->r.len)) {
-                cur = e->r.rseq + e->r.len;
+            if (seq_le(e->r.kseq, cur) && seq_lt(cur, e->r.kseq + e->r.len)) {
+                cur = e->r.kseq + e->r.len;
                 found = true;
             }
         }
@@ -1043,7 +1087,7 @@ static bool resegmented(cmp_ctx *c, int s, struct pend *p)
     for (size_t k = 0; k < oq->n; k++) {
         struct pend *e = &c->pool[oq->q[(oq->head + k) % oq->cap]];
         if (e->matched || e->r.flow != target || e->r.dir != tdir || e->r.tu.proto != 6 || !e->r.len) continue;
-        if (!seq_lt(e->r.rseq, hi) || !seq_lt(lo, e->r.rseq + e->r.len)) continue;
+        if (!seq_lt(e->r.kseq, hi) || !seq_lt(lo, e->r.kseq + e->r.len)) continue;
         if (!first) first = e->r.frame;
         last = e->r.frame;
         if (!e->reseg) n++;
@@ -1079,6 +1123,13 @@ static void unmatched(cmp_ctx *c, int s, struct pend *p)
 {
     const crec *r = &p->r;
     cflow *f = &c->R[s].ft.v[r->flow];
+    /* before the other capture began: no verdict. (Its end is not known:
+     * a capture that sees nothing more, behind a firewall that drops
+     * everything, is still running.) */
+    if (p->tc < c->r->common_first) {
+        if (r->sel) c->r->outside_packets++;
+        return;
+    }
     if (f->peer >= 0 && r->tu.proto == 6 && r->len && resegmented(c, s, p)) return;
     int sender;
     if (f->peer < 0 && (local_only(&r->tu) || !in_other(c, s, r->tu.family, r->tu.dst))) {
@@ -1175,6 +1226,14 @@ static void process(cmp_ctx *c, int s, const crec *r)
         return;
     }
     crec rr = *r;
+    if (s == 1 && rr.tu.proto == 6) {
+        const cflow *fb = &c->R[1].ft.v[rr.flow];
+        if (fb->peer >= 0) {
+            const cflow *fa = &c->R[0].ft.v[fb->peer];
+            int da = rr.dir ^ fb->orient;
+            tcp_match_key(&rr, fa->has_shift[da] ? fa->shift[da] : 0, fa->has_shift[!da] ? fa->shift[!da] : 0);
+        }
+    }
     if (s == 1 && c->ranged && (tc < c->range_t0 - c->window || tc > c->range_t1 + c->window)) rr.sel = false;
     struct side_q *oq = &c->pq[!s];
     int32_t best = -1, dup = -1;
@@ -1323,6 +1382,8 @@ int nt_cmp_run(const char *path_a, const char *path_b, const nt_cmp_opts *o, nt_
     if (rc) goto out;
     if (!c->ranged) c->ranged = false;
     else c->ranged = o->first > 1 || o->last != UINT64_MAX;
+    r->common_first = r->a_first > r->b_first - c->off ? r->a_first : r->b_first - c->off;
+    r->common_last = r->a_last < r->b_last - c->off ? r->a_last : r->b_last - c->off;
     c->nbins = (size_t)(2 * c->window / HIST_BIN_NS) + 1;
     c->hist[0] = calloc(c->nbins, sizeof(uint32_t));
     c->hist[1] = calloc(c->nbins, sizeof(uint32_t));
@@ -1350,8 +1411,6 @@ int nt_cmp_run(const char *path_a, const char *path_b, const nt_cmp_opts *o, nt_
         percentiles(c, d);
     }
     collect_flows(c);
-    r->common_first = r->a_first > r->b_first - c->off ? r->a_first : r->b_first - c->off;
-    r->common_last = r->a_last < r->b_last - c->off ? r->a_last : r->b_last - c->off;
 out:
     rdr_close(&c->R[0]);
     rdr_close(&c->R[1]);

@@ -345,6 +345,10 @@ static void print_table(nt_buf *b, const nt_cmp_result *r)
         nt_buf_putc(b, '\n');
     }
     if (r->nflows > 10) nt_buf_printf(b, "  (%zu more flows)\n", r->nflows - 10);
+    if (r->outside_packets)
+        nt_buf_printf(b, "\n%llu unmatched packets fall outside the common time span (one capture was not "
+                         "running): no verdict on them\n",
+                      (unsigned long long)r->outside_packets);
     if (r->noff) {
         nt_buf_printf(b, "\nNot on the common path (their hosts never appear in the other file): %zu flows, %llu packets\n",
                       r->noff, (unsigned long long)r->offpath_packets);

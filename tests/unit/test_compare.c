@@ -174,6 +174,21 @@ static void conn(pair *p, int64_t t0)
     both(p, t0 + 35000, 0, 1102, 10002, NT_TCP_ACK, 0);
 }
 
+/* an echo request from the client at both points: both captures run then */
+static void ping_both(pair *p, int64_t t_us)
+{
+    wr *w[2] = {&p->a, &p->b};
+    for (int i = 0; i < 2; i++) {
+        uint8_t pk[64] = {0};
+        ipv4(pk, 36, 1, p->ipid[0], w[i]->ttl[0], w[i]->csum, w[i]->cli, w[i]->srv);
+        pk[20] = 8;
+        put16(pk + 24, 7);
+        put16(pk + 26, (uint16_t)(t_us / 1000));
+        record(w[i], t_us + (i ? D_US : 0), pk, 36);
+    }
+    p->ipid[0]++;
+}
+
 static int run(pair *p, nt_cmp_result *r)
 {
     fclose(p->a.f);
@@ -426,6 +441,7 @@ static void injected_reset(void **state)
     p.a.cport = 40001;
     tcp(&p.a, 2000000, 0, 5000, 0, NT_TCP_SYN, 0, 3000, 1460);
     tcp(&p.a, 2001000, 1, 0, 5001, NT_TCP_RST | NT_TCP_ACK, 0, 0, 0);
+    ping_both(&p, 3000000);
     nt_cmp_result r;
     assert_int_equal(run(&p, &r), NT_CMP_OK);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].injected, 1);
@@ -450,16 +466,17 @@ static void lost_syn(void **state)
     pair p;
     pair_init(&p);
     pair_open(&p, 1);
-    tcp(&p.a, 0, 0, 1000, 0, NT_TCP_SYN, 0, 999, 1460);
+    ping_both(&p, 0);
+    tcp(&p.a, 10000, 0, 1000, 0, NT_TCP_SYN, 0, 999, 1460);
     conn(&p, 1000000);
     nt_cmp_result r;
     assert_int_equal(run(&p, &r), NT_CMP_OK);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].lost, 1);
-    assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 5);
-    assert_int_equal(r.dir[NT_CMP_A_TO_B].sent, 6);
+    assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 6);   /* the ping too */
+    assert_int_equal(r.dir[NT_CMP_A_TO_B].sent, 7);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].injected, 0);
     const nt_cmp_event *e = find(&r, NT_CMP_LOST);
-    assert_int_equal(e->frame_a, 1);
+    assert_int_equal(e->frame_a, 2);
     assert_int_equal(e->dir, NT_CMP_A_TO_B);
     nt_cmp_result_free(&r);
     pair_done(&p);
@@ -479,12 +496,40 @@ static void off_path(void **state)
     put16(pk + 24, 1);
     put16(pk + 26, 1);
     record(&p.a, 2000000, pk, 36);
+    ping_both(&p, 3000000);
     nt_cmp_result r;
     assert_int_equal(run(&p, &r), NT_CMP_OK);
     assert_clean(&r);
     assert_int_equal(r.offpath_packets, 1);
     assert_int_equal(r.noff, 1);
     assert_int_equal(r.off[0].side, 0);
+    nt_cmp_result_free(&r);
+    pair_done(&p);
+}
+
+/* B's capture began after the handshake: the flow still matches (on
+ * absolute numbers), and A's handshake gets no verdict */
+static void handshake_before_b(void **state)
+{
+    (void)state;
+    pair p;
+    pair_init(&p);
+    pair_open(&p, 1);
+    /* conn() writes the handshake into both; keep B's file from after it */
+    both(&p, 1000000, 0, 1000, 0, NT_TCP_SYN, 0);
+    both(&p, 1005000, 1, 9000, 1001, NT_TCP_SYN | NT_TCP_ACK, 0);
+    both(&p, 1010000, 0, 1001, 9001, NT_TCP_ACK, 0);
+    fclose(p.b.f);
+    wr_open(&p.b, p.pb, 1);
+    both(&p, 1015000, 0, 1001, 9001, NT_TCP_ACK | NT_TCP_PSH, 100);
+    both(&p, 1020000, 1, 9001, 1101, NT_TCP_ACK | NT_TCP_PSH, 1000);
+    both(&p, 1025000, 0, 1101, 10001, NT_TCP_ACK, 0);
+    nt_cmp_result r;
+    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    assert_clean(&r);
+    assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 2);
+    assert_int_equal(r.dir[NT_CMP_B_TO_A].matched, 1);
+    assert_int_equal(r.outside_packets, 3);
     nt_cmp_result_free(&r);
     pair_done(&p);
 }
@@ -518,7 +563,8 @@ int main(void)
         cmocka_unit_test(mss_clamped),  cmocka_unit_test(resegmented),
         cmocka_unit_test(duplicated),   cmocka_unit_test(reordered),
         cmocka_unit_test(injected_reset), cmocka_unit_test(lost_syn),
-        cmocka_unit_test(off_path),     cmocka_unit_test(no_shared_flow),
+        cmocka_unit_test(off_path),     cmocka_unit_test(handshake_before_b),
+        cmocka_unit_test(no_shared_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
