@@ -186,7 +186,11 @@ static void advice(nt_buf *b, const nt_cmp_event *e, uint64_t n)
                           n > 1 ? "these packets" : "this packet", snd, rcv);
         break;
     case NT_CMP_INJECTED:
-        if (tcp && (e->tcp_flags & NT_TCP_RST))
+        if (tcp && (e->tcp_flags & NT_TCP_RST) && n > 1)
+            nt_buf_printf(b, "these resets were not sent by %s (%s never saw them): a device between the two points "
+                             "rejects the connections (a firewall's REJECT rule, an IPS)",
+                          tb.p, snd);
+        else if (tcp && (e->tcp_flags & NT_TCP_RST))
             nt_buf_printf(b, "the reset in %s#%llu was not sent by %s (%s never saw it): a device between the two "
                              "points rejects the connection (a firewall's REJECT rule, an IPS)",
                           rcv, (unsigned long long)(e->frame_a ? e->frame_a : e->frame_b), tb.p, snd);
@@ -229,23 +233,47 @@ static void advice(nt_buf *b, const nt_cmp_event *e, uint64_t n)
     nt_buf_free(&tb);
 }
 
+/* Events are grouped by what a reader acts on: the kind, the direction,
+ * the hosts, the server port and the TCP flags (or the changed fields);
+ * the client port of each connection does not split a group. */
+typedef struct ev_group {
+    int kind, dir;
+    uint8_t family, proto, src[16], dst[16];
+    uint16_t dport, flags;
+    uint32_t changed;
+} ev_group;
+
+static ev_group group_of(const nt_cmp_event *e)
+{
+    ev_group g;
+    memset(&g, 0, sizeof g);
+    g.kind = e->kind;
+    g.dir = e->dir;
+    g.family = e->flow.family;
+    g.proto = e->flow.proto;
+    memcpy(g.src, e->flow.src, 16);
+    memcpy(g.dst, e->flow.dst, 16);
+    /* the service's port: the lower one */
+    if (has_ports(&e->flow)) g.dport = e->flow.dport < e->flow.sport ? e->flow.dport : e->flow.sport;
+    if (e->flow.proto == 6) g.flags = e->tcp_flags & (NT_TCP_SYN | NT_TCP_RST | NT_TCP_ACK | NT_TCP_FIN);
+    if (e->kind == NT_CMP_MODIFIED) g.changed = e->changed;
+    return g;
+}
+
 static int ev_cmp(const void *x, const void *y)
 {
     const nt_cmp_event *a = x, *b = y;
-    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
-    int c = memcmp(&a->flow, &b->flow, sizeof a->flow);
+    ev_group ga = group_of(a), gb = group_of(b);
+    int c = memcmp(&ga, &gb, sizeof ga);
     if (c) return c;
-    if (a->dir != b->dir) return a->dir - b->dir;
     uint64_t fa = a->frame_a ? a->frame_a : a->frame_b, fb = b->frame_a ? b->frame_a : b->frame_b;
     return fa < fb ? -1 : fa > fb;
 }
 
 static bool same_group(const nt_cmp_event *a, const nt_cmp_event *b)
 {
-    return a->kind == b->kind && a->dir == b->dir && !memcmp(&a->flow, &b->flow, sizeof a->flow) &&
-           (a->kind != NT_CMP_MODIFIED || a->changed == b->changed) &&
-           (a->flow.proto != 6 || (a->tcp_flags & (NT_TCP_SYN | NT_TCP_RST | NT_TCP_ACK)) ==
-                                      (b->tcp_flags & (NT_TCP_SYN | NT_TCP_RST | NT_TCP_ACK)));
+    ev_group ga = group_of(a), gb = group_of(b);
+    return !memcmp(&ga, &gb, sizeof ga);
 }
 
 static void print_events(nt_buf *b, nt_cmp_result *r)
@@ -265,7 +293,12 @@ static void print_events(nt_buf *b, nt_cmp_result *r)
         if (n > 1) nt_buf_printf(b, "%llu x ", (unsigned long long)n);
         what(b, e);
         nt_buf_puts(b, "  ");
-        tuple_text(b, &e->flow);
+        nt_cmp_tuple t = e->flow;
+        bool ports_vary = false;
+        for (size_t k = i + 1; k < j; k++)
+            ports_vary |= r->ev[k].flow.sport != t.sport || r->ev[k].flow.dport != t.dport;
+        tuple_text(b, &t);
+        if (ports_vary) nt_buf_puts(b, " (several client ports)");
         nt_buf_puts(b, "\n      ");
         for (size_t k = i; k < j && k < i + 4; k++) {
             if (k > i) nt_buf_puts(b, ", ");
@@ -291,7 +324,9 @@ static void print_header(nt_buf *b, const char *pa, const char *pb, const nt_cmp
     nt_buf_puts(b, "Common time span: ");
     nt_time t0 = {r->common_first / 1000000000, (uint32_t)(r->common_first % 1000000000)};
     nt_buf_datetime(b, t0, 6, false);
-    nt_buf_printf(b, " + %.3f s (A's clock)\n", (double)(r->common_last - r->common_first) / 1e9);
+    int64_t common = r->common_last > r->common_first ? r->common_last - r->common_first : 0;
+    nt_buf_printf(b, " + %.3f s in A's clock (A %.3f s long, B %.3f s)\n", (double)common / 1e9,
+                  (double)(r->a_last - r->a_first) / 1e9, (double)(r->b_last - r->b_first) / 1e9);
     nt_buf_printf(b, "B's clock: %+.3f ms from A's", ms(r->offset_ns));
     if (r->offset_given) nt_buf_puts(b, " (given with --offset)\n");
     else if (r->one_way_only)
