@@ -101,42 +101,59 @@ typedef struct addrinfo {
     addrkey map;          /* the same host's address in the other trace */
 } addrinfo;
 
-typedef struct addrtab {
+/* A keyed array: elements whose first keysz bytes are their key, found
+ * through an itab; the address and the flow tables are both one. */
+typedef struct ktab {
     itab ix;
-    addrinfo *v;
-    size_t n, cap;
-} addrtab;
+    void *v;
+    size_t n, cap, elem, keysz;
+} ktab;
 
-static bool addr_eq(const void *ctx, uint32_t idx, const void *key)
+static bool ktab_eq(const void *ctx, uint32_t idx, const void *key)
 {
-    return !memcmp(&((const addrinfo *)ctx)[idx].k, key, sizeof(addrkey));
+    const ktab *t = ctx;
+    return !memcmp((const uint8_t *)t->v + idx * t->elem, key, t->keysz);
 }
 
-static addrinfo *addr_get(addrtab *t, const addrkey *k, bool add)
+/* The element with key (a new zeroed one holding the key when add; NULL
+ * when absent and not add); *created says which. */
+static void *ktab_get(ktab *t, const void *key, bool add, bool *created)
 {
-    uint32_t h = (uint32_t)hash_bytes((const uint8_t *)k, sizeof *k);
-    struct slot *s = itab_find(&t->ix, h, addr_eq, t->v, k);
-    if (s && s->idx1) return &t->v[s->idx1 - 1];
+    uint32_t h = (uint32_t)hash_bytes(key, t->keysz);
+    struct slot *s = itab_find(&t->ix, h, ktab_eq, t, key);
+    if (created) *created = false;
+    if (s && s->idx1) return (uint8_t *)t->v + (s->idx1 - 1) * t->elem;
     if (!add) return NULL;
     itab_grow(&t->ix);
-    s = itab_find(&t->ix, h, addr_eq, t->v, k);
+    s = itab_find(&t->ix, h, ktab_eq, t, key);
     if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->v = xrealloc(t->v, t->cap * t->elem);
     }
-    addrinfo *a = &t->v[t->n];
-    memset(a, 0, sizeof *a);
-    a->k = *k;
+    uint8_t *e = (uint8_t *)t->v + t->n * t->elem;
+    memset(e, 0, t->elem);
+    memcpy(e, key, t->keysz);
     s->idx1 = (uint32_t)++t->n;
     s->h = h;
     t->ix.n++;
-    return a;
+    if (created) *created = true;
+    return e;
 }
 
-static void addrtab_free(addrtab *t)
+static void ktab_free(ktab *t)
 {
     free(t->ix.s);
     free(t->v);
+    t->ix.s = NULL;
+    t->v = NULL;
+    t->n = t->cap = 0;
+}
+
+static addrinfo *addr_get(ktab *t, const addrkey *k, bool add)
+{
+    t->elem = sizeof(addrinfo);
+    t->keysz = sizeof(addrkey);
+    return ktab_get(t, k, add, NULL);
 }
 
 /* ---- per-packet record ------------------------------------------------ */
@@ -183,17 +200,6 @@ typedef struct cflow {
     uint64_t matched, lost, injected, modified, reordered;
 } cflow;
 
-typedef struct flowtab {
-    itab ix;
-    cflow *v;
-    size_t n, cap;
-} flowtab;
-
-static bool flow_eq(const void *ctx, uint32_t idx, const void *key)
-{
-    return !memcmp(&((const cflow *)ctx)[idx].k, key, sizeof(nt_cmp_tuple));
-}
-
 static nt_cmp_tuple canon(const nt_cmp_tuple *t)
 {
     nt_cmp_tuple c;
@@ -209,41 +215,22 @@ static nt_cmp_tuple canon(const nt_cmp_tuple *t)
     return c;
 }
 
-static uint32_t flow_get(flowtab *t, const crec *r, uint64_t frame, uint8_t *dir)
+static uint32_t flow_get(ktab *t, const crec *r, uint64_t frame, uint8_t *dir)
 {
     nt_cmp_tuple k = canon(&r->tu);
-    uint32_t h = (uint32_t)hash_bytes((const uint8_t *)&k, sizeof k);
-    struct slot *s = itab_find(&t->ix, h, flow_eq, t->v, &k);
-    cflow *f;
-    if (!s || !s->idx1) {
-        itab_grow(&t->ix);
-        s = itab_find(&t->ix, h, flow_eq, t->v, &k);
-        if (t->n == t->cap) {
-            t->cap = t->cap ? t->cap * 2 : 256;
-            t->v = xrealloc(t->v, t->cap * sizeof *t->v);
-        }
-        f = &t->v[t->n];
-        memset(f, 0, sizeof *f);
-        f->k = k;
+    bool created;
+    t->elem = sizeof(cflow);
+    t->keysz = sizeof k;
+    cflow *f = ktab_get(t, &k, true, &created);
+    if (created) {
         f->first = r->tu;
         f->peer = -1;
         f->first_frame = frame;
         for (int d = 0; d < 2; d++) f->d[d].min_delay = INT64_MAX;
-        s->idx1 = (uint32_t)++t->n;
-        s->h = h;
-        t->ix.n++;
     }
-    f = &t->v[s->idx1 - 1];
     *dir = !(memcmp(f->first.src, r->tu.src, 16) == 0 && f->first.sport == r->tu.sport &&
              memcmp(f->first.dst, r->tu.dst, 16) == 0 && f->first.dport == r->tu.dport);
-    return s->idx1 - 1;
-}
-
-static void flowtab_free(flowtab *t)
-{
-    free(t->ix.s);
-    free(t->v);
-    memset(t, 0, sizeof *t);
+    return (uint32_t)(f - (cflow *)t->v);
 }
 
 /* ---- reading one trace ------------------------------------------------ */
@@ -254,12 +241,14 @@ typedef struct rdr {
     nt_session *s;
     nt_filter *flt;
     uint64_t first, last; /* frame range (A) */
-    flowtab ft;
+    ktab ft;            /* cflow */
     nt_packet pkt;
     crec cur;
     bool have, eof;
     uint64_t frames;
 } rdr;
+
+static cflow *flow_at(rdr *R, uint32_t i) { return &((cflow *)R->ft.v)[i]; }
 
 static bool rdr_open(rdr *R, int side, const char *path, nt_filter *flt, const nt_cmp_opts *o, nt_error *err)
 {
@@ -278,7 +267,7 @@ static void rdr_close(rdr *R)
 {
     if (R->t) nt_trace_close(R->t);
     if (R->s) nt_session_free(R->s);
-    flowtab_free(&R->ft);
+    ktab_free(&R->ft);
     R->t = NULL;
     R->s = NULL;
 }
@@ -432,7 +421,7 @@ static bool rdr_next(rdr *R, nt_error *err)
     r->sel = f.number >= R->first && f.number <= R->last && (!R->flt || nt_filter_match(R->flt, &R->pkt));
     if (r->tu.family) {
         r->flow = flow_get(&R->ft, r, r->frame, &r->dir);
-        cflow *fl = &R->ft.v[r->flow];
+        cflow *fl = flow_at(R, r->flow);
         fl->npkts++;
         if (r->tu.proto == 6 && R->pkt.ntcp) tcp_key(fl, r);
     }
@@ -463,7 +452,7 @@ typedef struct cmp_ctx {
     const nt_cmp_opts *o;
     nt_cmp_result *r;
     rdr R[2];
-    addrtab addrs[2];     /* addresses each trace saw, their side, their mapping */
+    ktab addrs[2];        /* addrinfo: addresses each trace saw, their side, their mapping */
     int64_t off;          /* B - A */
     int64_t window;
     int64_t range_t0, range_t1;   /* times of A's selected range */
@@ -972,7 +961,7 @@ static uint32_t compare_vals(const crec *a, const crec *b)
 
 static void do_match(cmp_ctx *c, const crec *a, const crec *b)
 {
-    cflow *fa = &c->R[0].ft.v[a->flow], *fb = &c->R[1].ft.v[b->flow];
+    cflow *fa = flow_at(&c->R[0], a->flow), *fb = flow_at(&c->R[1], b->flow);
     nt_cmp_result *res = c->r;
     if (fa->peer < 0) {
         fa->peer = (int32_t)b->flow;
@@ -1066,7 +1055,7 @@ static int unmatched_sender(cmp_ctx *c, int s, const crec *r)
 static bool resegmented(cmp_ctx *c, int s, struct pend *p)
 {
     const crec *r = &p->r;
-    cflow *f = &c->R[s].ft.v[r->flow];
+    cflow *f = flow_at(&c->R[s], r->flow);
     uint32_t target = (uint32_t)f->peer, tdir = r->dir ^ f->orient;
     uint32_t lo = r->kseq, hi = r->kseq + r->len, cur = lo;
     struct side_q *oq = &c->pq[!s];
@@ -1114,15 +1103,15 @@ static bool resegmented(cmp_ctx *c, int s, struct pend *p)
 
 static cflow *tally_flow(cmp_ctx *c, int s, const crec *r)
 {
-    cflow *f = &c->R[s].ft.v[r->flow];
-    if (s == 1 && f->peer >= 0) return &c->R[0].ft.v[f->peer];
+    cflow *f = flow_at(&c->R[s], r->flow);
+    if (s == 1 && f->peer >= 0) return flow_at(&c->R[0], f->peer);
     return f;
 }
 
 static void unmatched(cmp_ctx *c, int s, struct pend *p)
 {
     const crec *r = &p->r;
-    cflow *f = &c->R[s].ft.v[r->flow];
+    cflow *f = flow_at(&c->R[s], r->flow);
     /* before the other capture began: no verdict. (Its end is not known:
      * a capture that sees nothing more, behind a firewall that drops
      * everything, is still running.) */
@@ -1198,7 +1187,7 @@ static void expire(cmp_ctx *c, int64_t limit)
 /* how well candidate p (other side) fits r; < 0: not at all */
 static int fit(cmp_ctx *c, int s, const crec *r, const struct pend *p)
 {
-    const cflow *f = &c->R[s].ft.v[r->flow], *pf = &c->R[!s].ft.v[p->r.flow];
+    const cflow *f = flow_at(&c->R[s], r->flow), *pf = flow_at(&c->R[!s], p->r.flow);
     int score = 0;
     if (p->r.tu.proto != r->tu.proto || p->r.len != r->len) return -1;
     if (f->peer >= 0) {
@@ -1227,9 +1216,9 @@ static void process(cmp_ctx *c, int s, const crec *r)
     }
     crec rr = *r;
     if (s == 1 && rr.tu.proto == 6) {
-        const cflow *fb = &c->R[1].ft.v[rr.flow];
+        const cflow *fb = flow_at(&c->R[1], rr.flow);
         if (fb->peer >= 0) {
-            const cflow *fa = &c->R[0].ft.v[fb->peer];
+            const cflow *fa = flow_at(&c->R[0], fb->peer);
             int da = rr.dir ^ fb->orient;
             tcp_match_key(&rr, fa->has_shift[da] ? fa->shift[da] : 0, fa->has_shift[!da] ? fa->shift[!da] : 0);
         }
@@ -1316,9 +1305,9 @@ static void collect_flows(cmp_ctx *c)
 {
     nt_cmp_result *res = c->r;
     for (int s = 0; s < 2; s++) {
-        flowtab *t = &c->R[s].ft;
+        ktab *t = &c->R[s].ft;
         for (size_t i = 0; i < t->n; i++) {
-            cflow *f = &t->v[i];
+            cflow *f = &((cflow *)t->v)[i];
             if (f->offpath || (s == 1 && f->peer >= 0)) continue;
             if (!f->matched && !f->lost && !f->injected) continue;
             res->flows = xrealloc(res->flows, (res->nflows + 1) * sizeof *res->flows);
@@ -1414,8 +1403,8 @@ int nt_cmp_run(const char *path_a, const char *path_b, const nt_cmp_opts *o, nt_
 out:
     rdr_close(&c->R[0]);
     rdr_close(&c->R[1]);
-    addrtab_free(&c->addrs[0]);
-    addrtab_free(&c->addrs[1]);
+    ktab_free(&c->addrs[0]);
+    ktab_free(&c->addrs[1]);
     for (int s = 0; s < 2; s++) {
         free(c->pq[s].q);
         free(c->pq[s].bucket);

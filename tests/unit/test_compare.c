@@ -160,13 +160,18 @@ static void both(pair *p, int64_t t_us, int dir, uint32_t seq, uint32_t ack, uin
     tcp(&p->b, t_us + (dir ? 0 : D_US), dir, seq, ack, flags, len, id, mss);
 }
 
-/* client ISN 1000, server ISN 9000: handshake, a 100-byte request, a
- * 1000-byte answer, the close; times from t0 in ms steps */
-static void conn(pair *p, int64_t t0)
+/* client ISN 1000, server ISN 9000, 5 ms apart from t0 */
+static void handshake(pair *p, int64_t t0)
 {
     both(p, t0, 0, 1000, 0, NT_TCP_SYN, 0);
     both(p, t0 + 5000, 1, 9000, 1001, NT_TCP_SYN | NT_TCP_ACK, 0);
     both(p, t0 + 10000, 0, 1001, 9001, NT_TCP_ACK, 0);
+}
+
+/* the handshake, a 100-byte request, a 1000-byte answer, the close */
+static void conn(pair *p, int64_t t0)
+{
+    handshake(p, t0);
     both(p, t0 + 15000, 0, 1001, 9001, NT_TCP_ACK | NT_TCP_PSH, 100);
     both(p, t0 + 20000, 1, 9001, 1101, NT_TCP_ACK | NT_TCP_PSH, 1000);
     both(p, t0 + 25000, 0, 1101, 10001, NT_TCP_ACK | NT_TCP_FIN, 0);
@@ -199,6 +204,14 @@ static int run(pair *p, nt_cmp_result *r)
     int rc = nt_cmp_run(p->pa, p->pb, &o, r, &err);
     if (rc) fprintf(stderr, "compare: %s\n", err.msg);
     return rc;
+}
+
+static void run_ok(pair *p, nt_cmp_result *r) { assert_int_equal(run(p, r), NT_CMP_OK); }
+
+static void done(pair *p, nt_cmp_result *r)
+{
+    nt_cmp_result_free(r);
+    pair_done(p);
 }
 
 static size_t count(const nt_cmp_result *r, nt_cmp_kind k)
@@ -236,7 +249,7 @@ static void clean_pair(void **state)
     pair_open(&p, 1);
     conn(&p, 1000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 5);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].matched, 3);
@@ -247,8 +260,7 @@ static void clean_pair(void **state)
     assert_int_equal(r.dir[1].delay_max, D_US * 1000);
     assert_int_equal(r.offset_ns, 0);
     assert_int_equal(r.shared_flows, 1);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* B's clock an hour and 3.5 ms ahead, B in Linux cooked framing */
@@ -261,14 +273,13 @@ static void clock_offset_and_link_type(void **state)
     pair_open(&p, 113);
     conn(&p, 1000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.offset_ns, 3600003500LL * 1000);
     assert_int_equal(r.offset_err_ns, D_US * 1000);   /* half the 4 ms round trip */
     assert_int_equal(r.dir[0].matched + r.dir[1].matched, 8);
     assert_int_equal(r.dir[0].delay_median, D_US * 1000);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* a firewall adds 123456789 to the client's sequence numbers (and takes it
@@ -282,14 +293,13 @@ static void isn_offset(void **state)
     pair_open(&p, 1);
     conn(&p, 1000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.dir[0].matched + r.dir[1].matched, 8);
     assert_int_equal(r.nnat, 1);
     assert_true(r.nat[0].seq_shift);
     assert_int_equal(r.nat[0].shift[0], 123456789);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* source NAT: B sees the client as 192.0.2.7:61000 */
@@ -303,7 +313,7 @@ static void nat_mapping(void **state)
     pair_open(&p, 1);
     conn(&p, 1000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.dir[0].matched + r.dir[1].matched, 8);
     assert_int_equal(r.nnat, 1);
@@ -315,8 +325,7 @@ static void nat_mapping(void **state)
     assert_int_equal(m->a.sport, 40000);
     assert_int_equal(m->b.sport, 61000);
     assert_int_equal(m->b.dport, 80);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* MSS clamped from 1460 to 1200 on the SYN: modified, that field only */
@@ -329,7 +338,7 @@ static void mss_clamped(void **state)
     pair_open(&p, 1);
     conn(&p, 1000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     /* SYN and SYN-ACK both carry the rewritten option at B */
     assert_int_equal(r.dir[NT_CMP_A_TO_B].modified, 1);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].modified, 1);
@@ -340,8 +349,7 @@ static void mss_clamped(void **state)
     assert_int_equal(e->b.mss, 1200);
     assert_int_equal(r.dir[0].lost + r.dir[1].lost, 0);
     assert_true(nt_cmp_problem(&r));
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* the answer: one 2000-byte segment at B (TSO on the server), two of
@@ -352,9 +360,7 @@ static void resegmented(void **state)
     pair p;
     pair_init(&p);
     pair_open(&p, 1);
-    both(&p, 1000000, 0, 1000, 0, NT_TCP_SYN, 0);
-    both(&p, 1005000, 1, 9000, 1001, NT_TCP_SYN | NT_TCP_ACK, 0);
-    both(&p, 1010000, 0, 1001, 9001, NT_TCP_ACK, 0);
+    handshake(&p, 1000000);
     both(&p, 1015000, 0, 1001, 9001, NT_TCP_ACK | NT_TCP_PSH, 100);
     tcp(&p.b, 1020000, 1, 9001, 1101, NT_TCP_ACK | NT_TCP_PSH, 2000, p.ipid[1], 0);
     tcp(&p.a, 1020000 + D_US, 1, 9001, 1101, NT_TCP_ACK, 1000, p.ipid[1], 0);
@@ -362,7 +368,7 @@ static void resegmented(void **state)
     p.ipid[1] += 2;
     both(&p, 1030000, 0, 1101, 11001, NT_TCP_ACK, 0);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(count(&r, NT_CMP_RESEGMENTED), 1);
     const nt_cmp_event *e = find(&r, NT_CMP_RESEGMENTED);
@@ -372,8 +378,7 @@ static void resegmented(void **state)
     assert_int_equal(e->frame_a_last, 6);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].sent, 2);       /* SYN-ACK, the big segment */
     assert_int_equal(r.dir[NT_CMP_B_TO_A].received, 3);   /* SYN-ACK, two halves */
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* the request arrives twice at B (same IP ID): duplicated, not injected */
@@ -383,22 +388,19 @@ static void duplicated(void **state)
     pair p;
     pair_init(&p);
     pair_open(&p, 1);
-    both(&p, 1000000, 0, 1000, 0, NT_TCP_SYN, 0);
-    both(&p, 1005000, 1, 9000, 1001, NT_TCP_SYN | NT_TCP_ACK, 0);
-    both(&p, 1010000, 0, 1001, 9001, NT_TCP_ACK, 0);
+    handshake(&p, 1000000);
     both(&p, 1015000, 0, 1001, 9001, NT_TCP_ACK | NT_TCP_PSH, 100);
     tcp(&p.b, 1015000 + D_US + 100, 0, 1001, 9001, NT_TCP_ACK | NT_TCP_PSH, 100, (uint16_t)(p.ipid[0] - 1), 0);
     both(&p, 1020000, 1, 9001, 1101, NT_TCP_ACK, 0);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].duplicated, 1);
     const nt_cmp_event *e = find(&r, NT_CMP_DUPLICATED);
     assert_non_null(e);
     assert_int_equal(e->frame_b, 5);
     assert_int_equal(e->frame_a, 4);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* two requests that arrive at B in the other order */
@@ -408,16 +410,14 @@ static void reordered(void **state)
     pair p;
     pair_init(&p);
     pair_open(&p, 1);
-    both(&p, 1000000, 0, 1000, 0, NT_TCP_SYN, 0);
-    both(&p, 1005000, 1, 9000, 1001, NT_TCP_SYN | NT_TCP_ACK, 0);
-    both(&p, 1010000, 0, 1001, 9001, NT_TCP_ACK, 0);
+    handshake(&p, 1000000);
     tcp(&p.a, 1015000, 0, 1001, 9001, NT_TCP_ACK, 100, 2000, 0);
     tcp(&p.a, 1015100, 0, 1101, 9001, NT_TCP_ACK, 100, 2001, 0);
     tcp(&p.b, 1015000 + D_US, 0, 1101, 9001, NT_TCP_ACK, 100, 2001, 0);
     tcp(&p.b, 1015000 + D_US + 300, 0, 1001, 9001, NT_TCP_ACK, 100, 2000, 0);
     both(&p, 1020000, 1, 9001, 1201, NT_TCP_ACK, 0);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].reordered, 1);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 4);
@@ -425,8 +425,7 @@ static void reordered(void **state)
     assert_non_null(e);
     assert_int_equal(e->frame_a, 4);
     assert_int_equal(e->frame_b, 5);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* a clean connection, then a second one whose SYN a firewall answers
@@ -443,7 +442,7 @@ static void injected_reset(void **state)
     tcp(&p.a, 2001000, 1, 0, 5001, NT_TCP_RST | NT_TCP_ACK, 0, 0, 0);
     ping_both(&p, 3000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].injected, 1);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].lost, 1);
     const nt_cmp_event *e = find(&r, NT_CMP_INJECTED);
@@ -454,8 +453,7 @@ static void injected_reset(void **state)
     e = find(&r, NT_CMP_LOST);
     assert_int_equal(e->frame_a, 9);
     assert_true(nt_cmp_problem(&r));
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* the first SYN is dropped, its retransmission 1 s later goes through:
@@ -470,7 +468,7 @@ static void lost_syn(void **state)
     tcp(&p.a, 10000, 0, 1000, 0, NT_TCP_SYN, 0, 999, 1460);
     conn(&p, 1000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].lost, 1);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 6);   /* the ping too */
     assert_int_equal(r.dir[NT_CMP_A_TO_B].sent, 7);
@@ -478,8 +476,7 @@ static void lost_syn(void **state)
     const nt_cmp_event *e = find(&r, NT_CMP_LOST);
     assert_int_equal(e->frame_a, 2);
     assert_int_equal(e->dir, NT_CMP_A_TO_B);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* pings from the client to its router: not on the common path, not lost */
@@ -498,13 +495,12 @@ static void off_path(void **state)
     record(&p.a, 2000000, pk, 36);
     ping_both(&p, 3000000);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.offpath_packets, 1);
     assert_int_equal(r.noff, 1);
     assert_int_equal(r.off[0].side, 0);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* B's capture began after the handshake: the flow still matches (on
@@ -516,22 +512,19 @@ static void handshake_before_b(void **state)
     pair_init(&p);
     pair_open(&p, 1);
     /* conn() writes the handshake into both; keep B's file from after it */
-    both(&p, 1000000, 0, 1000, 0, NT_TCP_SYN, 0);
-    both(&p, 1005000, 1, 9000, 1001, NT_TCP_SYN | NT_TCP_ACK, 0);
-    both(&p, 1010000, 0, 1001, 9001, NT_TCP_ACK, 0);
+    handshake(&p, 1000000);
     fclose(p.b.f);
     wr_open(&p.b, p.pb, 1);
     both(&p, 1015000, 0, 1001, 9001, NT_TCP_ACK | NT_TCP_PSH, 100);
     both(&p, 1020000, 1, 9001, 1101, NT_TCP_ACK | NT_TCP_PSH, 1000);
     both(&p, 1025000, 0, 1101, 10001, NT_TCP_ACK, 0);
     nt_cmp_result r;
-    assert_int_equal(run(&p, &r), NT_CMP_OK);
+    run_ok(&p, &r);
     assert_clean(&r);
     assert_int_equal(r.dir[NT_CMP_A_TO_B].matched, 2);
     assert_int_equal(r.dir[NT_CMP_B_TO_A].matched, 1);
     assert_int_equal(r.outside_packets, 3);
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 /* nothing in common: one sentence, no result */
@@ -551,8 +544,7 @@ static void no_shared_flow(void **state)
     nt_cmp_result r;
     assert_int_equal(nt_cmp_run(p.pa, p.pb, &o, &r, &err), NT_CMP_NO_SHARED);
     assert_non_null(strstr(err.msg, "share no flow"));
-    nt_cmp_result_free(&r);
-    pair_done(&p);
+    done(&p, &r);
 }
 
 int main(void)
