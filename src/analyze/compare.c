@@ -1333,10 +1333,16 @@ void nt_cmp_opts_init(nt_cmp_opts *o)
     o->last = UINT64_MAX;
 }
 
+/* "2024-01-01 10:00:00.123456 + 0.320 s" (UTC) */
 static void fmt_span(char *out, size_t n, int64_t a, int64_t b)
 {
-    snprintf(out, n, "%lld.%06lld-%lld.%06lld", (long long)(a / 1000000000), (long long)(a % 1000000000 / 1000),
-             (long long)(b / 1000000000), (long long)(b % 1000000000 / 1000));
+    nt_buf t;
+    nt_buf_init(&t);
+    nt_time ta = {a / 1000000000, (uint32_t)(a % 1000000000)};
+    nt_buf_datetime(&t, ta, 6, true);
+    nt_buf_printf(&t, " + %.3f s", (double)(b - a) / 1e9);
+    snprintf(out, n, "%s", t.p);
+    nt_buf_free(&t);
 }
 
 int nt_cmp_run(const char *path_a, const char *path_b, const nt_cmp_opts *o, nt_cmp_result *r, nt_error *err)
@@ -1356,15 +1362,15 @@ int nt_cmp_run(const char *path_a, const char *path_b, const nt_cmp_opts *o, nt_
     }
     rc = pass0(c, path_a, path_b, flt, err);
     if (rc == NT_CMP_NO_SHARED) {
-        char sa[64], sb[64];
+        char sa[96], sb[96];
         fmt_span(sa, sizeof sa, r->a_first, r->a_last);
         fmt_span(sb, sizeof sb, r->b_first, r->b_last);
         int64_t off = o->have_offset ? o->offset_ns : 0;
         if (r->a_last < r->b_first - off || r->b_last - off < r->a_first)
-            nt_error_set(err, NT_ERR, "the traces do not overlap in time (A %s, B %s%s): nothing to compare", sa, sb,
+            nt_error_set(err, NT_ERR, "the traces do not overlap in time (A %s, B %s UTC%s): nothing to compare", sa, sb,
                          o->have_offset ? " with --offset" : "");
         else
-            nt_error_set(err, NT_ERR, "no packet of A was found in B: the traces share no flow (A %s, B %s)", sa, sb);
+            nt_error_set(err, NT_ERR, "no packet of A was found in B: the traces share no flow (A %s, B %s UTC)", sa, sb);
         rc = r->a_last < r->b_first - off || r->b_last - off < r->a_first ? NT_CMP_NO_OVERLAP : NT_CMP_NO_SHARED;
         goto out;
     }
