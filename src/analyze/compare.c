@@ -641,7 +641,7 @@ static int pass0(cmp_ctx *c, const char *pa, const char *pb, nt_filter *flt, nt_
         crec *r = &R->cur;
         if (first) res->a_first = r->t, first = false;
         res->a_last = r->t;
-        if (r->sel && r->frame >= c->o->first) {
+        if (r->frame >= c->o->first && r->frame <= c->o->last) {
             if (!c->ranged || r->t < c->range_t0) c->range_t0 = r->t;
             if (r->t > c->range_t1) c->range_t1 = r->t;
             c->ranged = true;
@@ -938,6 +938,8 @@ static uint32_t compare_vals(const crec *a, const crec *b)
     uint32_t ch = 0;
     const nt_cmp_vals *x = &a->v, *y = &b->v;
     if ((x->tos >> 2) != (y->tos >> 2)) ch |= NT_CMPF_DSCP;
+    /* ECN: a router marking congestion (CE) is routing; clearing is not */
+    if ((x->tos & 3) != (y->tos & 3) && (y->tos & 3) != 3 && (x->tos & 3) != 3) ch |= NT_CMPF_ECN;
     if (x->df != y->df) ch |= NT_CMPF_DF;
     if (a->tu.family == 4 && x->ipid != y->ipid) ch |= NT_CMPF_IPID;
     if (a->tu.proto == 6) {
@@ -1375,8 +1377,7 @@ int nt_cmp_run(const char *path_a, const char *path_b, const nt_cmp_opts *o, nt_
         goto out;
     }
     if (rc) goto out;
-    if (!c->ranged) c->ranged = false;
-    else c->ranged = o->first > 1 || o->last != UINT64_MAX;
+    c->ranged = c->ranged && (o->first > 1 || o->last != UINT64_MAX);
     r->common_first = r->a_first > r->b_first - c->off ? r->a_first : r->b_first - c->off;
     r->common_last = r->a_last < r->b_last - c->off ? r->a_last : r->b_last - c->off;
     c->nbins = (size_t)(2 * c->window / HIST_BIN_NS) + 1;

@@ -1,7 +1,7 @@
 /* cmd_compare.c - `nettracer compare A B`: two captures taken at the same
  * time at two points of a path, matched packet by packet (analyze/compare.c).
  * This file parses the options and renders the result: a header (files,
- * common time span, clock offset, NAT mappings), the problems worst first
+ * both time spans, clock offset, NAT mappings), the problems worst first
  * (events of one kind on one flow grouped into one line, with frames in both
  * files and the next step), the per-direction table and the flows; or JSON
  * Lines (docs/json.md). */
@@ -321,12 +321,12 @@ static void print_header(nt_buf *b, const char *pa, const char *pb, const nt_cmp
 {
     nt_buf_printf(b, "A: %s (%llu frames)\nB: %s (%llu frames)\n", pa, (unsigned long long)r->frames_a, pb,
                   (unsigned long long)r->frames_b);
-    nt_buf_puts(b, "Common time span: ");
-    nt_time t0 = {r->common_first / 1000000000, (uint32_t)(r->common_first % 1000000000)};
+    /* each file's span by its packets, B's in A's clock */
+    nt_buf_puts(b, "Time: A ");
+    nt_time t0 = {r->a_first / 1000000000, (uint32_t)(r->a_first % 1000000000)};
     nt_buf_datetime(b, t0, 6, false);
-    int64_t common = r->common_last > r->common_first ? r->common_last - r->common_first : 0;
-    nt_buf_printf(b, " + %.3f s in A's clock (A %.3f s long, B %.3f s)\n", (double)common / 1e9,
-                  (double)(r->a_last - r->a_first) / 1e9, (double)(r->b_last - r->b_first) / 1e9);
+    nt_buf_printf(b, " + %.3f s; B from %+.3f s for %.3f s (A's clock)\n", (double)(r->a_last - r->a_first) / 1e9,
+                  (double)(r->b_first - r->offset_ns - r->a_first) / 1e9, (double)(r->b_last - r->b_first) / 1e9);
     nt_buf_printf(b, "B's clock: %+.3f ms from A's", ms(r->offset_ns));
     if (r->offset_given) nt_buf_puts(b, " (given with --offset)\n");
     else if (r->one_way_only)
@@ -500,6 +500,21 @@ static void print_json(nt_buf *b, const nt_cmp_result *r)
         nt_buf_putc(b, '\n');
     }
     for (size_t i = 0; i < r->nev; i++) json_event(b, &r->ev[i]);
+    for (size_t i = 0; i < r->nflows; i++) {
+        const nt_cmp_flow *f = &r->flows[i];
+        nt_json_begin(&j, b);
+        nt_json_obj_open(&j, NULL);
+        nt_json_str(&j, "type", "flow");
+        json_tuple(&j, "flow", &f->a);
+        nt_json_str(&j, "seen_in", f->in_a && f->in_b ? "both" : f->in_a ? "a" : "b");
+        nt_json_u64(&j, "matched", f->matched);
+        nt_json_u64(&j, "lost", f->lost);
+        nt_json_u64(&j, "injected", f->injected);
+        nt_json_u64(&j, "modified", f->modified);
+        nt_json_u64(&j, "reordered", f->reordered);
+        nt_json_obj_close(&j);
+        nt_buf_putc(b, '\n');
+    }
     for (int d = 0; d < 2; d++) {
         const nt_cmp_dirstats *s = &r->dir[d];
         nt_json_begin(&j, b);

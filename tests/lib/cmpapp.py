@@ -60,7 +60,7 @@ def client(host, port, count, answer, timeout):
         s.settimeout(timeout)
         try:
             s.connect((host, port))
-            s.sendall(b'GET /%d ' % i + b'x' * (100 - 8 - len(str(i))) + b'\n')
+            s.sendall(b'request %d ' % i + b'x' * (100 - 10 - len(str(i))) + b'\n')
             got = 0
             while got < answer:
                 d = s.recv(65536)

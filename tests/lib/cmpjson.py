@@ -5,9 +5,9 @@
 
 FILE holds the JSON Lines; each EXPR is a Python expression over ab and ba
 (the a-to-b and b-to-a summary records), clock (the clock record), ev (the
-event records), nat (the NAT records) and kinds(TYPE, DIR) (the events of a
-type, optionally one direction). Prints every expression that is false, with
-the records, and exits 1 if any was."""
+event records), nat (the NAT records), flows (the flow records) and
+kinds(TYPE, DIR) (the events of a type, optionally one direction). Prints
+every expression that is false, with the records, and exits 1 if any was."""
 import json
 import sys
 
@@ -17,8 +17,9 @@ env = {
     'ab': summ.get('a-to-b', {}),
     'ba': summ.get('b-to-a', {}),
     'clock': next((r for r in recs if r['type'] == 'clock'), {}),
-    'ev': [r for r in recs if r['type'] not in ('summary', 'clock', 'nat')],
+    'ev': [r for r in recs if r['type'] not in ('summary', 'clock', 'nat', 'flow')],
     'nat': [r for r in recs if r['type'] == 'nat'],
+    'flows': [r for r in recs if r['type'] == 'flow'],
 }
 env['kinds'] = lambda t, d=None: [e for e in env['ev'] if e['type'] == t and (d is None or e['direction'] == d)]
 bad = [x for x in sys.argv[2:] if not eval(x, {}, env)]

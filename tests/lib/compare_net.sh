@@ -73,13 +73,13 @@ cmp_case() {
     CAPS=()
     cap "$C" c0 "$WORK/${name}_a.pcap"
     if [ "$any" = any ]; then cap "$S" any "$WORK/${name}_b.pcap"; else cap "$S" s0 "$WORK/${name}_b.pcap"; fi
-    bg "$S" timeout 30 python3 "$APP" server 80 25 "${ANSWER:-3000}" >"$WORK/$name.srv" 2>&1
+    bg "$S" timeout 30 python3 "$APP" server 17000 25 "${ANSWER:-3000}" >"$WORK/$name.srv" 2>&1
     local srv=$BG_PID
     wait_for "$WORK/$name.srv" listening
     sleep 0.3
     # a ping first: the two points share a flow even when every TCP packet is dropped
     nsx "$C" ping -c 1 -W 1 "$SRV_IP" >/dev/null 2>&1 || true
-    local dst=${CLIENT_DST:-$SRV_IP:80}
+    local dst=${CLIENT_DST:-$SRV_IP:17000}
     nsx "$C" timeout 60 python3 "$APP" client "${dst%:*}" "${dst#*:}" $CLIENT_ARGS >"$WORK/$name.cli" 2>&1 || true
     sleep 0.5
     stop_bg "$srv"

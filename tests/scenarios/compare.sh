@@ -75,17 +75,17 @@ case_mss() {
         'ab["lost"] + ba["lost"] + ab["injected"] + ba["injected"] == 0'
 }
 
-# source and destination NAT: the client reaches 10.77.1.100:8080, the
+# source and destination NAT: the client reaches 10.77.1.100:17100, the
 # server sees the router's address: mappings learned, nothing lost
 case_nat() {
     nsx "$R" ip addr add 10.77.1.100/32 dev r0
-    nsx "$R" iptables -t nat -A PREROUTING -d 10.77.1.100 -p tcp --dport 8080 -j DNAT --to-destination "$SRV_IP:80"
+    nsx "$R" iptables -t nat -A PREROUTING -d 10.77.1.100 -p tcp --dport 17100 -j DNAT --to-destination "$SRV_IP:17000"
     nsx "$R" iptables -t nat -A POSTROUTING -o r1 -j MASQUERADE
-    CLIENT_DST=10.77.1.100:8080 CLIENT_ARGS="3 3000 3" cmp_case nat
+    CLIENT_DST=10.77.1.100:17100 CLIENT_ARGS="3 3000 3" cmp_case nat
     flush_rules
     cmp_check nat 'ab["lost"] + ba["lost"] + ab["injected"] + ba["injected"] + ab["modified"] + ba["modified"] == 0' \
         'ab["matched"] >= 18' \
-        "sum(1 for m in nat if m['a']['dst'] == '10.77.1.100' and m['a']['dport'] == 8080 and m['b']['dst'] == '$SRV_IP' and m['b']['dport'] == 80 and m['b']['src'] == '$RTR_B') == 3"
+        "sum(1 for m in nat if m['a']['dst'] == '10.77.1.100' and m['a']['dport'] == 17100 and m['b']['dst'] == '$SRV_IP' and m['b']['dport'] == 17000 and m['b']['src'] == '$RTR_B') == 3"
 }
 
 # pcap against pcapng, Ethernet against Linux cooked, 200-byte snap length on A

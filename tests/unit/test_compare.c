@@ -31,6 +31,7 @@ typedef struct wr {
     uint16_t csum;
     int64_t off_us;           /* this file's clock minus A's */
     uint16_t mss;             /* MSS option of SYNs here (0: as given) */
+    uint8_t tos;              /* DSCP and ECN of TCP segments here */
 } wr;
 
 typedef struct pair {
@@ -133,6 +134,7 @@ static void tcp(wr *w, int64_t t_us, int dir, uint32_t seq, uint32_t ack, uint16
     uint8_t pk[2048] = {0};
     size_t ol = mss ? 4 : 0, n = 20 + 20 + ol + len;
     ipv4(pk, n, 6, id, w->ttl[dir], w->csum, dir ? w->srv : w->cli, dir ? w->cli : w->srv);
+    pk[1] = w->tos;
     uint8_t *t = pk + 20;
     put16(t, dir ? w->sport : w->cport);
     put16(t + 2, dir ? w->cport : w->sport);
@@ -352,6 +354,35 @@ static void mss_clamped(void **state)
     done(&p, &r);
 }
 
+/* A marks its segments DSCP EF with ECT(0). First B sees the DSCP reset
+ * and the ECN bits cleared: modified, both fields. Then B sees them marked
+ * congestion experienced (CE): what a router may do, not a modification. */
+static void dscp_and_ecn(void **state)
+{
+    (void)state;
+    pair p;
+    pair_init(&p);
+    p.a.tos = 0xb8 | 2;
+    p.b.tos = 0;
+    pair_open(&p, 1);
+    conn(&p, 1000000);
+    nt_cmp_result r;
+    run_ok(&p, &r);
+    assert_int_equal(r.dir[0].modified + r.dir[1].modified, 8);
+    const nt_cmp_event *e = find(&r, NT_CMP_MODIFIED);
+    assert_int_equal(e->changed, NT_CMPF_DSCP | NT_CMPF_ECN);
+    done(&p, &r);
+
+    pair_init(&p);
+    p.a.tos = 0xb8 | 2;
+    p.b.tos = 0xb8 | 3;
+    pair_open(&p, 1);
+    conn(&p, 1000000);
+    run_ok(&p, &r);
+    assert_clean(&r);
+    done(&p, &r);
+}
+
 /* the answer: one 2000-byte segment at B (TSO on the server), two of
  * 1000 bytes at A: re-segmented, not lost and not injected */
 static void resegmented(void **state)
@@ -552,7 +583,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_pair),   cmocka_unit_test(clock_offset_and_link_type),
         cmocka_unit_test(isn_offset),   cmocka_unit_test(nat_mapping),
-        cmocka_unit_test(mss_clamped),  cmocka_unit_test(resegmented),
+        cmocka_unit_test(mss_clamped),  cmocka_unit_test(dscp_and_ecn),
+        cmocka_unit_test(resegmented),
         cmocka_unit_test(duplicated),   cmocka_unit_test(reordered),
         cmocka_unit_test(injected_reset), cmocka_unit_test(lost_syn),
         cmocka_unit_test(off_path),     cmocka_unit_test(handshake_before_b),
