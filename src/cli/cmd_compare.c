@@ -2,9 +2,9 @@
  * time at two points of a path, matched packet by packet (analyze/compare.c).
  * This file parses the options and renders the result: a header (files,
  * both time spans, clock offset, NAT mappings), the problems worst first
- * (events of one kind on one flow grouped into one line, with frames in both
- * files and the next step), the per-direction table and the flows; or JSON
- * Lines (docs/json.md). */
+ * (events grouped by kind, direction, hosts, service port and flags, with
+ * frames in both files and the next step), the per-direction table and the
+ * flows; or JSON Lines (docs/json.md). */
 #include "cli.h"
 #include "readloop.h"
 
