@@ -6,6 +6,7 @@ PKGS=(
   build-essential cmake pkg-config
   libpcap-dev libssl-dev libcurl4-openssl-dev libxml2-dev libpcre2-dev
   libcmocka-dev
+  libnetfilter-queue-dev
   python3
   tshark tcpdump
   iproute2 iptables iputils-ping curl nginx-light dnsmasq-base procps

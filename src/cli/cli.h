@@ -38,6 +38,8 @@ int cmd_convs(int argc, char **argv);
 int cmd_voip(int argc, char **argv);
 extern const nt_cmd_help nt_voip_help;
 extern const nt_cmd_help nt_convs_help;
+int cmd_compare(int argc, char **argv);
+extern const char nt_compare_help[];
 int cmd_markers(int argc, char **argv);
 extern const nt_cmd_help nt_markers_help;
 int cmd_diagnose(int argc, char **argv);

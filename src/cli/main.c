@@ -20,6 +20,8 @@ static const nt_command commands[] = {
     {"conns", cmd_conns, "every TCP connection attempt and its outcome", NULL, &nt_conns_help},
     {"convs", cmd_convs, "conversation statistics per Ethernet/IPv4/IPv6 pair, TCP or UDP stream", NULL, &nt_convs_help},
     {"voip", cmd_voip, "SIP calls (INVITE to BYE) and RTP streams: packets, lost, jitter, first and last time", NULL, &nt_voip_help},
+    {"compare", cmd_compare, "two simultaneous captures matched packet by packet: lost, injected, modified, delay",
+     nt_compare_help, NULL},
     {"markers", cmd_markers, "ping markers and the reproduction range they bound", NULL, &nt_markers_help},
     {"check", cmd_check, "resolve, connect, TLS, certificate and name checks, one verdict per target", nt_check_help, NULL},
     {"dns", cmd_dns, "direct DNS query, cache bypassed: rcode, answers, SRV order", nt_dns_help, NULL},
