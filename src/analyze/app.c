@@ -55,7 +55,8 @@ typedef struct rdir {
     /* TLS */
     bool ccs;                /* ChangeCipherSpec seen: handshake records are encrypted */
     uint8_t *hs;             /* a handshake message spanning records */
-    uint32_t hs_len, hs_cap;
+    uint32_t hs_len, hs_cap; /* hs_len: the message's bytes so far */
+    bool hs_skip;            /* too large to keep: r->hs holds its header only */
 } rdir;
 
 #define HTTP_PENDING 8
@@ -298,58 +299,73 @@ static void tls_note_hs(nt_tls_rec_info *ri, uint8_t type)
 }
 
 /* The handshake messages in one record's body, with the part of a message
- * that continues in the next record kept in r->hs. */
+ * that continues in the next record kept in r->hs, as tshark 4.0's
+ * dissect_tls_handshake: bytes go to a message still open first (whatever
+ * they are, even after ChangeCipherSpec); only a record that continues
+ * nothing may be taken as encrypted; a later message of an unknown type is
+ * skipped (or, incomplete, opened) without a word; a fragment is named
+ * only as the record's first message. A message too large to keep
+ * (r->hs_skip) is counted, not kept. */
 static void tls_handshake(nt_app *a, nt_app_flow *f, rdir *r, nt_tls_rec_info *ri, const uint8_t *p, uint32_t len)
 {
+    bool first = true;
     if (r->hs_len) { /* a message begun in an earlier record */
         uint32_t need = 4 + ((uint32_t)r->hs[1] << 16 | (uint32_t)r->hs[2] << 8 | r->hs[3]);
         uint32_t take = need - r->hs_len < len ? need - r->hs_len : len;
-        if (r->hs_len + take > r->hs_cap) {
-            uint32_t nc = r->hs_len + take;
-            uint8_t *nb = realloc(r->hs, nc);
-            if (!nb) abort();
-            r->hs = nb, r->hs_cap = nc;
+        if (!r->hs_skip) {
+            if (r->hs_len + take > r->hs_cap) {
+                uint32_t nc = r->hs_len + take;
+                uint8_t *nb = realloc(r->hs, nc);
+                if (!nb) abort();
+                r->hs = nb, r->hs_cap = nc;
+            }
+            memcpy(r->hs + r->hs_len, p, take);
         }
-        memcpy(r->hs + r->hs_len, p, take);
         r->hs_len += take;
         p += take, len -= take;
-        if (r->hs_len < need) {
-            ri->frag = true;
-            ri->frag_type = r->hs[0];
-            return;
-        }
-        tls_note_hs(ri, r->hs[0]);
-        tls_hs_message(a, f, r->hs[0], r->hs + 4, need - 4);
+        /* a continuation that does not complete the message adds nothing
+         * to Info (step 2) */
+        if (r->hs_len < need) return;
+        if (nt_tls_hs_name(r->hs[0])) tls_note_hs(ri, r->hs[0]);
+        if (!r->hs_skip) tls_hs_message(a, f, r->hs[0], r->hs + 4, need - 4);
         hold(a, r->hs);
-        r->hs = NULL, r->hs_len = r->hs_cap = 0;
+        r->hs = NULL, r->hs_len = r->hs_cap = 0, r->hs_skip = false;
+        first = false;
     }
     while (len >= 4) {
         uint8_t type = p[0];
         uint32_t ml = (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        if (!nt_tls_hs_name(type)) { /* not a message header: encrypted (Finished after a resumption) */
+        bool known = nt_tls_hs_name(type) != NULL;
+        if (first && !known) { /* not a message header: encrypted (Finished after a resumption) */
             ri->encrypted = true;
             ri->nhs = 0;
             return;
         }
         if (ml + 4 > len) {
-            if (ml + 4 > HS_MAX) {
-                ri->encrypted = ri->nhs == 0;
+            if (first && ml + 4 > HS_MAX) {
+                ri->encrypted = true;
                 return;
             }
-            r->hs = malloc(ml + 4);
+            bool skip = ml + 4 > HS_MAX;
+            uint32_t cap = skip ? 4 : ml + 4;
+            r->hs = malloc(cap);
             if (!r->hs) abort();
-            r->hs_cap = ml + 4;
-            memcpy(r->hs, p, len);
+            r->hs_cap = cap;
+            memcpy(r->hs, p, skip ? 4 : len);
             r->hs_len = len;
-            ri->frag = true;
+            r->hs_skip = skip;
+            ri->frag = first;
             ri->frag_type = type;
             return;
         }
-        tls_note_hs(ri, type);
-        tls_hs_message(a, f, type, p + 4, ml);
+        if (known) {
+            tls_note_hs(ri, type);
+            tls_hs_message(a, f, type, p + 4, ml);
+        }
         p += 4 + ml, len -= 4 + ml;
+        first = false;
     }
-    if (len && !ri->nhs) ri->encrypted = true;
+    if (len && first) ri->encrypted = true;
 }
 
 static void tls_record(nt_app *a, nt_app_flow *f, int dir, const uint8_t *p, uint32_t len)
@@ -376,7 +392,12 @@ static void tls_record(nt_app *a, nt_app_flow *f, int dir, const uint8_t *p, uin
     switch (rec.type) {
     case NT_TLS_CT_CCS: r->ccs = true; break;
     case NT_TLS_CT_HANDSHAKE:
-        if (r->ccs) ri->encrypted = true;
+        /* a handshake message still open takes the next handshake record
+         * of its direction whole or in part, even after ChangeCipherSpec:
+         * tshark adds to a pending reassembly before it asks whether the
+         * record is encrypted (a first fragment that arrives late, after
+         * its continuation, leaves it open until the Finished record) */
+        if (r->ccs && !r->hs_len) ri->encrypted = true;
         else tls_handshake(a, f, r, ri, rec.frag, rec.length);
         break;
     case NT_TLS_CT_ALERT:

@@ -134,8 +134,15 @@ bool nt_app_col_info(const nt_packet *pkt, nt_buf *b)
          * last one's text (their dissectors set Info, not append) */
         if (u->proto == NT_P_TPKT || u->proto == NT_P_STUN) b->len = start;
         /* SIP ends each message's text with " | " itself */
+        size_t before = b->len;
         if (b->len > start && u->proto != NT_P_SIP) nt_buf_puts(b, u->proto == NT_P_TLS || u->proto == NT_P_TPKT ? ", " : " , ");
-        if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) tls_rec_info(&a->tls.rec[tls_i++], a->tls.version != 0, b);
+        if (u->proto == NT_P_TLS && tls_i < a->tls.nrec) {
+            size_t sep = b->len;
+            tls_rec_info(&a->tls.rec[tls_i++], a->tls.version != 0, b);
+            /* a record that adds no text adds no separator either
+             * (col_append_sep_str) */
+            if (b->len == sep) b->len = before, b->p[b->len] = 0;
+        }
         else if (u->proto == NT_P_HTTP && u->idx < a->nhttp) http_info(&a->http[u->idx], b);
         else if (u->proto == NT_P_DNS && u->idx < a->ndns) nt_app_dns_info(&a->dns[u->idx], b);
         else if (u->proto == NT_P_SIP && u->idx < a->nsip) nt_sip_info(&a->sip[u->idx], b);

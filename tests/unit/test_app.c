@@ -616,10 +616,51 @@ static void corrupted_payloads(void **st)
     assert_true(runs > 1000);
 }
 
+/* A TLS record of type ct with body b (n bytes) at out; returns its length */
+static uint32_t tls_rec(uint8_t *out, uint8_t ct, const uint8_t *b, uint32_t n)
+{
+    out[0] = ct, out[1] = 3, out[2] = 3, out[3] = (uint8_t)(n >> 8), out[4] = (uint8_t)n;
+    memcpy(out + 5, b, n);
+    return n + 5;
+}
+
+/* reasm_tls_shd_client.pcap in small: a handshake message left open takes
+ * the next handshake record whatever it holds (there ServerHelloDone, sent
+ * after the lost end of the CertificateRequest), without a word in Info;
+ * the record that completes it shows the message, and the 4 bytes after
+ * it open a message of an unknown type that takes the Finished record
+ * after ChangeCipherSpec (tshark 4.0: "Change Cipher Spec" alone) */
+static void tls_handshake_left_open(void **st)
+{
+    (void)st;
+    conn c;
+    conn_init(&c, 443);
+    uint8_t body[200], r[300];
+    memset(body, 0x41, sizeof body);
+    body[0] = NT_TLS_HS_CERTIFICATE_REQUEST, body[1] = 0, body[2] = 0, body[3] = 100; /* 104 in all */
+    uint32_t off = 1, n = tls_rec(r, 22, body, 54);
+    assert_string_equal(seg(&c, false, off, 1, r, n, 1), "[Certificate Request Fragment]");
+    off += n;
+    const uint8_t shd[] = {NT_TLS_HS_SERVER_HELLO_DONE, 0, 0, 0};
+    n = tls_rec(r, 22, shd, sizeof shd);
+    assert_string_equal(seg(&c, false, off, 1, r, n, 1), "");
+    off += n;
+    memset(body, 0x42, sizeof body);
+    body[46] = 0xab, body[47] = 0, body[48] = 1, body[49] = 0; /* type 0xab, 256 bytes */
+    n = tls_rec(r, 22, body, 50);
+    assert_string_equal(seg(&c, false, off, 1, r, n, 1), "Certificate Request");
+    off += n;
+    const uint8_t ccs[] = {1};
+    n = tls_rec(r, 20, ccs, 1);
+    n += tls_rec(r + n, 22, body + 60, 40);
+    assert_string_equal(seg(&c, false, off, 1, r, n, 1), "Change Cipher Spec");
+    conn_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(tls_record_headers), cmocka_unit_test(tls_client_hello),
+        cmocka_unit_test(tls_record_headers), cmocka_unit_test(tls_client_hello), cmocka_unit_test(tls_handshake_left_open),
         cmocka_unit_test(tls_lists_that_lie), cmocka_unit_test(x509_names),   cmocka_unit_test(x509_name_cn),
         cmocka_unit_test(http_heads),         cmocka_unit_test(reassembly_on_captures),
         cmocka_unit_test(http_matching),      cmocka_unit_test(corrupted_payloads),
