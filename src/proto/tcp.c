@@ -66,6 +66,19 @@ static void tcp_options(nt_dctx *c, nt_tcp *t, bool cut)
     }
 }
 
+/* the fixed header after the sequence number: ack, data offset and flags,
+ * window, checksum, urgent pointer */
+static void fixed_rest(nt_cur *k, nt_tcp *t)
+{
+    t->ack = nt_cur_be32(k);
+    uint16_t w = nt_cur_be16(k);
+    t->hlen = (uint8_t)((w >> 12) * 4);
+    t->flags = w & 0x1ff;
+    t->win = nt_cur_be16(k);
+    t->csum = nt_cur_be16(k);
+    t->urp = nt_cur_be16(k);
+}
+
 void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
 {
     nt_packet *pkt = c->pkt;
@@ -83,13 +96,7 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         pkt->ntcp++;
         uint32_t len = cap < 20 ? cap : 20;
         if (cap >= 20) { /* a whole quoted header: Wireshark decodes it all */
-            t->ack = nt_cur_be32(&k);
-            uint16_t w = nt_cur_be16(&k);
-            t->hlen = (uint8_t)((w >> 12) * 4);
-            t->flags = w & 0x1ff;
-            t->win = nt_cur_be16(&k);
-            t->csum = nt_cur_be16(&k);
-            t->urp = nt_cur_be16(&k);
+            fixed_rest(&k, t);
             if (t->hlen >= 20) {
                 len = cap < t->hlen ? cap : t->hlen;
                 t->opts = p + 20;
@@ -125,13 +132,7 @@ void nt_dissect_tcp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     t->sport = nt_cur_be16(&k);
     t->dport = nt_cur_be16(&k);
     t->seq = nt_cur_be32(&k);
-    t->ack = nt_cur_be32(&k);
-    uint16_t w = nt_cur_be16(&k);
-    t->hlen = (uint8_t)((w >> 12) * 4);
-    t->flags = w & 0x1ff;
-    t->win = nt_cur_be16(&k);
-    t->csum = nt_cur_be16(&k);
-    t->urp = nt_cur_be16(&k);
+    fixed_rest(&k, t);
     pkt->ntcp++;
     nt_layer *l = nt_layer_add(c, NT_P_TCP, idx, p, cap < t->hlen ? cap : t->hlen);
     if (!l) return;

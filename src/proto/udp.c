@@ -3,6 +3,16 @@
 
 #include <string.h>
 
+/* the 8-byte header, as far as cap allows (a quoted header may be cut) */
+static void read_header(nt_udp *u, const uint8_t *p, uint32_t cap)
+{
+    nt_cur k = nt_cur_make(p, cap);
+    u->sport = nt_cur_be16(&k);
+    u->dport = nt_cur_be16(&k);
+    u->ulen = nt_cur_be16(&k);
+    u->csum = nt_cur_be16(&k);
+}
+
 void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
 {
     nt_packet *pkt = c->pkt;
@@ -12,11 +22,7 @@ void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     memset(u, 0, sizeof *u);
     if (c->inner) {
         if (cap < 4) return;
-        nt_cur k = nt_cur_make(p, cap);
-        u->sport = nt_cur_be16(&k);
-        u->dport = nt_cur_be16(&k);
-        u->ulen = nt_cur_be16(&k);
-        u->csum = nt_cur_be16(&k);
+        read_header(u, p, cap);
         pkt->nudp++;
         nt_layer_add(c, NT_P_UDP, idx, p, cap < 8 ? cap : 8);
         if (cap > 8) nt_dissect_data(c, p + 8, cap - 8, rep > 8 ? rep - 8 : cap - 8); /* the quoted payload */
@@ -24,11 +30,7 @@ void nt_dissect_udp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
     }
     nt_enter(c, NT_P_UDP);
     if (!nt_need(c, 8, cap, rep, "UDP header cut short")) return;
-    nt_cur k = nt_cur_make(p, cap);
-    u->sport = nt_cur_be16(&k);
-    u->dport = nt_cur_be16(&k);
-    u->ulen = nt_cur_be16(&k);
-    u->csum = nt_cur_be16(&k);
+    read_header(u, p, cap);
     pkt->nudp++;
     if (!nt_layer_add(c, NT_P_UDP, idx, p, 8)) return;
     uint32_t dlen = u->ulen;
