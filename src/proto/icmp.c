@@ -21,6 +21,23 @@ static bool echo_timestamp(const nt_packet *pkt, const uint8_t *p, uint32_t cap,
     return llabs((int64_t)(int32_t)(s - (uint32_t)now)) < 3600 * 24 && us < 1000000;
 }
 
+/* The header of an ICMP or ICMPv6 message quoted inside an error: the two
+ * share its layout (type, code, checksum, then 4 bytes that echo messages
+ * split into identifier and sequence); the quote may stop after 4 bytes.
+ * The caller has checked cap >= 4. */
+static void quoted_header(const uint8_t *p, uint32_t cap, uint8_t *type, uint8_t *code, uint16_t *csum,
+                          uint32_t *rest, uint16_t *id, uint16_t *seq)
+{
+    *type = p[0];
+    *code = p[1];
+    *csum = (uint16_t)(p[2] << 8 | p[3]);
+    if (cap >= 8) {
+        *rest = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+        *id = (uint16_t)(*rest >> 16);
+        *seq = (uint16_t)*rest;
+    }
+}
+
 static bool icmp_is_error(uint8_t t) { return t == 3 || t == 4 || t == 5 || t == 11 || t == 12; }
 
 void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
@@ -30,14 +47,7 @@ void nt_dissect_icmp(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         if (cap < 4 || pkt->nicmp != 1) return;
         nt_icmp *q = &pkt->icmp[1];
         memset(q, 0, sizeof *q);
-        q->type = p[0];
-        q->code = p[1];
-        q->csum = (uint16_t)(p[2] << 8 | p[3]);
-        if (cap >= 8) {
-            q->rest = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-            q->id = (uint16_t)(q->rest >> 16);
-            q->seq = (uint16_t)q->rest;
-        }
+        quoted_header(p, cap, &q->type, &q->code, &q->csum, &q->rest, &q->id, &q->seq);
         pkt->nicmp = 2;
         nt_layer_add(c, NT_P_ICMP, 1, p, cap < 8 ? cap : 8);
         if ((q->type == 0 || q->type == 8) && cap > 8) {
@@ -86,14 +96,7 @@ void nt_dissect_icmpv6(nt_dctx *c, const uint8_t *p, uint32_t cap, uint32_t rep)
         if (cap < 4 || pkt->nicmp6 != 1) return;
         nt_icmpv6 *q = &pkt->icmp6[1];
         memset(q, 0, sizeof *q);
-        q->type = p[0];
-        q->code = p[1];
-        q->csum = (uint16_t)(p[2] << 8 | p[3]);
-        if (cap >= 8) {
-            q->rest = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-            q->id = (uint16_t)(q->rest >> 16);
-            q->seq = (uint16_t)q->rest;
-        }
+        quoted_header(p, cap, &q->type, &q->code, &q->csum, &q->rest, &q->id, &q->seq);
         pkt->nicmp6 = 2;
         nt_layer_add(c, NT_P_ICMPV6, 1, p, cap < 8 ? cap : 8);
         if ((q->type == 128 || q->type == 129) && cap > 8) nt_dissect_data(c, p + 8, cap - 8, rep - 8);
