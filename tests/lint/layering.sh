@@ -27,7 +27,7 @@ declare -A HEADER=(
     [trace.h]=trace [capture.h]=trace [pcapng_write.h]=trace
     [filter.h]=filter
     [app.h]=analyze [columns.h]=analyze [conns.h]=analyze [convs.h]=analyze
-    [detail.h]=analyze [diagnose.h]=analyze [markers.h]=analyze [session.h]=analyze
+    [detail.h]=analyze [keylog.h]=analyze [diagnose.h]=analyze [markers.h]=analyze [session.h]=analyze
     [voip.h]=analyze [pipeline.h]=analyze [compare.h]=analyze [registry.h]=analyze
     [probe.h]=probe [ews.h]=probe [check.h]=probe [steps.h]=probe [stunflow.h]=probe [mark.h]=probe [stunprobe.h]=probe
 )
