@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nettracer/hash.h"
+
 typedef enum nt_keylog_label {
     NT_KL_CLIENT_RANDOM,                   /* TLS 1.0-1.2 master secret */
     NT_KL_CLIENT_EARLY_TRAFFIC_SECRET,
@@ -33,6 +35,7 @@ typedef struct nt_keylog_entry {
 typedef struct nt_keylog {
     nt_keylog_entry *e;
     size_t n, cap;
+    nt_hmap ix;                            /* label + client random -> index in e */
     size_t lines;                          /* non-blank, non-comment lines */
     size_t skipped;                        /* unknown label (RSA forms too, for now) */
     size_t malformed;                      /* known label, bad random or secret */

@@ -7,6 +7,7 @@
  * nt_keylog_find, and the table is wiped when freed. */
 #include "nettracer/keylog.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,19 +27,36 @@ const char *nt_keylog_label_name(nt_keylog_label label)
     return (unsigned)label < NT_KL_NLABELS ? label_names[label] : "?";
 }
 
+/* A lookup key: the label's byte, then the 32-byte client random (public on
+ * the wire, so the index holds nothing secret). */
+enum { KEY_LEN = 33 };
+
+static void key_of(uint8_t key[KEY_LEN], nt_keylog_label label, const uint8_t *client_random)
+{
+    key[0] = (uint8_t)label;
+    memcpy(key + 1, client_random, 32);
+}
+
 void nt_keylog_init(nt_keylog *kl)
 {
     memset(kl, 0, sizeof *kl);
+    nt_hmap_init(&kl->ix, KEY_LEN);
+}
+
+/* Zero and free the entry array: volatile stores, so the wipe is not
+ * optimised away before free. */
+static void wipe_free(nt_keylog_entry *e, size_t cap)
+{
+    if (!e) return;
+    volatile uint8_t *p = (volatile uint8_t *)e;
+    for (size_t i = 0; i < cap * sizeof *e; i++) p[i] = 0;
+    free(e);
 }
 
 void nt_keylog_free(nt_keylog *kl)
 {
-    if (kl->e) {
-        /* volatile stores so the wipe is not optimised away before free */
-        volatile uint8_t *p = (volatile uint8_t *)kl->e;
-        for (size_t i = 0; i < kl->cap * sizeof *kl->e; i++) p[i] = 0;
-        free(kl->e);
-    }
+    wipe_free(kl->e, kl->cap);
+    nt_hmap_free(&kl->ix);
     memset(kl, 0, sizeof *kl);
 }
 
@@ -76,26 +94,29 @@ static size_t token(const char **p, const char *end, const char **tok)
     return (size_t)(t - s);
 }
 
+/* Browsers' logs run to many thousands of lines: entries are indexed, so
+ * reading a log is linear in its size. */
 static int add(nt_keylog *kl, const nt_keylog_entry *ne)
 {
-    for (size_t i = 0; i < kl->n; i++)
-        if (kl->e[i].label == ne->label && !memcmp(kl->e[i].client_random, ne->client_random, 32)) {
-            kl->e[i] = *ne;
-            return 0;
-        }
+    uint8_t key[KEY_LEN];
+    key_of(key, ne->label, ne->client_random);
+    uint32_t *at = nt_hmap_find(&kl->ix, key);
+    if (at) {
+        kl->e[*at] = *ne;
+        return 0;
+    }
+    if (kl->n >= UINT32_MAX) return -1;
     if (kl->n == kl->cap) {
         size_t nc = kl->cap ? kl->cap * 2 : 16;
         nt_keylog_entry *ng = calloc(nc, sizeof *ng);
         if (!ng) return -1;
-        if (kl->e) {
-            memcpy(ng, kl->e, kl->n * sizeof *ng);
-            volatile uint8_t *p = (volatile uint8_t *)kl->e;
-            for (size_t i = 0; i < kl->cap * sizeof *kl->e; i++) p[i] = 0;
-            free(kl->e);
-        }
+        if (kl->e) memcpy(ng, kl->e, kl->n * sizeof *ng);
+        wipe_free(kl->e, kl->cap);
         kl->e = ng;
         kl->cap = nc;
     }
+    bool added;
+    if (!nt_hmap_put(&kl->ix, key, (uint32_t)kl->n, &added)) return -1;
     kl->e[kl->n++] = *ne;
     return 0;
 }
@@ -154,8 +175,9 @@ int nt_keylog_parse(nt_keylog *kl, const char *text, size_t len)
 const nt_keylog_entry *nt_keylog_find(const nt_keylog *kl, const uint8_t *client_random,
                                       nt_keylog_label label)
 {
-    for (size_t i = 0; i < kl->n; i++)
-        if (kl->e[i].label == label && !memcmp(kl->e[i].client_random, client_random, 32))
-            return &kl->e[i];
-    return NULL;
+    if ((unsigned)label >= NT_KL_NLABELS) return NULL;
+    uint8_t key[KEY_LEN];
+    key_of(key, label, client_random);
+    const uint32_t *at = nt_hmap_find(&kl->ix, key);
+    return at ? &kl->e[*at] : NULL;
 }

@@ -113,6 +113,14 @@ static void later_line_replaces(void **st)
         parse(&kl, line);
     }
     assert_int_equal(kl.n, 41);
+    /* after growth every entry is still found, and only under its label */
+    assert_int_equal(nt_keylog_find(&kl, r1, NT_KL_CLIENT_RANDOM)->secret[0], 0x33);
+    uint8_t r39[32] = {0};
+    r39[31] = 39;
+    assert_non_null(nt_keylog_find(&kl, r39, NT_KL_CLIENT_TRAFFIC_SECRET_0));
+    assert_null(nt_keylog_find(&kl, r39, NT_KL_SERVER_TRAFFIC_SECRET_0));
+    r39[31] = 40;
+    assert_null(nt_keylog_find(&kl, r39, NT_KL_CLIENT_TRAFFIC_SECRET_0));
     nt_keylog_free(&kl);
 }
 
